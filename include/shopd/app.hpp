@@ -1,0 +1,51 @@
+#pragma once
+// The embedding API: the same App that the shopd binary runs.
+//
+//   shopd::App app(config, shopd::builtin_modules());
+//   app.start();                 // databases migrated, HTTP port bound, messages flowing
+//   ... use app.port() ...
+//   app.stop();                  // graceful: in-flight requests and handlers finish
+
+#include <memory>
+#include <stdexcept>
+#include <vector>
+
+#include <shopd/config.hpp>
+#include <shopd/module.hpp>
+
+namespace shopd {
+
+// Start-up cannot go on: a database cannot be opened or migrated, the port is taken, or the
+// modules' registrations contradict each other. The message says which and why.
+class StartupError : public std::runtime_error {
+  public:
+    using std::runtime_error::runtime_error;
+};
+
+class App {
+  public:
+    // Hosts the modules named in config.modules.enabled (all of `modules` when empty).
+    // Throws config::ConfigError for an unknown module name.
+    App(Config config, std::vector<ModuleDefinition> modules);
+    ~App();
+    App(const App&) = delete;
+    App& operator=(const App&) = delete;
+
+    void start();
+    bool ready() const;
+    unsigned short port() const;
+
+    // Graceful stop: no new connections, in-flight requests answered, queued module work
+    // finished, databases closed. Idempotent; call from any thread but the App's own.
+    void stop();
+
+    // Starts, serves until SIGINT or SIGTERM, then stops gracefully.
+    void run_until_signal();
+
+    struct Impl;
+
+  private:
+    std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace shopd

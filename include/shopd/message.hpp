@@ -1,0 +1,34 @@
+#pragma once
+// The shape every published message has: a C++ struct with a stable wire type name, a version
+// and a Boost.JSON mapping (tag_invoke value_from / value_to). Modules share nothing else.
+
+#include <boost/json/value.hpp>
+#include <boost/json/value_from.hpp>
+#include <boost/json/value_to.hpp>
+#include <concepts>
+#include <string_view>
+
+namespace shopd {
+
+// A command asks exactly one module to act; an event tells any number of modules what happened.
+enum class MessageKind { command, event };
+
+template <class M>
+concept Message = requires {
+    { M::type_name } -> std::convertible_to<std::string_view>;
+    { M::version } -> std::convertible_to<int>;
+    { M::kind } -> std::convertible_to<MessageKind>;
+}
+&&requires(const M& message, const boost::json::value& json) {
+    { boost::json::value_from(message) } -> std::same_as<boost::json::value>;
+    { boost::json::value_to<M>(json) } -> std::same_as<M>;
+};
+
+// What a message is about: the unit of ordering. Every subscriber sees the messages of one
+// aggregate in the order they were written.
+struct AggregateRef {
+    std::string_view type;
+    std::string_view id;
+};
+
+}  // namespace shopd

@@ -1,0 +1,9 @@
+#include <shopd/modules.hpp>
+
+namespace shopd {
+
+std::vector<ModuleDefinition> builtin_modules() {
+    return {};
+}
+
+}  // namespace shopd

@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# Builds shopd (installing what is missing) and runs it on the embedded default:
+# SQLite files under ./data, listening on 127.0.0.1:8080. Extra arguments go to shopd.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/install-deps.sh
+cmake --preset release >/dev/null
+cmake --build --preset release --target shopd
+exec build/release/shopd "$@"

@@ -1,0 +1,342 @@
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/json.hpp>
+#include <condition_variable>
+#include <filesystem>
+#include <fmt/format.h>
+#include <future>
+#include <spdlog/spdlog.h>
+#include <thread>
+
+#include <shopd/app.hpp>
+
+#include "app/module_builder.hpp"
+#include "bus/messaging.hpp"
+#include "config/config_loader.hpp"
+#include "http/server.hpp"
+#include "store/database.hpp"
+#include "store/platform_migrations.hpp"
+#include "telemetry/metrics.hpp"
+
+namespace shopd {
+namespace asio = boost::asio;
+namespace json = boost::json;
+
+void ModuleBuilder::route(http::Method method, std::string pattern, http::Body body,
+                          http::Handler handler) {
+    router_.add(method, std::move(pattern), body, when_ready(ready_, std::move(handler)));
+}
+
+http::Handler when_ready(const std::atomic<bool>& ready, http::Handler handler) {
+    return [&ready, handler = std::move(handler)](const http::Request& request, http::Reply reply) {
+        if (!ready) {
+            auto response = http::problem(503, "not-ready", "Service unavailable",
+                                          "shopd is starting or stopping");
+            response.headers.push_back({"Retry-After", "1"});
+            reply(std::move(response));
+            return;
+        }
+        handler(request, std::move(reply));
+    };
+}
+
+namespace {
+
+bus::DeliveryPolicy delivery_policy(const DeliveryConfig& config) {
+    return {config.retry_base, config.retry_cap, config.max_attempts, config.max_in_flight};
+}
+
+http::ServerLimits server_limits(const ServerConfig& config) {
+    return {config.body_limit_bytes, config.header_limit_bytes, config.header_timeout,
+            config.body_timeout, config.max_connections};
+}
+
+json::object dead_letter_json(const bus::DeadLetter& letter) {
+    json::value payload;
+    boost::system::error_code error;
+    payload = json::parse(letter.payload, error);
+    return json::object{
+        {"id", letter.id},
+        {"publisher", letter.publisher},
+        {"subscriber", letter.subscriber},
+        {"message_id", letter.message_id},
+        {"type", letter.type},
+        {"version", letter.version},
+        {"aggregate_type", letter.aggregate_type},
+        {"aggregate_id", letter.aggregate_id},
+        {"correlation_id", letter.correlation_id},
+        {"attempts", letter.attempts},
+        {"error", letter.error},
+        {"parked_at", letter.parked_at},
+        {"payload", error ? json::value(letter.payload) : payload},
+    };
+}
+
+}  // namespace
+
+struct App::Impl {
+    Impl(Config app_config, std::vector<ModuleDefinition> definitions)
+        : config(std::move(app_config)),
+          messaging(bus, delivery_policy(config.delivery), metrics),
+          router(config.server.json_max_depth),
+          server(io, router, server_limits(config.server), metrics) {
+        telemetry::register_process_metrics(metrics);
+        host_modules(std::move(definitions));
+        add_platform_routes();
+    }
+
+    // Members in construction order: io outlives everything that queues work on it.
+    Config config;
+    asio::io_context io;
+    telemetry::MetricsRegistry metrics;
+    bus::MessageBus bus;
+    bus::Messaging messaging;
+    http::Router router;
+    http::Server server;
+    std::map<std::string, std::vector<store::MigrationSet>> module_migrations;
+    std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work;
+    std::vector<std::thread> threads;
+    std::atomic<bool> ready{false};
+    bool started = false;
+    bool stopped = false;
+    std::mutex lifecycle_mutex;
+
+    void host_modules(std::vector<ModuleDefinition> definitions) {
+        const auto& enabled = config.modules.enabled;
+        for (const auto& name : enabled) {
+            const bool known = std::any_of(
+                definitions.begin(), definitions.end(),
+                [&](const ModuleDefinition& definition) { return definition.name == name; });
+            if (!known) {
+                std::string names;
+                for (const auto& definition : definitions) {
+                    names += (names.empty() ? "" : ", ") + definition.name;
+                }
+                throw config::ConfigError(
+                    fmt::format("modules.enabled: unknown module '{}' (known: {})", name,
+                                names.empty() ? "none" : names));
+            }
+        }
+        for (auto& definition : definitions) {
+            if (!enabled.empty() &&
+                std::find(enabled.begin(), enabled.end(), definition.name) == enabled.end()) {
+                continue;
+            }
+            auto& runtime = messaging.host(definition.name, io.get_executor());
+            ModuleBuilder builder(runtime, config, bus, router, ready);
+            definition.register_module(builder);
+            module_migrations[definition.name] = builder.migration_sets();
+        }
+        try {
+            bus.validate();
+        } catch (const std::logic_error& error) {
+            throw StartupError(fmt::format("module registrations: {}", error.what()));
+        }
+    }
+
+    void add_platform_routes() {
+        using http::Body;
+        using http::Method;
+        router.add(Method::get, "/healthz", Body::none,
+                   [](const http::Request&, http::Reply reply) {
+                       reply(http::json_response(200, json::object{{"status", "ok"}}));
+                   });
+        router.add(Method::get, "/readyz", Body::none,
+                   [this](const http::Request&, http::Reply reply) {
+                       if (ready) {
+                           reply(http::json_response(200, json::object{{"status", "ready"}}));
+                       } else {
+                           reply(http::problem(503, "not-ready", "Not ready",
+                                               "shopd is starting or stopping"));
+                       }
+                   });
+        router.add(Method::get, "/metrics", Body::none,
+                   [this](const http::Request&, http::Reply reply) {
+                       reply(http::Response{
+                           200, "text/plain; version=0.0.4; charset=utf-8", {}, metrics.render()});
+                   });
+        router.add(Method::get, "/api/admin/dead-letters", Body::none,
+                   when_ready(ready, [this](const http::Request&, http::Reply reply) {
+                       messaging.list_dead_letters([reply](std::vector<bus::DeadLetter> letters) {
+                           json::array items;
+                           for (const auto& letter : letters) {
+                               items.push_back(dead_letter_json(letter));
+                           }
+                           reply(http::json_response(200, json::object{{"items", std::move(items)},
+                                                                       {"next_cursor", nullptr}}));
+                       });
+                   }));
+        router.add(Method::post, "/api/admin/dead-letters/{id}/replay", Body::none,
+                   when_ready(ready, [this](const http::Request& request, http::Reply reply) {
+                       const auto id = request.param("id");
+                       messaging.replay_dead_letter(id, [reply, id](auto result) {
+                           using Result = bus::Messaging::ReplayResult;
+                           if (result == Result::replayed) {
+                               reply(http::json_response(
+                                   202, json::object{{"id", id}, {"status", "replaying"}}));
+                           } else if (result == Result::not_found) {
+                               reply(http::problem(404, "not-found", "Not found",
+                                                   fmt::format("no dead letter '{}'", id)));
+                           } else {
+                               reply(http::problem(500, "internal", "Internal server error",
+                                                   "the dead letter could not be replayed"));
+                           }
+                       });
+                   }));
+        router.add(Method::get, "/api/admin/outbox", Body::none,
+                   when_ready(ready, [this](const http::Request&, http::Reply reply) {
+                       json::array modules;
+                       for (const auto& entry : messaging.backlog()) {
+                           modules.push_back(json::object{{"module", entry.module},
+                                                          {"pending", entry.pending},
+                                                          {"parked", entry.parked}});
+                       }
+                       reply(http::json_response(200, json::object{{"items", std::move(modules)}}));
+                   }));
+    }
+
+    void open_databases() {
+        const std::filesystem::path data_dir = config.storage.data_dir;
+        if (!config.storage.memory) {
+            std::error_code error;
+            std::filesystem::create_directories(data_dir, error);
+            if (error) {
+                throw StartupError(
+                    fmt::format("data directory {}: {}", data_dir.string(), error.message()));
+            }
+        }
+        for (auto* runtime : messaging.modules()) {
+            const store::DatabaseLocation location{data_dir / (runtime->name() + ".db"),
+                                                   config.storage.memory};
+            try {
+                auto database = store::open_database(location, config.storage.durability);
+                std::vector<store::MigrationSet> sets{store::platform_migrations()};
+                const auto& own = module_migrations[runtime->name()];
+                sets.insert(sets.end(), own.begin(), own.end());
+                store::apply_migrations(*database, sets);
+                runtime->open(std::move(database));
+            } catch (const store::StoreError& error) {
+                throw StartupError(error.what());
+            }
+        }
+    }
+
+    void start() {
+        std::lock_guard lock(lifecycle_mutex);
+        if (started) {
+            return;
+        }
+        const auto listen = config::parse_listen_address(config.server.listen);
+        if (!listen) {
+            throw config::ConfigError("server.listen: expected HOST:PORT");
+        }
+        try {
+            server.listen(listen->host, listen->port);
+        } catch (const boost::system::system_error& error) {
+            throw StartupError(fmt::format("cannot listen on {}: {}", config.server.listen,
+                                           error.code().message()));
+        }
+        started = true;
+        server.start();
+        work.emplace(io.get_executor());
+        for (int i = 0; i < config.server.threads; ++i) {
+            threads.emplace_back([this] { io.run(); });
+        }
+        try {
+            open_databases();
+        } catch (...) {
+            stop_locked();
+            throw;
+        }
+        messaging.start();
+        ready = true;
+        spdlog::info("shopd ready on {}:{} ({} modules, data in {})", listen->host, server.port(),
+                     messaging.modules().size(),
+                     config.storage.memory ? std::string{"memory"} : config.storage.data_dir);
+    }
+
+    void stop() {
+        std::lock_guard lock(lifecycle_mutex);
+        stop_locked();
+    }
+
+    void stop_locked() {
+        if (!started || stopped) {
+            return;
+        }
+        stopped = true;
+        ready = false;
+        server.shutdown();
+        messaging.stop();
+        work.reset();
+
+        // In-flight work gets shutdown_timeout to finish; after that the threads are stopped.
+        std::mutex mutex;
+        std::condition_variable finished;
+        bool done = false;
+        std::thread watchdog([&] {
+            std::unique_lock wait_lock(mutex);
+            if (!finished.wait_for(wait_lock, config.server.shutdown_timeout,
+                                   [&] { return done; })) {
+                spdlog::warn("shutdown: work still running after {} ms; stopping anyway",
+                             config.server.shutdown_timeout.count());
+                io.stop();
+            }
+        });
+        for (auto& thread : threads) {
+            thread.join();
+        }
+        threads.clear();
+        {
+            std::lock_guard done_lock(mutex);
+            done = true;
+        }
+        finished.notify_one();
+        watchdog.join();
+        for (auto* runtime : messaging.modules()) {
+            runtime->close();
+        }
+        spdlog::info("shopd stopped");
+    }
+};
+
+App::App(Config config, std::vector<ModuleDefinition> modules)
+    : impl_(std::make_unique<Impl>(std::move(config), std::move(modules))) {}
+
+App::~App() {
+    stop();
+}
+
+void App::start() {
+    impl_->start();
+}
+
+bool App::ready() const {
+    return impl_->ready;
+}
+
+unsigned short App::port() const {
+    return impl_->server.port();
+}
+
+void App::stop() {
+    impl_->stop();
+}
+
+void App::run_until_signal() {
+    asio::io_context signal_io;
+    asio::signal_set signals(signal_io, SIGINT, SIGTERM);
+    int received = 0;
+    signals.async_wait([&](const boost::system::error_code& error, int signal_number) {
+        if (!error) {
+            received = signal_number;
+        }
+    });
+    start();
+    signal_io.run();
+    spdlog::info("received {}, shutting down", received == SIGINT ? "SIGINT" : "SIGTERM");
+    stop();
+}
+
+}  // namespace shopd

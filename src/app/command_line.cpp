@@ -1,0 +1,97 @@
+#include "app/command_line.hpp"
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+#include <ostream>
+
+namespace shopd {
+namespace {
+
+constexpr auto kDefaultConfigFile = "config/shopd.toml";
+
+std::string settings_help() {
+    std::string text = "\nSettings (config file section.key, environment variable, default):\n";
+    for (const auto& setting : config::describe_settings()) {
+        text +=
+            fmt::format("  {:<28} {:<34} {}\n      {}\n", setting.name,
+                        setting.environment_variable, setting.default_value, setting.description);
+    }
+    text += fmt::format(
+        "\nPrecedence: flags, then environment, then the config file (default {} when it "
+        "exists), then built-in defaults.\n"
+        "Exit codes: 0 clean stop, 1 unexpected failure, 2 bad usage or configuration, "
+        "3 start-up failure (storage, port).\n",
+        kDefaultConfigFile);
+    return text;
+}
+
+}  // namespace
+
+CommandLineResult parse_command_line(int argc, const char* const* argv, std::ostream& out,
+                                     std::ostream& error) {
+    CLI::App cli{"shopd: a shop's whole order pipeline in one process", "shopd"};
+    cli.footer(settings_help());
+    cli.set_version_flag("--version", SHOPD_VERSION);
+
+    std::string config_file;
+    std::string listen, data_dir, modules, log_level, log_format;
+    bool memory = false;
+    std::vector<std::string> assignments;
+    cli.add_option("--config", config_file, "TOML config file")->type_name("PATH");
+    cli.add_option("--listen", listen, "HTTP address, HOST:PORT (server.listen)")
+        ->type_name("HOST:PORT");
+    cli.add_option("--data-dir", data_dir, "Directory of the databases (storage.data_dir)")
+        ->type_name("DIR");
+    cli.add_flag("--memory", memory, "Keep every database in RAM (storage.memory)");
+    cli.add_option("--modules", modules, "Modules to host, comma-separated (modules.enabled)")
+        ->type_name("A,B");
+    cli.add_option("--log-level", log_level, "trace|debug|info|warn|error|critical|off (log.level)")
+        ->type_name("LEVEL");
+    cli.add_option("--log-format", log_format, "text|json (log.format)")->type_name("FORMAT");
+    cli.add_option("--set", assignments, "Any setting, e.g. --set delivery.max_attempts=5")
+        ->type_name("SECTION.KEY=VALUE");
+
+    try {
+        cli.parse(argc, argv);
+    } catch (const CLI::CallForHelp&) {
+        out << cli.help();
+        return 0;
+    } catch (const CLI::CallForVersion&) {
+        out << "shopd " << SHOPD_VERSION << "\n";
+        return 0;
+    } catch (const CLI::ParseError& parse_error) {
+        error << "shopd: " << parse_error.what() << " (see shopd --help)\n";
+        return 2;
+    }
+
+    config::ConfigSources sources;
+    if (!config_file.empty()) {
+        sources.file = config_file;
+    } else if (std::filesystem::is_regular_file(kDefaultConfigFile)) {
+        sources.file = kDefaultConfigFile;
+    }
+    sources.environment = config::process_environment();
+    for (const auto& assignment : assignments) {
+        const auto equals = assignment.find('=');
+        if (equals == std::string::npos) {
+            error << "shopd: --set " << assignment << ": expected SECTION.KEY=VALUE\n";
+            return 2;
+        }
+        sources.overrides.push_back(
+            {assignment.substr(0, equals), assignment.substr(equals + 1), "--set"});
+    }
+    const auto flag = [&](const std::string& value, const char* setting, const char* name) {
+        if (cli.count(name) > 0) {
+            sources.overrides.push_back({setting, value, name});
+        }
+    };
+    flag(listen, "server.listen", "--listen");
+    flag(data_dir, "storage.data_dir", "--data-dir");
+    flag(memory ? "true" : "false", "storage.memory", "--memory");
+    flag(modules, "modules.enabled", "--modules");
+    flag(log_level, "log.level", "--log-level");
+    flag(log_format, "log.format", "--log-format");
+    return sources;
+}
+
+}  // namespace shopd

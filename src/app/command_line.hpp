@@ -1,0 +1,17 @@
+#pragma once
+
+#include <iosfwd>
+#include <variant>
+
+#include "config/config_loader.hpp"
+
+namespace shopd {
+
+// The sources the command line names, or the exit code when it was answered already
+// (--help, --version: 0; a usage error: 2, with one line on `error`).
+using CommandLineResult = std::variant<config::ConfigSources, int>;
+
+CommandLineResult parse_command_line(int argc, const char* const* argv, std::ostream& out,
+                                     std::ostream& error);
+
+}  // namespace shopd

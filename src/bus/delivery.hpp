@@ -1,0 +1,25 @@
+#pragma once
+
+#include <chrono>
+#include <string>
+
+namespace shopd::bus {
+
+// How hard the dispatcher tries before it parks a message as a dead letter.
+struct DeliveryPolicy {
+    std::chrono::milliseconds retry_base{200};  // wait after the first failure
+    std::chrono::milliseconds retry_cap{60'000};
+    int max_attempts = 8;     // attempts before the delivery is parked
+    int max_in_flight = 256;  // deliveries under way at once per publishing module
+
+    // The wait before attempt number `failed_attempts + 1`: doubling from retry_base, capped.
+    std::chrono::milliseconds backoff(int failed_attempts) const;
+};
+
+struct DeliveryResult {
+    enum class Status { delivered, duplicate, failed };
+    Status status;
+    std::string error;  // when failed
+};
+
+}  // namespace shopd::bus

@@ -1,0 +1,193 @@
+#include "bus/messaging.hpp"
+
+#include <SQLiteCpp/Statement.h>
+#include <boost/asio/post.hpp>
+#include <charconv>
+#include <fmt/format.h>
+#include <mutex>
+
+namespace shopd::bus {
+namespace {
+
+struct DeadLetterId {
+    std::string publisher;
+    std::int64_t seq = 0;
+    std::string subscriber;
+};
+
+std::optional<DeadLetterId> parse_dead_letter_id(std::string_view id) {
+    const auto first = id.find('.');
+    const auto second = first == std::string_view::npos ? first : id.find('.', first + 1);
+    if (second == std::string_view::npos) {
+        return std::nullopt;
+    }
+    DeadLetterId parsed{std::string{id.substr(0, first)}, 0, std::string{id.substr(second + 1)}};
+    const auto digits = id.substr(first + 1, second - first - 1);
+    const auto [end, error] =
+        std::from_chars(digits.data(), digits.data() + digits.size(), parsed.seq);
+    if (error != std::errc{} || end != digits.data() + digits.size()) {
+        return std::nullopt;
+    }
+    return parsed;
+}
+
+}  // namespace
+
+Messaging::Messaging(const MessageBus& bus, DeliveryPolicy policy,
+                     telemetry::MetricsRegistry& metrics)
+    : bus_(bus),
+      policy_(policy),
+      metrics_{
+          metrics.counter("shopd_messages_published_total",
+                          "Messages committed to an outbox, by type.", {"type"}),
+          metrics.counter("shopd_messages_delivered_total",
+                          "Messages handled by a subscriber, by type and subscriber.",
+                          {"type", "subscriber"}),
+          metrics.counter("shopd_messages_retried_total",
+                          "Failed deliveries scheduled for another attempt.",
+                          {"type", "subscriber"}),
+          metrics.counter("shopd_messages_dead_lettered_total",
+                          "Deliveries parked after exhausting their attempts.",
+                          {"type", "subscriber"}),
+      } {
+    metrics.gauge("shopd_outbox_backlog", "Deliveries waiting in a module's outbox.", {"module"},
+                  [this] {
+                      std::vector<telemetry::GaugeSample> samples;
+                      for (const auto& entry : backlog()) {
+                          samples.push_back({{entry.module}, static_cast<double>(entry.pending)});
+                      }
+                      return samples;
+                  });
+    metrics.gauge("shopd_dead_letters", "Parked deliveries in a module's outbox.", {"module"},
+                  [this] {
+                      std::vector<telemetry::GaugeSample> samples;
+                      for (const auto& entry : backlog()) {
+                          samples.push_back({{entry.module}, static_cast<double>(entry.parked)});
+                      }
+                      return samples;
+                  });
+}
+
+Messaging::~Messaging() = default;
+
+ModuleRuntime& Messaging::host(std::string name, boost::asio::any_io_executor executor) {
+    auto runtime = std::make_unique<ModuleRuntime>(name, *this, std::move(executor));
+    return *modules_.emplace(std::move(name), std::move(runtime)).first->second;
+}
+
+ModuleRuntime* Messaging::find(std::string_view name) const {
+    const auto found = modules_.find(name);
+    return found == modules_.end() ? nullptr : found->second.get();
+}
+
+std::vector<ModuleRuntime*> Messaging::modules() const {
+    std::vector<ModuleRuntime*> result;
+    for (const auto& [name, runtime] : modules_) {
+        result.push_back(runtime.get());
+    }
+    return result;
+}
+
+void Messaging::start() {
+    for (const auto& [name, runtime] : modules_) {
+        runtime->dispatcher().start();
+    }
+}
+
+void Messaging::stop() {
+    for (const auto& [name, runtime] : modules_) {
+        runtime->dispatcher().stop();
+    }
+}
+
+std::vector<OutboxBacklog> Messaging::backlog() const {
+    std::vector<OutboxBacklog> result;
+    for (const auto& [name, runtime] : modules_) {
+        result.push_back({name, runtime->pending_deliveries(), runtime->parked_deliveries()});
+    }
+    return result;
+}
+
+void Messaging::list_dead_letters(std::function<void(std::vector<DeadLetter>)> done) {
+    struct Collector {
+        std::mutex mutex;
+        std::vector<DeadLetter> letters;
+        std::size_t remaining;
+        std::function<void(std::vector<DeadLetter>)> done;
+    };
+    auto collector = std::make_shared<Collector>();
+    collector->remaining = modules_.size();
+    collector->done = std::move(done);
+    if (modules_.empty()) {
+        collector->done({});
+        return;
+    }
+    for (const auto& [module_name, module] : modules_) {
+        boost::asio::post(module->strand(), [collector, runtime = module.get()] {
+            std::vector<DeadLetter> found;
+            try {
+                auto& query = runtime->statements().get(
+                    "SELECT seq, subscriber, message_id, type, version, aggregatetype, "
+                    "aggregateid, correlation_id, attempts, coalesce(last_error, ''), "
+                    "coalesce(parked_at, ''), payload FROM dead_letter ORDER BY seq");
+                while (query.executeStep()) {
+                    const auto subscriber = query.getColumn(1).getString();
+                    found.push_back(
+                        DeadLetter{fmt::format("{}.{}.{}", runtime->name(),
+                                               query.getColumn(0).getInt64(), subscriber),
+                                   runtime->name(), subscriber, query.getColumn(2).getString(),
+                                   query.getColumn(3).getString(), query.getColumn(4).getInt(),
+                                   query.getColumn(5).getString(), query.getColumn(6).getString(),
+                                   query.getColumn(7).getString(), query.getColumn(8).getInt(),
+                                   query.getColumn(9).getString(), query.getColumn(10).getString(),
+                                   query.getColumn(11).getString()});
+                }
+                query.reset();
+            } catch (const std::exception&) {
+                // A module whose database cannot be read contributes nothing to the list.
+            }
+            std::unique_lock lock(collector->mutex);
+            for (auto& letter : found) {
+                collector->letters.push_back(std::move(letter));
+            }
+            if (--collector->remaining == 0) {
+                auto letters = std::move(collector->letters);
+                lock.unlock();
+                collector->done(std::move(letters));
+            }
+        });
+    }
+}
+
+void Messaging::replay_dead_letter(const std::string& id, std::function<void(ReplayResult)> done) {
+    const auto parsed = parse_dead_letter_id(id);
+    auto* runtime = parsed ? find(parsed->publisher) : nullptr;
+    if (runtime == nullptr) {
+        done(ReplayResult::not_found);
+        return;
+    }
+    boost::asio::post(runtime->strand(), [runtime, letter = *parsed, done = std::move(done)] {
+        int replayed = 0;
+        try {
+            auto& replay = runtime->statements().get(
+                "UPDATE outbox_delivery SET state = 'pending', attempts = 0, next_attempt_ms = 0,"
+                " parked_at = NULL WHERE seq = ? AND subscriber = ? AND state = 'parked'");
+            replay.bind(1, letter.seq);
+            replay.bind(2, letter.subscriber);
+            replayed = replay.exec();
+        } catch (const std::exception&) {
+            done(ReplayResult::failed);
+            return;
+        }
+        if (replayed == 0) {
+            done(ReplayResult::not_found);
+            return;
+        }
+        --runtime->parked_deliveries_;
+        ++runtime->pending_deliveries_;
+        runtime->dispatcher().wake();
+        done(ReplayResult::replayed);
+    });
+}
+
+}  // namespace shopd::bus

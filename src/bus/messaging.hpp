@@ -1,0 +1,77 @@
+#pragma once
+
+#include <boost/asio/any_io_executor.hpp>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "bus/delivery.hpp"
+#include "bus/message_bus.hpp"
+#include "bus/module_runtime.hpp"
+#include "telemetry/metrics.hpp"
+
+namespace shopd::bus {
+
+struct DeadLetter {
+    std::string id;  // <publishing module>.<outbox seq>.<subscriber>
+    std::string publisher;
+    std::string subscriber;
+    std::string message_id;
+    std::string type;
+    int version = 1;
+    std::string aggregate_type;
+    std::string aggregate_id;
+    std::string correlation_id;
+    int attempts = 0;
+    std::string error;
+    std::string parked_at;
+    std::string payload;
+};
+
+struct OutboxBacklog {
+    std::string module;
+    std::int64_t pending = 0;
+    std::int64_t parked = 0;
+};
+
+// The hosted modules and the delivery of messages between them.
+class Messaging {
+  public:
+    Messaging(const MessageBus& bus, DeliveryPolicy policy, telemetry::MetricsRegistry& metrics);
+    ~Messaging();
+
+    ModuleRuntime& host(std::string name, boost::asio::any_io_executor executor);
+    ModuleRuntime* find(std::string_view name) const;
+    std::vector<ModuleRuntime*> modules() const;
+
+    void start();
+    void stop();
+
+    const MessageBus& bus() const { return bus_; }
+    const DeliveryPolicy& policy() const { return policy_; }
+
+    // Admin operations; `done` is called once, from some module's strand.
+    void list_dead_letters(std::function<void(std::vector<DeadLetter>)> done);
+    enum class ReplayResult { replayed, not_found, failed };
+    void replay_dead_letter(const std::string& id, std::function<void(ReplayResult)> done);
+    std::vector<OutboxBacklog> backlog() const;
+
+    struct Metrics {
+        telemetry::CounterFamily& published;
+        telemetry::CounterFamily& delivered;
+        telemetry::CounterFamily& retried;
+        telemetry::CounterFamily& dead_lettered;
+    };
+    Metrics& metrics() { return metrics_; }
+
+  private:
+    const MessageBus& bus_;
+    DeliveryPolicy policy_;
+    Metrics metrics_;
+    std::map<std::string, std::unique_ptr<ModuleRuntime>, std::less<>> modules_;
+};
+
+}  // namespace shopd::bus

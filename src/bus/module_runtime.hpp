@@ -1,0 +1,76 @@
+#pragma once
+
+#include <SQLiteCpp/Database.h>
+#include <atomic>
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/strand.hpp>
+#include <exception>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include <shopd/envelope.hpp>
+
+#include "bus/delivery.hpp"
+#include "bus/outbox_dispatcher.hpp"
+#include "bus/unit_of_work.hpp"
+#include "store/statement_cache.hpp"
+
+namespace shopd::bus {
+
+class MessageBus;
+class Messaging;
+
+// One hosted module: its database, and the serial executor every access to it runs on, so the
+// code above never sees two transactions of one module at once.
+class ModuleRuntime {
+  public:
+    using Strand = boost::asio::strand<boost::asio::any_io_executor>;
+
+    ModuleRuntime(std::string name, Messaging& messaging, boost::asio::any_io_executor executor);
+    ~ModuleRuntime();
+
+    // Attaches the migrated database; before this, no work may be executed.
+    void open(std::unique_ptr<SQLite::Database> database);
+    // Detaches and closes the database, once no work is left on the strand.
+    void close();
+
+    const std::string& name() const { return name_; }
+    Strand& strand() { return strand_; }
+    const MessageBus& bus() const;
+    bool is_hosted(std::string_view module) const;
+
+    // Only on the strand, while open.
+    SQLite::Database& database() { return *database_; }
+    store::StatementCache& statements() { return *statements_; }
+
+    // Runs `work` in one transaction on the strand. `done` runs on the strand too: with null
+    // after the commit, or with the exception after the rollback.
+    void execute(MessageContext context, std::function<void(UnitOfWork&)> work,
+                 std::function<void(std::exception_ptr)> done);
+
+    // On the strand: hands the message to this module's subscriber, in one transaction with
+    // its inbox row, so a message is handled once however often it arrives.
+    DeliveryResult handle(const Envelope& envelope);
+
+    OutboxDispatcher& dispatcher() { return dispatcher_; }
+    std::int64_t pending_deliveries() const { return pending_deliveries_.load(); }
+    std::int64_t parked_deliveries() const { return parked_deliveries_.load(); }
+
+  private:
+    friend class OutboxDispatcher;
+    friend class Messaging;
+    void committed(const UnitOfWork& unit_of_work);
+
+    std::string name_;
+    Messaging& messaging_;
+    Strand strand_;
+    std::unique_ptr<SQLite::Database> database_;
+    std::optional<store::StatementCache> statements_;
+    OutboxDispatcher dispatcher_;
+    std::atomic<std::int64_t> pending_deliveries_{0};
+    std::atomic<std::int64_t> parked_deliveries_{0};
+};
+
+}  // namespace shopd::bus

@@ -1,0 +1,204 @@
+#include "bus/outbox_dispatcher.hpp"
+
+#include <SQLiteCpp/Statement.h>
+#include <boost/asio/post.hpp>
+#include <boost/json/array.hpp>
+#include <boost/json/serialize.hpp>
+#include <spdlog/spdlog.h>
+
+#include "bus/messaging.hpp"
+#include "bus/module_runtime.hpp"
+#include "telemetry/logging.hpp"
+#include "util/clock.hpp"
+
+namespace shopd::bus {
+
+struct OutboxDispatcher::Pending {
+    std::int64_t seq;
+    std::string subscriber;
+    int attempts;  // failed attempts so far
+    Envelope envelope;
+};
+
+namespace {
+
+// Due, hosted, and first in line for its (subscriber, aggregate): no earlier row of the same
+// aggregate for the same subscriber is still pending or parked.
+constexpr auto kDeliverableQuery = R"sql(
+    SELECT d.seq, d.subscriber, d.attempts, o.id, o.type, o.version, o.aggregatetype,
+           o.aggregateid, o.occurred_at, o.correlation_id, o.causation_id, o.traceparent,
+           o.payload
+    FROM outbox_delivery AS d JOIN outbox AS o ON o.seq = d.seq
+    WHERE d.state = 'pending' AND d.next_attempt_ms <= ?1
+      AND d.subscriber IN (SELECT value FROM json_each(?2))
+      AND NOT EXISTS (SELECT 1 FROM outbox_delivery AS e
+                      WHERE e.subscriber = d.subscriber AND e.aggregateid = d.aggregateid
+                        AND e.seq < d.seq)
+    ORDER BY d.seq
+    LIMIT ?3)sql";
+
+std::string hosted_modules_json(const Messaging& messaging) {
+    boost::json::array names;
+    for (const auto* module : messaging.modules()) {
+        names.emplace_back(module->name());
+    }
+    return boost::json::serialize(names);
+}
+
+}  // namespace
+
+OutboxDispatcher::OutboxDispatcher(ModuleRuntime& source, Messaging& messaging)
+    : source_(source), messaging_(messaging), retry_timer_(source.strand()) {}
+
+void OutboxDispatcher::start() {
+    boost::asio::post(source_.strand(), [this] {
+        auto& count = source_.statements().get(
+            "SELECT coalesce(sum(state = 'pending'), 0), coalesce(sum(state = 'parked'), 0) "
+            "FROM outbox_delivery");
+        count.executeStep();
+        source_.pending_deliveries_ = count.getColumn(0).getInt64();
+        source_.parked_deliveries_ = count.getColumn(1).getInt64();
+        count.reset();
+        running_ = true;
+        pass();
+    });
+}
+
+void OutboxDispatcher::stop() {
+    running_ = false;
+    boost::asio::post(source_.strand(), [this] { retry_timer_.cancel(); });
+}
+
+void OutboxDispatcher::wake() {
+    if (!pass_scheduled_.exchange(true)) {
+        boost::asio::post(source_.strand(), [this] {
+            pass_scheduled_ = false;
+            pass();
+        });
+    }
+}
+
+void OutboxDispatcher::pass() {
+    if (!running_) {
+        return;
+    }
+    const auto room = messaging_.policy().max_in_flight - static_cast<int>(in_flight_.size());
+    if (room <= 0) {
+        return;  // each completion wakes the dispatcher again
+    }
+    std::vector<Pending> batch;
+    try {
+        auto& query = source_.statements().get(kDeliverableQuery);
+        query.bind(1, unix_millis());
+        query.bind(2, hosted_modules_json(messaging_));
+        query.bind(3, static_cast<int>(in_flight_.size()) + room);
+        while (query.executeStep() && static_cast<int>(batch.size()) < room) {
+            const auto seq = query.getColumn(0).getInt64();
+            std::string subscriber = query.getColumn(1).getString();
+            if (in_flight_.contains({seq, subscriber})) {
+                continue;
+            }
+            batch.push_back(Pending{
+                seq, std::move(subscriber), query.getColumn(2).getInt(),
+                Envelope{query.getColumn(3).getString(), query.getColumn(4).getString(),
+                         query.getColumn(5).getInt(), query.getColumn(6).getString(),
+                         query.getColumn(7).getString(), query.getColumn(8).getString(),
+                         query.getColumn(9).getString(), query.getColumn(10).getString(),
+                         query.getColumn(11).getString(), query.getColumn(12).getString()}});
+        }
+        query.reset();
+        schedule_retry_timer();
+    } catch (const std::exception& error) {
+        spdlog::error("outbox of '{}': cannot read deliverable messages: {}", source_.name(),
+                      error.what());
+    }
+    for (auto& pending : batch) {
+        in_flight_.emplace(pending.seq, pending.subscriber);
+        deliver(std::move(pending));
+    }
+}
+
+void OutboxDispatcher::deliver(Pending pending) {
+    auto* target = messaging_.find(pending.subscriber);
+    boost::asio::post(target->strand(), [this, target, pending = std::move(pending)]() mutable {
+        auto result = target->handle(pending.envelope);
+        boost::asio::post(source_.strand(),
+                          [this, pending = std::move(pending), result = std::move(result)] {
+                              complete(pending, result);
+                          });
+    });
+}
+
+void OutboxDispatcher::complete(const Pending& pending, const DeliveryResult& result) {
+    telemetry::CorrelationScope scope(pending.envelope.correlation_id);
+    const auto& type = pending.envelope.type;
+    auto& metrics = messaging_.metrics();
+    try {
+        if (result.status != DeliveryResult::Status::failed) {
+            auto& remove = source_.statements().get(
+                "DELETE FROM outbox_delivery WHERE seq = ? AND subscriber = ?");
+            remove.bind(1, pending.seq);
+            remove.bind(2, pending.subscriber);
+            remove.exec();
+            --source_.pending_deliveries_;
+            metrics.delivered.with({type, pending.subscriber}).inc();
+        } else {
+            const int attempts = pending.attempts + 1;
+            const auto& policy = messaging_.policy();
+            const bool park = attempts >= policy.max_attempts;
+            auto& update = source_.statements().get(
+                "UPDATE outbox_delivery SET attempts = ?, last_error = ?, next_attempt_ms = ?,"
+                " state = ?, parked_at = ? WHERE seq = ? AND subscriber = ?");
+            update.bind(1, attempts);
+            update.bind(2, result.error);
+            update.bind(3, unix_millis() + policy.backoff(attempts).count());
+            update.bind(4, park ? "parked" : "pending");
+            if (park) {
+                update.bind(5, rfc3339());
+            }
+            update.bind(6, pending.seq);
+            update.bind(7, pending.subscriber);
+            update.exec();
+            if (park) {
+                --source_.pending_deliveries_;
+                ++source_.parked_deliveries_;
+                metrics.dead_lettered.with({type, pending.subscriber}).inc();
+                spdlog::error("{} {} to '{}' parked as a dead letter after {} attempts: {}", type,
+                              pending.envelope.id, pending.subscriber, attempts, result.error);
+            } else {
+                metrics.retried.with({type, pending.subscriber}).inc();
+                spdlog::warn("{} {} to '{}' failed (attempt {} of {}), retrying: {}", type,
+                             pending.envelope.id, pending.subscriber, attempts, policy.max_attempts,
+                             result.error);
+            }
+        }
+    } catch (const std::exception& error) {
+        // The delivery row stays pending and is attempted again: at-least-once.
+        spdlog::error("outbox of '{}': cannot record delivery of {}: {}", source_.name(),
+                      pending.envelope.id, error.what());
+    }
+    in_flight_.erase({pending.seq, pending.subscriber});
+    wake();
+}
+
+void OutboxDispatcher::schedule_retry_timer() {
+    auto& next = source_.statements().get(
+        "SELECT min(next_attempt_ms) FROM outbox_delivery WHERE state = 'pending' AND "
+        "next_attempt_ms > ?");
+    next.bind(1, unix_millis());
+    next.executeStep();
+    const bool any = !next.getColumn(0).isNull();
+    const auto due_ms = any ? next.getColumn(0).getInt64() : 0;
+    next.reset();
+    if (!any) {
+        return;
+    }
+    retry_timer_.expires_after(std::chrono::milliseconds(due_ms - unix_millis()));
+    retry_timer_.async_wait([this](const boost::system::error_code& error) {
+        if (!error) {
+            pass();
+        }
+    });
+}
+
+}  // namespace shopd::bus

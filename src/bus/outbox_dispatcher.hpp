@@ -1,0 +1,47 @@
+#pragma once
+
+#include <atomic>
+#include <boost/asio/steady_timer.hpp>
+#include <cstdint>
+#include <set>
+#include <string>
+#include <utility>
+
+#include "bus/delivery.hpp"
+
+namespace shopd::bus {
+
+class ModuleRuntime;
+class Messaging;
+
+// Delivers one module's committed outbox rows to the subscribing modules. Runs on the
+// publishing module's strand. Per (subscriber, aggregate) one delivery is under way at a time,
+// in outbox order; a failed delivery is retried with backoff and finally parked, holding back
+// only the later messages of its own aggregate for that subscriber.
+class OutboxDispatcher {
+  public:
+    OutboxDispatcher(ModuleRuntime& source, Messaging& messaging);
+
+    // Thread-safe: look for deliverable rows soon.
+    void wake();
+    // Counts the backlog and starts delivering; called once the databases are migrated.
+    void start();
+    // Starts no new deliveries; those under way finish.
+    void stop();
+
+  private:
+    struct Pending;
+    void pass();
+    void deliver(Pending pending);
+    void complete(const Pending& pending, const DeliveryResult& result);
+    void schedule_retry_timer();
+
+    ModuleRuntime& source_;
+    Messaging& messaging_;
+    boost::asio::steady_timer retry_timer_;
+    std::atomic<bool> pass_scheduled_{false};
+    std::atomic<bool> running_{false};
+    std::set<std::pair<std::int64_t, std::string>> in_flight_;  // (seq, subscriber)
+};
+
+}  // namespace shopd::bus

@@ -1,0 +1,57 @@
+#pragma once
+
+#include <SQLiteCpp/Database.h>
+#include <boost/json/serialize.hpp>
+#include <string>
+#include <vector>
+
+#include <shopd/message.hpp>
+
+#include "store/statement_cache.hpp"
+
+namespace shopd::bus {
+
+class ModuleRuntime;
+
+// Where the work comes from: carried into every message it publishes.
+struct MessageContext {
+    std::string correlation_id;  // empty: each message correlates to its own aggregate
+    std::string causation_id;    // the message being handled; empty for an API request
+    std::string traceparent;     // empty: a new trace starts here
+};
+
+struct PublishedMessage {
+    std::string type;
+    int deliveries;  // hosted subscribers that will receive it
+};
+
+// One transaction on one module's database. Everything the work changes and every message it
+// publishes commit together, or none of it does.
+class UnitOfWork {
+  public:
+    UnitOfWork(ModuleRuntime& module, MessageContext context);
+
+    SQLite::Database& database();
+    store::StatementCache& statements();
+    const MessageContext& context() const { return context_; }
+    const std::string& module_name() const;
+
+    template <Message M>
+    void publish(const M& message, AggregateRef aggregate) {
+        publish_payload(M::type_name, M::version, aggregate,
+                        boost::json::serialize(boost::json::value_from(message)));
+    }
+
+    // For messages whose struct the caller does not have: relayed or replayed ones.
+    void publish_payload(std::string_view type, int version, AggregateRef aggregate,
+                         const std::string& payload_json);
+
+    const std::vector<PublishedMessage>& published() const { return published_; }
+
+  private:
+    ModuleRuntime& module_;
+    MessageContext context_;
+    std::vector<PublishedMessage> published_;
+};
+
+}  // namespace shopd::bus

@@ -1,0 +1,102 @@
+#include "http/http.hpp"
+
+#include <boost/json/serialize.hpp>
+#include <mutex>
+#include <strings.h>
+
+namespace shopd::http {
+
+std::string_view method_name(Method method) {
+    switch (method) {
+        case Method::get:
+            return "GET";
+        case Method::head:
+            return "HEAD";
+        case Method::post:
+            return "POST";
+        case Method::put:
+            return "PUT";
+        case Method::patch:
+            return "PATCH";
+        case Method::delete_:
+            return "DELETE";
+        case Method::options:
+            return "OPTIONS";
+        case Method::other:
+            break;
+    }
+    return "OTHER";
+}
+
+std::optional<std::string_view> Request::header(std::string_view name) const {
+    for (const auto& header : headers) {
+        if (header.name.size() == name.size() &&
+            strncasecmp(header.name.data(), name.data(), name.size()) == 0) {
+            return header.value;
+        }
+    }
+    return std::nullopt;
+}
+
+std::optional<std::string_view> Request::query_param(std::string_view name) const {
+    for (const auto& [key, value] : query) {
+        if (key == name) {
+            return value;
+        }
+    }
+    return std::nullopt;
+}
+
+const std::string& Request::param(std::string_view name) const {
+    static const std::string none;
+    const auto found = path_params.find(name);
+    return found == path_params.end() ? none : found->second;
+}
+
+Response json_response(unsigned status, const boost::json::value& body) {
+    return Response{status, "application/json", {}, boost::json::serialize(body)};
+}
+
+Response problem(unsigned status, std::string_view type, std::string_view title,
+                 std::string_view detail, const std::vector<FieldError>& errors) {
+    boost::json::object body{
+        {"type", "urn:shopd:problem:" + std::string{type}},
+        {"title", title},
+        {"status", status},
+    };
+    if (!detail.empty()) {
+        body["detail"] = detail;
+    }
+    if (!errors.empty()) {
+        boost::json::array fields;
+        for (const auto& error : errors) {
+            fields.push_back(
+                boost::json::object{{"field", error.field}, {"message", error.message}});
+        }
+        body["errors"] = std::move(fields);
+    }
+    return Response{status, "application/problem+json", {}, boost::json::serialize(body)};
+}
+
+struct Reply::State {
+    Sink sink;
+    std::once_flag once;
+
+    void send(Response response) {
+        std::call_once(once, [&] { sink(std::move(response)); });
+    }
+    ~State() {
+        send(problem(500, "unanswered", "Internal server error",
+                     "the request was dropped without an answer"));
+    }
+};
+
+Reply::Reply(Sink sink) : state_(std::make_shared<State>()) {
+    state_->sink = std::move(sink);
+}
+
+void Reply::operator()(Response response) const {
+    state_->send(std::move(response));
+}
+
+}  // namespace shopd::http

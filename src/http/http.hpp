@@ -1,0 +1,72 @@
+#pragma once
+// Requests and responses as plain values: what route handlers see. The socket side (Beast)
+// stays in server.cpp.
+
+#include <boost/json/value.hpp>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace shopd::http {
+
+enum class Method { get, head, post, put, patch, delete_, options, other };
+std::string_view method_name(Method method);
+
+struct Header {
+    std::string name;
+    std::string value;
+};
+
+struct Request {
+    Method method = Method::get;
+    std::string target;                 // as sent: path and query, percent-encoded
+    std::vector<std::string> segments;  // the path's segments, decoded
+    std::vector<std::pair<std::string, std::string>> query;  // decoded
+    std::vector<Header> headers;
+    std::string body;
+
+    // Filled by the router for the matched route.
+    std::map<std::string, std::string, std::less<>> path_params;
+    boost::json::value json;  // the parsed body of a route that takes JSON
+
+    std::optional<std::string_view> header(std::string_view name) const;  // any case
+    std::optional<std::string_view> query_param(std::string_view name) const;
+    const std::string& param(std::string_view name) const;
+};
+
+struct Response {
+    unsigned status = 200;
+    std::string content_type;
+    std::vector<Header> headers;
+    std::string body;
+};
+
+Response json_response(unsigned status, const boost::json::value& body);
+
+// An RFC 9457 problem detail. `type` is a short slug made into a URN; `errors` name the
+// request fields that are wrong.
+struct FieldError {
+    std::string field;
+    std::string message;
+};
+Response problem(unsigned status, std::string_view type, std::string_view title,
+                 std::string_view detail = {}, const std::vector<FieldError>& errors = {});
+
+// The one-time answer to a request. Copies share it; the first call wins. A request whose
+// last copy of Reply is dropped unanswered gets a 500, so no client waits forever.
+class Reply {
+  public:
+    using Sink = std::function<void(Response)>;
+    explicit Reply(Sink sink);
+    void operator()(Response response) const;
+
+  private:
+    struct State;
+    std::shared_ptr<State> state_;
+};
+
+}  // namespace shopd::http

@@ -1,0 +1,120 @@
+#include "http/router.hpp"
+
+#include <boost/json/parse.hpp>
+#include <fmt/format.h>
+#include <stdexcept>
+#include <strings.h>
+
+namespace shopd::http {
+namespace {
+
+std::vector<std::string> split_path(std::string_view path) {
+    std::vector<std::string> segments;
+    std::size_t start = 1;
+    while (start <= path.size()) {
+        const auto slash = path.find('/', start);
+        segments.emplace_back(path.substr(start, slash - start));
+        if (slash == std::string_view::npos) {
+            break;
+        }
+        start = slash + 1;
+    }
+    return segments;
+}
+
+bool is_parameter(std::string_view segment) {
+    return segment.size() > 2 && segment.front() == '{' && segment.back() == '}';
+}
+
+bool is_json_media_type(std::string_view content_type) {
+    const auto media_type = content_type.substr(0, content_type.find(';'));
+    const auto trimmed = media_type.substr(0, media_type.find_last_not_of(' ') + 1);
+    return trimmed.size() == 16 && strncasecmp(trimmed.data(), "application/json", 16) == 0;
+}
+
+}  // namespace
+
+void Router::add(Method method, std::string pattern, Body body, Handler handler) {
+    if (pattern.empty() || pattern.front() != '/') {
+        throw std::invalid_argument("route pattern must start with '/': " + pattern);
+    }
+    auto segments = split_path(pattern);
+    Route route{method, std::move(pattern), body, std::move(handler)};
+    routes_.push_back(route);
+    compiled_.push_back({std::move(route), std::move(segments)});
+}
+
+bool Router::matches(const Compiled& compiled, const Request& request) {
+    if (compiled.segments.size() != request.segments.size()) {
+        return false;
+    }
+    for (std::size_t i = 0; i < compiled.segments.size(); ++i) {
+        const auto& expected = compiled.segments[i];
+        if (is_parameter(expected) ? request.segments[i].empty()
+                                   : expected != request.segments[i]) {
+            return false;
+        }
+    }
+    return true;
+}
+
+std::string Router::route(Request& request, Reply reply) const {
+    const Compiled* found = nullptr;
+    std::string allowed;
+    for (const auto& compiled : compiled_) {
+        if (!matches(compiled, request)) {
+            continue;
+        }
+        if (compiled.route.method == request.method) {
+            found = &compiled;
+            break;
+        }
+        allowed += (allowed.empty() ? "" : ", ") + std::string{method_name(compiled.route.method)};
+    }
+    if (found == nullptr && !allowed.empty()) {
+        auto response = problem(
+            405, "method-not-allowed", "Method not allowed",
+            fmt::format("{} is not allowed here; use {}", method_name(request.method), allowed));
+        response.headers.push_back({"Allow", allowed});
+        reply(std::move(response));
+        return {};
+    }
+    if (found == nullptr) {
+        reply(problem(404, "not-found", "Not found", "no resource at this path"));
+        return {};
+    }
+
+    for (std::size_t i = 0; i < found->segments.size(); ++i) {
+        const auto& segment = found->segments[i];
+        if (is_parameter(segment)) {
+            request.path_params[segment.substr(1, segment.size() - 2)] = request.segments[i];
+        }
+    }
+    if (found->route.body == Body::json) {
+        const auto content_type = request.header("Content-Type");
+        if (!content_type || !is_json_media_type(*content_type)) {
+            reply(problem(415, "unsupported-media-type", "Unsupported media type",
+                          "send the body as application/json"));
+            return found->route.pattern;
+        }
+        boost::json::parse_options options;
+        options.max_depth = static_cast<std::size_t>(json_max_depth_);
+        boost::system::error_code error;
+        auto parsed = boost::json::parse(request.body, error, {}, options);
+        if (error) {
+            reply(problem(400, "malformed-json", "Malformed JSON",
+                          fmt::format("the body is not valid JSON: {}", error.message())));
+            return found->route.pattern;
+        }
+        if (!parsed.is_object()) {
+            reply(
+                problem(400, "malformed-json", "Malformed JSON", "the body must be a JSON object"));
+            return found->route.pattern;
+        }
+        request.json = std::move(parsed);
+    }
+    found->route.handler(request, std::move(reply));
+    return found->route.pattern;
+}
+
+}  // namespace shopd::http

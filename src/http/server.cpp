@@ -1,0 +1,352 @@
+// The only translation unit of the service that includes Beast.
+#include "http/server.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/url/parse.hpp>
+#include <fmt/format.h>
+#include <mutex>
+#include <set>
+#include <spdlog/spdlog.h>
+
+namespace shopd::http {
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+using tcp = asio::ip::tcp;
+
+namespace {
+
+constexpr auto kUseTuple = asio::as_tuple(asio::use_awaitable);
+using BeastRequest = bhttp::request<bhttp::string_body>;
+using BeastResponse = bhttp::response<bhttp::string_body>;
+
+Method method_of(bhttp::verb verb) {
+    switch (verb) {
+        case bhttp::verb::get:
+            return Method::get;
+        case bhttp::verb::head:
+            return Method::head;
+        case bhttp::verb::post:
+            return Method::post;
+        case bhttp::verb::put:
+            return Method::put;
+        case bhttp::verb::patch:
+            return Method::patch;
+        case bhttp::verb::delete_:
+            return Method::delete_;
+        case bhttp::verb::options:
+            return Method::options;
+        default:
+            return Method::other;
+    }
+}
+
+// Nullopt when the target is not an origin-form URL path.
+std::optional<Request> to_request(BeastRequest&& from) {
+    const auto url = boost::urls::parse_origin_form(from.target());
+    if (!url) {
+        return std::nullopt;
+    }
+    Request request;
+    request.method = method_of(from.method());
+    request.target = std::string{from.target()};
+    for (auto segment : url->segments()) {
+        request.segments.push_back(std::move(segment));
+    }
+    for (auto param : url->params()) {
+        request.query.emplace_back(std::move(param.key), std::move(param.value));
+    }
+    for (const auto& field : from) {
+        request.headers.push_back({std::string{field.name_string()}, std::string{field.value()}});
+    }
+    request.body = std::move(from.body());
+    return request;
+}
+
+BeastResponse to_beast(Response&& from, unsigned version, bool keep_alive) {
+    BeastResponse response{static_cast<bhttp::status>(from.status), version};
+    response.set(bhttp::field::server, "shopd");
+    if (!from.content_type.empty()) {
+        response.set(bhttp::field::content_type, from.content_type);
+    }
+    for (auto& header : from.headers) {
+        response.set(header.name, header.value);
+    }
+    response.body() = std::move(from.body);
+    response.keep_alive(keep_alive);
+    response.prepare_payload();
+    return response;
+}
+
+}  // namespace
+
+struct Server::Impl : std::enable_shared_from_this<Impl> {
+    struct Connection {
+        explicit Connection(tcp::socket socket) : stream(std::move(socket)) {}
+        beast::tcp_stream stream;
+        bool busy = false;  // between a complete header and the written response
+    };
+
+    Impl(asio::io_context& io_context, const Router& request_router, ServerLimits server_limits,
+         telemetry::MetricsRegistry& metrics)
+        : io(io_context),
+          router(request_router),
+          limits(server_limits),
+          acceptor(asio::make_strand(io_context)),
+          requests(metrics.counter("shopd_http_requests_total",
+                                   "HTTP requests answered, by route, method and status.",
+                                   {"route", "method", "status"})),
+          latency(metrics.histogram(
+              "shopd_http_request_duration_seconds",
+              "Time from a complete request to its answer being ready, by route.", {"route"},
+              {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5})) {}
+
+    asio::io_context& io;
+    const Router& router;
+    ServerLimits limits;
+    tcp::acceptor acceptor;
+    telemetry::CounterFamily& requests;
+    telemetry::HistogramFamily& latency;
+    std::atomic<bool> stopping{false};
+    unsigned short bound_port = 0;
+    std::mutex connections_mutex;
+    std::set<std::shared_ptr<Connection>> connections;
+
+    void record(const std::string& route, Method method, unsigned status, double seconds) {
+        const auto route_label = route.empty() ? std::string{"unmatched"} : route;
+        requests.with({route_label, std::string{method_name(method)}, std::to_string(status)})
+            .inc();
+        latency.with({route_label}).observe(seconds);
+    }
+
+    asio::awaitable<void> accept_loop() {
+        auto self = shared_from_this();
+        for (;;) {
+            auto [error, socket] = co_await acceptor.async_accept(asio::make_strand(io), kUseTuple);
+            if (error) {
+                if (stopping || error == asio::error::operation_aborted) {
+                    co_return;
+                }
+                spdlog::warn("http: accept failed: {}", error.message());
+                continue;
+            }
+            auto connection = std::make_shared<Connection>(std::move(socket));
+            bool over_limit = false;
+            {
+                std::lock_guard lock(connections_mutex);
+                over_limit = static_cast<int>(connections.size()) >= limits.max_connections;
+                if (!over_limit) {
+                    connections.insert(connection);
+                }
+            }
+            auto executor = connection->stream.get_executor();
+            if (over_limit) {
+                asio::co_spawn(executor, refuse(connection), asio::detached);
+            } else {
+                asio::co_spawn(executor, session(connection), asio::detached);
+            }
+        }
+    }
+
+    asio::awaitable<void> refuse(std::shared_ptr<Connection> connection) {
+        auto response = problem(503, "too-many-connections", "Service unavailable",
+                                "too many open connections; try again shortly");
+        response.headers.push_back({"Retry-After", "1"});
+        co_await write(*connection, std::move(response), 11, false);
+        close(*connection);
+    }
+
+    // Answers a request that failed before routing, then the connection closes.
+    asio::awaitable<void> fail(Connection& connection, unsigned status, std::string_view type,
+                               std::string_view title, std::string_view detail) {
+        record({}, Method::other, status, 0);
+        co_await write(connection, problem(status, type, title, detail), 11, false);
+    }
+
+    asio::awaitable<bool> write(Connection& connection, Response response, unsigned version,
+                                bool keep_alive) {
+        auto beast_response = to_beast(std::move(response), version, keep_alive);
+        connection.stream.expires_after(limits.body_timeout);
+        auto [error, bytes] =
+            co_await bhttp::async_write(connection.stream, beast_response, kUseTuple);
+        co_return !error;
+    }
+
+    static void close(Connection& connection) {
+        beast::error_code ignored;
+        connection.stream.socket().shutdown(tcp::socket::shutdown_both, ignored);
+        connection.stream.close();
+    }
+
+    asio::awaitable<Response> dispatch(Request& request, std::string& route) {
+        co_return co_await asio::async_initiate<decltype(asio::use_awaitable), void(Response)>(
+            [&](auto handler) {
+                auto shared = std::make_shared<decltype(handler)>(std::move(handler));
+                Reply reply([shared](Response response) {
+                    auto executor = asio::get_associated_executor(*shared);
+                    asio::post(executor, [shared, response = std::move(response)]() mutable {
+                        (*shared)(std::move(response));
+                    });
+                });
+                try {
+                    route = router.route(request, reply);
+                } catch (const std::exception& error) {
+                    spdlog::error("http: {} {} failed: {}", method_name(request.method),
+                                  request.target, error.what());
+                    reply(problem(500, "internal", "Internal server error"));
+                }
+            },
+            asio::use_awaitable);
+    }
+
+    asio::awaitable<void> session(std::shared_ptr<Connection> connection) {
+        auto self = shared_from_this();
+        co_await serve(*connection);
+        close(*connection);
+        std::lock_guard lock(connections_mutex);
+        connections.erase(connection);
+    }
+
+    asio::awaitable<void> serve(Connection& connection) {
+        beast::flat_buffer buffer;
+        for (;;) {
+            bhttp::request_parser<bhttp::string_body> parser;
+            parser.header_limit(static_cast<std::uint32_t>(limits.header_limit_bytes));
+            parser.body_limit(static_cast<std::uint64_t>(limits.body_limit_bytes));
+            connection.stream.expires_after(limits.header_timeout);
+            auto [header_error, header_bytes] =
+                co_await bhttp::async_read_header(connection.stream, buffer, parser, kUseTuple);
+            if (header_error == bhttp::error::header_limit) {
+                co_await fail(
+                    connection, 431, "header-too-large", "Request header fields too large",
+                    fmt::format("the header exceeds {} bytes", limits.header_limit_bytes));
+                co_return;
+            }
+            if (header_error == bhttp::error::body_limit) {
+                co_await fail(connection, 413, "body-too-large", "Content too large",
+                              fmt::format("the body exceeds {} bytes", limits.body_limit_bytes));
+                co_return;
+            }
+            if (header_error == beast::error::timeout && buffer.size() > 0) {
+                co_await fail(connection, 408, "request-timeout", "Request timeout",
+                              "the request header was not complete in time");
+                co_return;
+            }
+            if (header_error == beast::error::timeout ||
+                header_error == bhttp::error::end_of_stream ||
+                header_error == asio::error::operation_aborted || stopping) {
+                co_return;  // idle, gone, or shutting down
+            }
+            if (header_error) {
+                co_await fail(connection, 400, "bad-request", "Bad request",
+                              fmt::format("malformed HTTP request: {}", header_error.message()));
+                co_return;
+            }
+            connection.busy = true;
+
+            if (parser.get()[bhttp::field::expect] == "100-continue") {
+                bhttp::response<bhttp::empty_body> proceed{bhttp::status::continue_,
+                                                           parser.get().version()};
+                co_await bhttp::async_write(connection.stream, proceed, kUseTuple);
+            }
+            if (!parser.is_done()) {
+                connection.stream.expires_after(limits.body_timeout);
+                auto [body_error, body_bytes] =
+                    co_await bhttp::async_read(connection.stream, buffer, parser, kUseTuple);
+                if (body_error == bhttp::error::body_limit) {
+                    co_await fail(
+                        connection, 413, "body-too-large", "Content too large",
+                        fmt::format("the body exceeds {} bytes", limits.body_limit_bytes));
+                    co_return;
+                }
+                if (body_error == beast::error::timeout) {
+                    co_await fail(connection, 408, "request-timeout", "Request timeout",
+                                  "the request body was not complete in time");
+                    co_return;
+                }
+                if (body_error) {
+                    co_await fail(connection, 400, "bad-request", "Bad request",
+                                  fmt::format("malformed HTTP body: {}", body_error.message()));
+                    co_return;
+                }
+            }
+
+            auto beast_request = parser.release();
+            const auto version = beast_request.version();
+            const bool keep_alive = beast_request.keep_alive();
+            auto request = to_request(std::move(beast_request));
+            if (!request) {
+                co_await fail(connection, 400, "bad-request", "Bad request",
+                              "the request target is not a valid path");
+                co_return;
+            }
+            const auto started = std::chrono::steady_clock::now();
+            std::string route;
+            auto response = co_await dispatch(*request, route);
+            record(
+                route, request->method, response.status,
+                std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+            const bool stay = keep_alive && !stopping;
+            const bool written = co_await write(connection, std::move(response), version, stay);
+            connection.busy = false;
+            if (!written || !stay) {
+                co_return;
+            }
+        }
+    }
+
+    void shutdown() {
+        stopping = true;
+        asio::post(acceptor.get_executor(), [self = shared_from_this()] {
+            beast::error_code ignored;
+            self->acceptor.close(ignored);
+        });
+        std::lock_guard lock(connections_mutex);
+        for (const auto& connection : connections) {
+            asio::post(connection->stream.get_executor(), [connection] {
+                if (!connection->busy) {
+                    close(*connection);
+                }
+            });
+        }
+    }
+};
+
+Server::Server(asio::io_context& io, const Router& router, ServerLimits limits,
+               telemetry::MetricsRegistry& metrics)
+    : impl_(std::make_shared<Impl>(io, router, limits, metrics)) {}
+
+Server::~Server() = default;
+
+void Server::listen(const std::string& host, unsigned short port) {
+    const tcp::endpoint endpoint{asio::ip::make_address(host), port};
+    auto& acceptor = impl_->acceptor;
+    acceptor.open(endpoint.protocol());
+    acceptor.set_option(asio::socket_base::reuse_address(true));
+    acceptor.bind(endpoint);
+    acceptor.listen(asio::socket_base::max_listen_connections);
+    impl_->bound_port = acceptor.local_endpoint().port();
+}
+
+unsigned short Server::port() const {
+    return impl_->bound_port;
+}
+
+void Server::start() {
+    asio::co_spawn(impl_->acceptor.get_executor(), impl_->accept_loop(), asio::detached);
+}
+
+void Server::shutdown() {
+    impl_->shutdown();
+}
+
+}  // namespace shopd::http

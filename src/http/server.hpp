@@ -1,0 +1,42 @@
+#pragma once
+
+#include <boost/asio/io_context.hpp>
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "http/router.hpp"
+#include "telemetry/metrics.hpp"
+
+namespace shopd::http {
+
+struct ServerLimits {
+    std::int64_t body_limit_bytes;
+    std::int64_t header_limit_bytes;
+    std::chrono::milliseconds header_timeout;  // idle keep-alive time included
+    std::chrono::milliseconds body_timeout;    // also bounds writing the response
+    int max_connections;
+};
+
+// HTTP/1.1 with keep-alive on one port. Every request goes to the router; the server itself
+// answers only what happens before routing (413, 431, 408, 400, 503 over the connection limit).
+class Server {
+  public:
+    Server(boost::asio::io_context& io, const Router& router, ServerLimits limits,
+           telemetry::MetricsRegistry& metrics);
+    ~Server();
+
+    // Binds the port now, so a taken port fails start-up and port 0 is resolved.
+    void listen(const std::string& host, unsigned short port);
+    unsigned short port() const;
+    void start();
+    // Stops accepting and closes idle connections; a request under way is answered first.
+    void shutdown();
+
+  private:
+    struct Impl;
+    std::shared_ptr<Impl> impl_;
+};
+
+}  // namespace shopd::http

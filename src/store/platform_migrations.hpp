@@ -1,0 +1,10 @@
+#pragma once
+
+#include "store/migration.hpp"
+
+namespace shopd::store {
+
+// The messaging tables (outbox, deliveries, inbox) every module database carries.
+MigrationSet platform_migrations();
+
+}  // namespace shopd::store
