@@ -51,17 +51,8 @@ OutboxDispatcher::OutboxDispatcher(ModuleRuntime& source, Messaging& messaging)
     : source_(source), messaging_(messaging), retry_timer_(source.strand()) {}
 
 void OutboxDispatcher::start() {
-    boost::asio::post(source_.strand(), [this] {
-        auto& count = source_.statements().get(
-            "SELECT coalesce(sum(state = 'pending'), 0), coalesce(sum(state = 'parked'), 0) "
-            "FROM outbox_delivery");
-        count.executeStep();
-        source_.pending_deliveries_ = count.getColumn(0).getInt64();
-        source_.parked_deliveries_ = count.getColumn(1).getInt64();
-        count.reset();
-        running_ = true;
-        pass();
-    });
+    running_ = true;
+    wake();
 }
 
 void OutboxDispatcher::stop() {

@@ -24,7 +24,7 @@ class OutboxDispatcher {
 
     // Thread-safe: look for deliverable rows soon.
     void wake();
-    // Counts the backlog and starts delivering; called once the databases are migrated.
+    // Starts delivering; called once the databases are open.
     void start();
     // Starts no new deliveries; those under way finish.
     void stop();

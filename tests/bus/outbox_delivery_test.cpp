@@ -1,0 +1,340 @@
+#include <SQLiteCpp/Statement.h>
+#include <catch2/catch.hpp>
+#include <filesystem>
+#include <future>
+
+#include "support/bus_harness.hpp"
+#include "support/test_modules.hpp"
+
+namespace shopd::testing {
+namespace {
+
+int count(SQLite::Database& database, const std::string& sql) {
+    return database.execAndGet(sql).getInt();
+}
+
+std::vector<int> audited_sequences(SQLite::Database& database, const std::string& aggregate) {
+    SQLite::Statement query(database,
+                            "SELECT sequence FROM seen WHERE aggregate = ? ORDER BY position");
+    query.bind(1, aggregate);
+    std::vector<int> sequences;
+    while (query.executeStep()) {
+        sequences.push_back(query.getColumn(0).getInt());
+    }
+    return sequences;
+}
+
+// notes publishes NoteAdded; audit subscribes to it.
+struct NotesAndAudit {
+    explicit NotesAndAudit(bus::DeliveryPolicy policy = fast_retries(),
+                           const std::filesystem::path& directory = {})
+        : harness(policy),
+          notes(harness.host("notes", {notes_migrations()}, location(directory, "notes"))),
+          audit(harness.host("audit", {audit_migrations()}, location(directory, "audit"))) {
+        harness.bus.declare_publication<NoteAdded>("notes");
+        harness.bus.subscribe<NoteAdded>(
+            "audit", [control = control](bus::UnitOfWork& unit_of_work, const NoteAdded& note) {
+                audit_note(*control, unit_of_work, note);
+            });
+    }
+
+    static store::DatabaseLocation location(const std::filesystem::path& directory,
+                                            const std::string& name) {
+        return directory.empty() ? store::DatabaseLocation{{}, true}
+                                 : store::DatabaseLocation{directory / (name + ".db"), false};
+    }
+
+    void add(const std::string& aggregate, int sequence, const std::string& text = "ok") {
+        harness.execute(notes, [&](bus::UnitOfWork& unit_of_work) {
+            add_note(unit_of_work, {aggregate, sequence, text});
+        });
+    }
+
+    std::vector<int> audited(const std::string& aggregate) {
+        return harness.on(audit, [&](SQLite::Database& database) {
+            return audited_sequences(database, aggregate);
+        });
+    }
+
+    std::vector<bus::DeadLetter> dead_letters() {
+        std::promise<std::vector<bus::DeadLetter>> letters;
+        harness.messaging().list_dead_letters(
+            [&](std::vector<bus::DeadLetter> found) { letters.set_value(std::move(found)); });
+        return letters.get_future().get();
+    }
+
+    std::shared_ptr<AuditControl> control = std::make_shared<AuditControl>();
+    BusHarness harness;
+    bus::ModuleRuntime& notes;
+    bus::ModuleRuntime& audit;
+};
+
+struct TemporaryDirectory {
+    TemporaryDirectory() {
+        path = std::filesystem::temp_directory_path() /
+               ("shopd-test-" + std::to_string(::getpid()) + "-" + std::to_string(counter++));
+        std::filesystem::remove_all(path);
+        std::filesystem::create_directories(path);
+    }
+    ~TemporaryDirectory() { std::filesystem::remove_all(path); }
+    std::filesystem::path path;
+    static inline int counter = 0;
+};
+
+}  // namespace
+
+TEST_CASE("a committed unit of work delivers its message to the subscriber", "[bus]") {
+    NotesAndAudit modules;
+    modules.harness.start();
+    modules.add("a", 1);
+    REQUIRE(modules.harness.wait_idle());
+    CHECK(modules.audited("a") == std::vector<int>{1});
+    CHECK(modules.control->handled == 1);
+}
+
+TEST_CASE("a rolled-back unit of work publishes nothing", "[bus]") {
+    NotesAndAudit modules;
+    modules.harness.start();
+    CHECK_THROWS_WITH(modules.harness.execute(modules.notes,
+                                              [](bus::UnitOfWork& unit_of_work) {
+                                                  add_note(unit_of_work, {"a", 1, "ok"});
+                                                  throw std::runtime_error("business rule");
+                                              }),
+                      "business rule");
+    modules.add("b", 1);  // a later message proves the dispatcher ran
+    REQUIRE(modules.harness.wait_idle());
+    CHECK(modules.audited("a").empty());
+    CHECK(modules.audited("b") == std::vector<int>{1});
+    CHECK(modules.harness.on(modules.notes, [](SQLite::Database& database) {
+        return count(database, "SELECT count(*) FROM outbox WHERE aggregateid = 'a'") +
+               count(database, "SELECT count(*) FROM notes WHERE aggregate = 'a'");
+    }) == 0);
+}
+
+TEST_CASE("a duplicate delivery of one message is a no-op", "[bus]") {
+    NotesAndAudit modules;
+    modules.harness.start();
+    modules.add("a", 1);
+    REQUIRE(modules.harness.wait_idle());
+
+    const auto envelope = modules.harness.on(modules.notes, [](SQLite::Database& database) {
+        SQLite::Statement row(database,
+                              "SELECT id, type, version, aggregatetype, aggregateid, occurred_at,"
+                              " correlation_id, causation_id, traceparent, payload FROM outbox");
+        row.executeStep();
+        return Envelope{row.getColumn(0).getString(), row.getColumn(1).getString(),
+                        row.getColumn(2).getInt(),    row.getColumn(3).getString(),
+                        row.getColumn(4).getString(), row.getColumn(5).getString(),
+                        row.getColumn(6).getString(), row.getColumn(7).getString(),
+                        row.getColumn(8).getString(), row.getColumn(9).getString()};
+    });
+    const auto again = modules.harness.on(
+        modules.audit, [&](SQLite::Database&) { return modules.audit.handle(envelope); });
+    CHECK(again.status == bus::DeliveryResult::Status::duplicate);
+    CHECK(modules.audited("a") == std::vector<int>{1});
+}
+
+TEST_CASE("a failing handler leaves no inbox row and no partial effect, then is dead-lettered",
+          "[bus]") {
+    NotesAndAudit modules(fast_retries(3));
+    modules.harness.start();
+    modules.add("a", 1, "poison");
+    REQUIRE(modules.harness.wait_idle());
+
+    CHECK(modules.audited("a").empty());
+    CHECK(modules.harness.on(modules.audit, [](SQLite::Database& database) {
+        return count(database, "SELECT count(*) FROM inbox");
+    }) == 0);
+    const auto letters = modules.dead_letters();
+    REQUIRE(letters.size() == 1);
+    CHECK(letters[0].attempts == 3);
+    CHECK(letters[0].error == "poison message");
+    CHECK(letters[0].subscriber == "audit");
+    CHECK(letters[0].publisher == "notes");
+    CHECK(letters[0].type == "test.note_added");
+    CHECK(modules.control->attempts.begin()->second == 3);
+    const auto metrics = modules.harness.metrics.render();
+    CHECK_THAT(metrics,
+               Catch::Contains(
+                   R"(shopd_messages_retried_total{type="test.note_added",subscriber="audit"} 2)"));
+    CHECK_THAT(
+        metrics,
+        Catch::Contains(
+            R"(shopd_messages_dead_lettered_total{type="test.note_added",subscriber="audit"} 1)"));
+}
+
+TEST_CASE("a transiently failing handler is retried until it succeeds", "[bus]") {
+    NotesAndAudit modules(fast_retries(5));
+    modules.harness.start();
+    modules.add("a", 1, "fail:2");
+    REQUIRE(modules.harness.wait_idle());
+    CHECK(modules.audited("a") == std::vector<int>{1});
+    CHECK(modules.control->attempts.begin()->second == 3);
+    CHECK(modules.dead_letters().empty());
+}
+
+TEST_CASE("replaying a dead letter delivers it", "[bus]") {
+    NotesAndAudit modules(fast_retries(2));
+    modules.harness.start();
+    modules.add("a", 1, "poison");
+    REQUIRE(modules.harness.wait_idle());
+    const auto letters = modules.dead_letters();
+    REQUIRE(letters.size() == 1);
+
+    modules.control->poison_heals = true;
+    std::promise<bus::Messaging::ReplayResult> replayed;
+    modules.harness.messaging().replay_dead_letter(
+        letters[0].id, [&](auto result) { replayed.set_value(result); });
+    CHECK(replayed.get_future().get() == bus::Messaging::ReplayResult::replayed);
+    REQUIRE(modules.harness.wait_idle());
+    CHECK(modules.audited("a") == std::vector<int>{1});
+    CHECK(modules.dead_letters().empty());
+
+    std::promise<bus::Messaging::ReplayResult> unknown;
+    modules.harness.messaging().replay_dead_letter("notes.999.audit",
+                                                   [&](auto result) { unknown.set_value(result); });
+    CHECK(unknown.get_future().get() == bus::Messaging::ReplayResult::not_found);
+}
+
+TEST_CASE("a parked message holds back only the later messages of its own aggregate", "[bus]") {
+    NotesAndAudit modules(fast_retries(2));
+    modules.harness.start();
+    modules.add("stuck", 1, "poison");
+    modules.add("stuck", 2);
+    for (int sequence = 1; sequence <= 3; ++sequence) {
+        modules.add("flowing", sequence);
+    }
+    REQUIRE(eventually([&] { return modules.dead_letters().size() == 1; }));
+    REQUIRE(eventually([&] { return modules.audited("flowing").size() == 3; }));
+    CHECK(modules.audited("flowing") == std::vector<int>{1, 2, 3});
+    CHECK(modules.audited("stuck").empty());
+
+    modules.control->poison_heals = true;
+    std::promise<bus::Messaging::ReplayResult> replayed;
+    modules.harness.messaging().replay_dead_letter(
+        modules.dead_letters()[0].id, [&](auto result) { replayed.set_value(result); });
+    REQUIRE(replayed.get_future().get() == bus::Messaging::ReplayResult::replayed);
+    REQUIRE(modules.harness.wait_idle());
+    CHECK(modules.audited("stuck") == std::vector<int>{1, 2});
+}
+
+TEST_CASE("per-aggregate order holds with many aggregates in flight and retries", "[bus]") {
+    NotesAndAudit modules(fast_retries(10));
+    modules.harness.start();
+    constexpr int aggregates = 40;
+    constexpr int messages = 25;
+    for (int sequence = 1; sequence <= messages; ++sequence) {
+        modules.harness.execute(modules.notes, [&](bus::UnitOfWork& unit_of_work) {
+            for (int aggregate = 0; aggregate < aggregates; ++aggregate) {
+                // Every seventh message fails once, so retries interleave with later ones.
+                const bool flaky = (aggregate + sequence) % 7 == 0;
+                add_note(unit_of_work,
+                         {"agg-" + std::to_string(aggregate), sequence, flaky ? "fail:1" : "ok"});
+            }
+        });
+    }
+    REQUIRE(modules.harness.wait_idle(std::chrono::milliseconds(60'000)));
+    std::vector<int> expected(messages);
+    std::iota(expected.begin(), expected.end(), 1);
+    for (int aggregate = 0; aggregate < aggregates; ++aggregate) {
+        INFO("aggregate " << aggregate);
+        CHECK(modules.audited("agg-" + std::to_string(aggregate)) == expected);
+    }
+    CHECK(modules.control->handled == aggregates * messages);
+}
+
+TEST_CASE("undelivered messages are delivered after the store is closed and reopened", "[bus]") {
+    TemporaryDirectory directory;
+    {
+        NotesAndAudit modules(fast_retries(), directory.path);
+        modules.harness.start();
+        modules.harness.messaging().stop();  // messages are committed but not delivered
+        for (int sequence = 1; sequence <= 5; ++sequence) {
+            modules.add("a", sequence);
+        }
+        CHECK(modules.audited("a").empty());
+    }
+    {
+        NotesAndAudit modules(fast_retries(), directory.path);
+        modules.harness.start();
+        REQUIRE(modules.harness.wait_idle());
+        CHECK(modules.audited("a") == std::vector<int>{1, 2, 3, 4, 5});
+    }
+    {
+        NotesAndAudit modules(fast_retries(), directory.path);
+        modules.harness.start();
+        REQUIRE(modules.harness.wait_idle());
+        CHECK(modules.audited("a") == std::vector<int>{1, 2, 3, 4, 5});
+    }
+}
+
+TEST_CASE("a message handled before a crash but not marked delivered is not handled twice",
+          "[bus]") {
+    TemporaryDirectory directory;
+    {
+        NotesAndAudit modules(fast_retries(), directory.path);
+        modules.harness.start();
+        modules.harness.messaging().stop();
+        modules.add("a", 1);
+        // The subscriber commits its effect, and the process dies before the publisher's
+        // delivery row is removed.
+        const auto envelope = modules.harness.on(modules.notes, [](SQLite::Database& database) {
+            SQLite::Statement row(database,
+                                  "SELECT id, type, version, aggregatetype, aggregateid,"
+                                  " occurred_at, correlation_id, causation_id, traceparent, payload"
+                                  " FROM outbox");
+            row.executeStep();
+            return Envelope{row.getColumn(0).getString(), row.getColumn(1).getString(),
+                            row.getColumn(2).getInt(),    row.getColumn(3).getString(),
+                            row.getColumn(4).getString(), row.getColumn(5).getString(),
+                            row.getColumn(6).getString(), row.getColumn(7).getString(),
+                            row.getColumn(8).getString(), row.getColumn(9).getString()};
+        });
+        const auto first = modules.harness.on(
+            modules.audit, [&](SQLite::Database&) { return modules.audit.handle(envelope); });
+        REQUIRE(first.status == bus::DeliveryResult::Status::delivered);
+    }
+    NotesAndAudit modules(fast_retries(), directory.path);
+    modules.harness.start();
+    REQUIRE(modules.harness.wait_idle());
+    CHECK(modules.audited("a") == std::vector<int>{1});
+    CHECK(modules.control->handled == 0);  // the redelivery found the inbox row
+}
+
+TEST_CASE("the envelope carries correlation, causation and trace context onward", "[bus]") {
+    NotesAndAudit modules;
+    modules.harness.start();
+    modules.harness.execute(modules.notes, [](bus::UnitOfWork& unit_of_work) {
+        add_note(unit_of_work, {"order-7", 1, "ok"});
+    });
+    REQUIRE(modules.harness.wait_idle());
+    const auto row = modules.harness.on(modules.notes, [](SQLite::Database& database) {
+        SQLite::Statement query(database,
+                                "SELECT correlation_id, causation_id, traceparent, aggregatetype,"
+                                " type, version FROM outbox");
+        query.executeStep();
+        return std::vector<std::string>{
+            query.getColumn(0).getString(), query.getColumn(1).getString(),
+            query.getColumn(2).getString(), query.getColumn(3).getString(),
+            query.getColumn(4).getString(), query.getColumn(5).getString()};
+    });
+    CHECK(row[0] == "order-7");  // no context: the aggregate is the correlation
+    CHECK(row[1].empty());
+    CHECK(row[2].size() == 55);
+    CHECK(row[3] == "note");
+    CHECK(row[4] == "test.note_added");
+    CHECK(row[5] == "1");
+}
+
+TEST_CASE("publishing a message the module did not declare is refused", "[bus]") {
+    BusHarness harness;
+    auto& notes = harness.host("notes", {notes_migrations()});
+    harness.start();
+    CHECK_THROWS_WITH(harness.execute(notes,
+                                      [](bus::UnitOfWork& unit_of_work) {
+                                          add_note(unit_of_work, {"a", 1, "ok"});
+                                      }),
+                      Catch::Contains("without declaring it"));
+}
+
+}  // namespace shopd::testing

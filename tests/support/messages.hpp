@@ -1,0 +1,33 @@
+#pragma once
+// Messages of the test modules: they exercise the platform without any business module.
+
+#include <boost/json.hpp>
+#include <string>
+
+#include <shopd/message.hpp>
+
+namespace shopd::testing {
+
+struct NoteAdded {
+    static constexpr std::string_view type_name = "test.note_added";
+    static constexpr int version = 1;
+    static constexpr MessageKind kind = MessageKind::event;
+
+    std::string aggregate;
+    int sequence = 0;
+    std::string text;
+};
+
+inline void tag_invoke(boost::json::value_from_tag, boost::json::value& json,
+                       const NoteAdded& note) {
+    json = {{"aggregate", note.aggregate}, {"sequence", note.sequence}, {"text", note.text}};
+}
+
+inline NoteAdded tag_invoke(boost::json::value_to_tag<NoteAdded>, const boost::json::value& json) {
+    const auto& object = json.as_object();
+    return {boost::json::value_to<std::string>(object.at("aggregate")),
+            boost::json::value_to<int>(object.at("sequence")),
+            boost::json::value_to<std::string>(object.at("text"))};
+}
+
+}  // namespace shopd::testing

@@ -1,0 +1,118 @@
+#include "support/test_modules.hpp"
+
+#include <SQLiteCpp/Statement.h>
+#include <stdexcept>
+#include <thread>
+
+#include "app/module_builder.hpp"
+#include "bus/module_runtime.hpp"
+#include "http/http.hpp"
+
+namespace shopd::testing {
+namespace json = boost::json;
+
+void add_note(bus::UnitOfWork& unit_of_work, const NoteAdded& note) {
+    SQLite::Statement insert(unit_of_work.database(),
+                             "INSERT INTO notes (aggregate, sequence, text) VALUES (?, ?, ?)");
+    insert.bind(1, note.aggregate);
+    insert.bind(2, note.sequence);
+    insert.bind(3, note.text);
+    insert.exec();
+    unit_of_work.publish(note, AggregateRef{"note", note.aggregate});
+}
+
+void audit_note(AuditControl& control, bus::UnitOfWork& unit_of_work, const NoteAdded& note) {
+    if (control.handler_delay.count() > 0) {
+        std::this_thread::sleep_for(control.handler_delay);
+    }
+    SQLite::Statement insert(unit_of_work.database(),
+                             "INSERT INTO seen (aggregate, sequence, text) VALUES (?, ?, ?)");
+    insert.bind(1, note.aggregate);
+    insert.bind(2, note.sequence);
+    insert.bind(3, note.text);
+    insert.exec();
+
+    int attempt = 0;
+    {
+        std::lock_guard lock(control.mutex);
+        attempt = ++control.attempts[unit_of_work.context().causation_id];
+    }
+    if (note.text.starts_with("fail:") && attempt <= std::stoi(note.text.substr(5))) {
+        throw std::runtime_error("transient failure " + std::to_string(attempt));
+    }
+    if (note.text == "poison" && !control.poison_heals) {
+        throw std::runtime_error("poison message");
+    }
+    ++control.handled;
+}
+
+ModuleDefinition notes_module() {
+    return {
+        "notes", [](ModuleBuilder& builder) {
+            builder.migrations(notes_migrations());
+            builder.publishes<NoteAdded>();
+            auto& runtime = builder.runtime();
+            builder.route(
+                http::Method::post, "/api/notes", http::Body::json,
+                [&runtime](const http::Request& request, http::Reply reply) {
+                    const auto& body = request.json.as_object();
+                    NoteAdded note{json::value_to<std::string>(body.at("aggregate")),
+                                   json::value_to<int>(body.at("sequence")),
+                                   json::value_to<std::string>(body.at("text"))};
+                    runtime.execute(
+                        {}, [note](bus::UnitOfWork& unit_of_work) { add_note(unit_of_work, note); },
+                        [reply](std::exception_ptr failure) {
+                            reply(failure ? http::problem(500, "internal", "Internal error")
+                                          : http::json_response(201, json::object{{"ok", true}}));
+                        });
+                });
+            builder.route(
+                http::Method::post, "/api/notes/slow", http::Body::json,
+                [&runtime](const http::Request& request, http::Reply reply) {
+                    const auto millis = request.json.at("millis").to_number<int>();
+                    runtime.execute(
+                        {},
+                        [millis](bus::UnitOfWork&) {
+                            std::this_thread::sleep_for(std::chrono::milliseconds(millis));
+                        },
+                        [reply](std::exception_ptr) {
+                            reply(http::json_response(200, json::object{{"slept", true}}));
+                        });
+                });
+        }};
+}
+
+ModuleDefinition audit_module(std::shared_ptr<AuditControl> control) {
+    return {
+        "audit", [control](ModuleBuilder& builder) {
+            builder.migrations(audit_migrations());
+            builder.subscribe<NoteAdded>(
+                [control](bus::UnitOfWork& unit_of_work, const NoteAdded& note) {
+                    audit_note(*control, unit_of_work, note);
+                });
+            auto& runtime = builder.runtime();
+            builder.route(
+                http::Method::get, "/api/audit/{aggregate}", http::Body::none,
+                [&runtime](const http::Request& request, http::Reply reply) {
+                    auto sequences = std::make_shared<json::array>();
+                    const auto aggregate = request.param("aggregate");
+                    runtime.execute(
+                        {},
+                        [sequences, aggregate](bus::UnitOfWork& unit_of_work) {
+                            SQLite::Statement query(
+                                unit_of_work.database(),
+                                "SELECT sequence FROM seen WHERE aggregate = ? ORDER BY position");
+                            query.bind(1, aggregate);
+                            while (query.executeStep()) {
+                                sequences->push_back(query.getColumn(0).getInt());
+                            }
+                        },
+                        [reply, sequences](std::exception_ptr) {
+                            reply(http::json_response(
+                                200, json::object{{"sequences", std::move(*sequences)}}));
+                        });
+                });
+        }};
+}
+
+}  // namespace shopd::testing

@@ -1,0 +1,48 @@
+#pragma once
+// Two small modules for testing the platform: `notes` stores notes and publishes NoteAdded;
+// `audit` records every NoteAdded it handles. The audit handler misbehaves on request:
+//   text "fail:N"  throws on the first N attempts of that message, then succeeds;
+//   text "poison"  throws while `poison_heals` is false.
+// It writes its row before throwing, so a test can prove the rollback.
+
+#include <atomic>
+#include <chrono>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include <shopd/module.hpp>
+
+#include "bus/unit_of_work.hpp"
+#include "store/migration.hpp"
+#include "support/messages.hpp"
+
+namespace shopd::testing {
+
+store::MigrationSet notes_migrations();
+store::MigrationSet audit_migrations();
+
+// Shared with the handlers; a test inspects and steers it.
+struct AuditControl {
+    std::mutex mutex;
+    std::map<std::string, int> attempts;  // by message id
+    std::atomic<bool> poison_heals{false};
+    std::atomic<int> handled{0};
+    std::chrono::milliseconds handler_delay{0};
+};
+
+// Inserts the note and publishes NoteAdded in the same unit of work.
+void add_note(bus::UnitOfWork& unit_of_work, const NoteAdded& note);
+
+// The audit subscriber's handler.
+void audit_note(AuditControl& control, bus::UnitOfWork& unit_of_work, const NoteAdded& note);
+
+// As App modules, with HTTP routes:
+//   POST /api/notes {"aggregate","sequence","text"} -> 201
+//   POST /api/notes/slow {"millis"} -> 200 after holding the notes executor that long
+//   GET  /api/audit/{aggregate} -> {"sequences":[...]}
+ModuleDefinition notes_module();
+ModuleDefinition audit_module(std::shared_ptr<AuditControl> control);
+
+}  // namespace shopd::testing
