@@ -1,0 +1,82 @@
+#include <boost/json.hpp>
+#include <catch2/catch.hpp>
+#include <set>
+#include <thread>
+
+#include <shopd/envelope.hpp>
+
+#include "util/clock.hpp"
+#include "util/ids.hpp"
+
+namespace shopd {
+
+TEST_CASE("an envelope round-trips through JSON", "[envelope]") {
+    const Envelope envelope{
+        new_uuid_v7(),     "test.note_added",   2, "note", "n-1", rfc3339(), "order-1", "cause",
+        new_traceparent(), R"({"a":1,"b":"x"})"};
+    const auto json = envelope_to_json(envelope);
+    CHECK(json.at("payload").at("a") == 1);
+    CHECK(envelope_from_json(json) == envelope);
+    CHECK(envelope_from_json(boost::json::parse(boost::json::serialize(json))) == envelope);
+}
+
+TEST_CASE("an invalid envelope is refused naming the field", "[envelope]") {
+    const Envelope envelope{new_uuid_v7(),     "t", 1, "a", "1", rfc3339(), "c", "",
+                            new_traceparent(), "{}"};
+    auto json = envelope_to_json(envelope).as_object();
+    SECTION("missing id") {
+        json.erase("id");
+        CHECK_THROWS_WITH(envelope_from_json(json), "id: missing");
+    }
+    SECTION("version not a number") {
+        json["version"] = "1";
+        CHECK_THROWS_WITH(envelope_from_json(json), Catch::Contains("version"));
+    }
+    SECTION("version zero") {
+        json["version"] = 0;
+        CHECK_THROWS_WITH(envelope_from_json(json), Catch::Contains("version"));
+    }
+    SECTION("payload not an object") {
+        json["payload"] = "text";
+        CHECK_THROWS_WITH(envelope_from_json(json), Catch::Contains("payload"));
+    }
+    SECTION("type empty") {
+        json["type"] = "";
+        CHECK_THROWS_WITH(envelope_from_json(json), "type: must not be empty");
+    }
+    CHECK_THROWS_AS(envelope_from_json(boost::json::array{}), std::invalid_argument);
+}
+
+TEST_CASE("message ids are version 7 UUIDs that sort by creation time", "[ids]") {
+    const auto first = new_uuid_v7();
+    REQUIRE(first.size() == 36);
+    CHECK(first[14] == '7');
+    CHECK(std::string{"89ab"}.find(first[19]) != std::string::npos);
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    const auto second = new_uuid_v7();
+    CHECK(first < second);
+    std::set<std::string> many;
+    for (int i = 0; i < 10'000; ++i) {
+        many.insert(new_uuid_v7());
+    }
+    CHECK(many.size() == 10'000);
+}
+
+TEST_CASE("a child traceparent keeps the trace and gets a new span", "[ids]") {
+    const auto parent = new_traceparent();
+    REQUIRE(is_valid_traceparent(parent));
+    const auto child = child_traceparent(parent);
+    CHECK(is_valid_traceparent(child));
+    CHECK(child.substr(3, 32) == parent.substr(3, 32));
+    CHECK(child.substr(36, 16) != parent.substr(36, 16));
+    CHECK(is_valid_traceparent(child_traceparent("garbage")));
+    CHECK_FALSE(is_valid_traceparent("00-00000000000000000000000000000000-0000000000000001-01"));
+}
+
+TEST_CASE("timestamps are RFC 3339 UTC with milliseconds", "[clock]") {
+    const auto epoch_plus = Clock::time_point{std::chrono::milliseconds(1'700'000'000'123)};
+    CHECK(rfc3339(epoch_plus) == "2023-11-14T22:13:20.123Z");
+    CHECK(unix_millis(epoch_plus) == 1'700'000'000'123);
+}
+
+}  // namespace shopd

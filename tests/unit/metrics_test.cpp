@@ -1,0 +1,53 @@
+#include "telemetry/metrics.hpp"
+
+#include <catch2/catch.hpp>
+
+namespace shopd::telemetry {
+
+TEST_CASE("counters render with their labels in the text format", "[metrics]") {
+    MetricsRegistry registry;
+    auto& requests = registry.counter("requests_total", "Requests.", {"route", "status"});
+    requests.with({"/a", "200"}).inc();
+    requests.with({"/a", "200"}).inc(2);
+    requests.with({"/b\"x", "500"}).inc();
+    const auto text = registry.render();
+    CHECK_THAT(text, Catch::Contains("# HELP requests_total Requests.\n"
+                                     "# TYPE requests_total counter\n"));
+    CHECK_THAT(text, Catch::Contains("requests_total{route=\"/a\",status=\"200\"} 3\n"));
+    CHECK_THAT(text, Catch::Contains("requests_total{route=\"/b\\\"x\",status=\"500\"} 1\n"));
+}
+
+TEST_CASE("histograms render cumulative buckets, sum and count", "[metrics]") {
+    MetricsRegistry registry;
+    auto& latency = registry.histogram("latency_seconds", "Latency.", {}, {0.1, 1});
+    latency.with({}).observe(0.05);
+    latency.with({}).observe(0.5);
+    latency.with({}).observe(5);
+    const auto text = registry.render();
+    CHECK_THAT(text, Catch::Contains("latency_seconds_bucket{le=\"0.1\"} 1\n"));
+    CHECK_THAT(text, Catch::Contains("latency_seconds_bucket{le=\"1\"} 2\n"));
+    CHECK_THAT(text, Catch::Contains("latency_seconds_bucket{le=\"+Inf\"} 3\n"));
+    CHECK_THAT(text, Catch::Contains("latency_seconds_sum 5.55\n"));
+    CHECK_THAT(text, Catch::Contains("latency_seconds_count 3\n"));
+}
+
+TEST_CASE("gauges are read when rendered", "[metrics]") {
+    MetricsRegistry registry;
+    double value = 1;
+    registry.gauge("backlog", "Backlog.", {"module"}, [&] {
+        return std::vector<GaugeSample>{{{"order"}, value}};
+    });
+    value = 7;
+    CHECK_THAT(registry.render(), Catch::Contains("backlog{module=\"order\"} 7\n"));
+}
+
+TEST_CASE("process metrics report resident memory and start time", "[metrics]") {
+    MetricsRegistry registry;
+    register_process_metrics(registry);
+    const auto text = registry.render();
+    CHECK_THAT(text, Catch::Contains("# TYPE process_resident_memory_bytes gauge"));
+    CHECK_THAT(text, Catch::Contains("# TYPE process_start_time_seconds gauge"));
+    CHECK_THAT(text, !Catch::Contains("process_resident_memory_bytes 0\n"));
+}
+
+}  // namespace shopd::telemetry
