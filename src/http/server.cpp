@@ -6,6 +6,7 @@
 #include <boost/asio/detached.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
@@ -181,6 +182,37 @@ struct Server::Impl : std::enable_shared_from_this<Impl> {
         co_return !error;
     }
 
+    // Cancels the connection's pending read when `limit` passes. Unlike tcp_stream's own
+    // expiry, which closes the socket, this leaves it open for a 408 answer.
+    class ReadDeadline {
+      public:
+        ReadDeadline(const std::shared_ptr<Connection>& connection, std::chrono::milliseconds limit)
+            : timer_(connection->stream.get_executor()) {
+            connection->stream.expires_never();
+            timer_.expires_after(limit);
+            timer_.async_wait([connection, state = state_](const boost::system::error_code& error) {
+                if (!error && !state->finished) {
+                    state->expired = true;
+                    beast::error_code ignored;
+                    connection->stream.socket().cancel(ignored);
+                }
+            });
+        }
+        ~ReadDeadline() {
+            state_->finished = true;
+            timer_.cancel();
+        }
+        bool expired() const { return state_->expired; }
+
+      private:
+        struct State {
+            bool finished = false;
+            bool expired = false;
+        };
+        asio::steady_timer timer_;
+        std::shared_ptr<State> state_ = std::make_shared<State>();
+    };
+
     static void close(Connection& connection) {
         beast::error_code ignored;
         connection.stream.socket().shutdown(tcp::socket::shutdown_both, ignored);
@@ -210,21 +242,25 @@ struct Server::Impl : std::enable_shared_from_this<Impl> {
 
     asio::awaitable<void> session(std::shared_ptr<Connection> connection) {
         auto self = shared_from_this();
-        co_await serve(*connection);
+        co_await serve(connection);
         close(*connection);
         std::lock_guard lock(connections_mutex);
         connections.erase(connection);
     }
 
-    asio::awaitable<void> serve(Connection& connection) {
+    asio::awaitable<void> serve(const std::shared_ptr<Connection>& shared_connection) {
+        auto& connection = *shared_connection;
         beast::flat_buffer buffer;
         for (;;) {
             bhttp::request_parser<bhttp::string_body> parser;
             parser.header_limit(static_cast<std::uint32_t>(limits.header_limit_bytes));
             parser.body_limit(static_cast<std::uint64_t>(limits.body_limit_bytes));
-            connection.stream.expires_after(limits.header_timeout);
+            std::optional<ReadDeadline> header_deadline(std::in_place, shared_connection,
+                                                        limits.header_timeout);
             auto [header_error, header_bytes] =
                 co_await bhttp::async_read_header(connection.stream, buffer, parser, kUseTuple);
+            const bool header_expired = header_deadline->expired();
+            header_deadline.reset();
             if (header_error == bhttp::error::header_limit) {
                 co_await fail(
                     connection, 431, "header-too-large", "Request header fields too large",
@@ -236,13 +272,12 @@ struct Server::Impl : std::enable_shared_from_this<Impl> {
                               fmt::format("the body exceeds {} bytes", limits.body_limit_bytes));
                 co_return;
             }
-            if (header_error == beast::error::timeout && buffer.size() > 0) {
+            if (header_expired && buffer.size() > 0) {
                 co_await fail(connection, 408, "request-timeout", "Request timeout",
                               "the request header was not complete in time");
                 co_return;
             }
-            if (header_error == beast::error::timeout ||
-                header_error == bhttp::error::end_of_stream ||
+            if (header_expired || header_error == bhttp::error::end_of_stream ||
                 header_error == asio::error::operation_aborted || stopping) {
                 co_return;  // idle, gone, or shutting down
             }
@@ -259,16 +294,19 @@ struct Server::Impl : std::enable_shared_from_this<Impl> {
                 co_await bhttp::async_write(connection.stream, proceed, kUseTuple);
             }
             if (!parser.is_done()) {
-                connection.stream.expires_after(limits.body_timeout);
+                std::optional<ReadDeadline> body_deadline(std::in_place, shared_connection,
+                                                          limits.body_timeout);
                 auto [body_error, body_bytes] =
                     co_await bhttp::async_read(connection.stream, buffer, parser, kUseTuple);
+                const bool body_expired = body_deadline->expired();
+                body_deadline.reset();
                 if (body_error == bhttp::error::body_limit) {
                     co_await fail(
                         connection, 413, "body-too-large", "Content too large",
                         fmt::format("the body exceeds {} bytes", limits.body_limit_bytes));
                     co_return;
                 }
-                if (body_error == beast::error::timeout) {
+                if (body_expired) {
                     co_await fail(connection, 408, "request-timeout", "Request timeout",
                                   "the request body was not complete in time");
                     co_return;
