@@ -1,0 +1,117 @@
+#!/usr/bin/env bash
+# End-to-end checks of the real shopd binary: exit codes, configuration errors, serving,
+# graceful stop on SIGTERM and restart on the same data directory.
+#   tests/e2e/shopd_cli.sh SCENARIO PATH/TO/shopd
+set -euo pipefail
+scenario=$1
+shopd=$(realpath "$2")
+work=$(mktemp -d)
+pid=
+cleanup() {
+  [[ -n "$pid" ]] && kill -9 "$pid" 2>/dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+cd "$work"
+
+fail() { echo "FAIL: $*" >&2; [[ -f stderr ]] && sed 's/^/  shopd: /' stderr >&2; exit 1; }
+
+# Runs shopd expecting it to exit; sets $status and leaves stderr in ./stderr.
+run_expecting_exit() {
+  set +e
+  timeout 20 "$shopd" "$@" >stdout 2>stderr
+  status=$?
+  set -e
+}
+
+# Starts shopd in the background and sets $pid and $port once it is ready.
+start() {
+  "$shopd" --listen 127.0.0.1:0 --data-dir "$work/data" "$@" >stdout 2>stderr &
+  pid=$!
+  for _ in $(seq 1 200); do
+    port=$(sed -n 's/.*shopd ready on 127\.0\.0\.1:\([0-9]*\).*/\1/p' stderr | head -1)
+    [[ -n "$port" ]] && return 0
+    kill -0 "$pid" 2>/dev/null || fail "shopd exited during start-up"
+    sleep 0.05
+  done
+  fail "shopd did not become ready"
+}
+
+stop_with() {
+  kill "-$1" "$pid"
+  set +e
+  wait "$pid"
+  status=$?
+  set -e
+  pid=
+}
+
+case "$scenario" in
+  bad_listen_exits_2)
+    run_expecting_exit --listen nonsense
+    [[ $status -eq 2 ]] || fail "exit $status, expected 2"
+    [[ $(wc -l <stderr) -eq 1 ]] || fail "expected one line on stderr"
+    grep -q "server.listen (--listen): expected HOST:PORT" stderr || fail "message does not name the setting"
+    ;;
+  unknown_config_key_exits_2)
+    printf '[server]\nthreads = 2\nlisten_port = 80\n' >bad.toml
+    run_expecting_exit --config bad.toml
+    [[ $status -eq 2 ]] || fail "exit $status, expected 2"
+    grep -q "bad.toml:3: server.listen_port: unknown setting" stderr || fail "message does not name the key"
+    ;;
+  bad_environment_value_exits_2)
+    export SHOPD_SERVER_THREADS=many
+    run_expecting_exit
+    [[ $status -eq 2 ]] || fail "exit $status, expected 2"
+    grep -q "SHOPD_SERVER_THREADS" stderr || fail "message does not name the variable"
+    ;;
+  unusable_data_dir_exits_3)
+    echo "a file, not a directory" >occupied
+    run_expecting_exit --listen 127.0.0.1:0 --data-dir occupied/data
+    [[ $status -eq 3 ]] || fail "exit $status, expected 3"
+    grep -q "cannot start: data directory occupied/data" stderr || fail "message does not name the directory"
+    ;;
+  taken_port_exits_3)
+    start
+    first=$pid
+    first_port=$port
+    pid=
+    run_expecting_exit --listen "127.0.0.1:$first_port" --data-dir "$work/other"
+    pid=$first
+    [[ $status -eq 3 ]] || fail "exit $status, expected 3"
+    grep -q "cannot listen on 127.0.0.1:$first_port" stderr || fail "message does not name the address"
+    ;;
+  serves_until_sigterm_and_restarts)
+    start --log-format json
+    [[ $(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/readyz") == 200 ]] || fail "readyz not 200"
+    [[ $(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/healthz") == 200 ]] || fail "healthz not 200"
+    grep -q '"level":"info","message":"shopd ready' stderr || fail "log lines are not JSON"
+    stop_with TERM
+    [[ $status -eq 0 ]] || fail "SIGTERM exit $status, expected 0"
+    start
+    [[ $(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/readyz") == 200 ]] || fail "not ready after restart"
+    stop_with INT
+    [[ $status -eq 0 ]] || fail "SIGINT exit $status, expected 0"
+    ;;
+  metrics_pass_promtool)
+    start
+    curl -s "http://127.0.0.1:$port/healthz" >/dev/null
+    curl -s "http://127.0.0.1:$port/nothing" >/dev/null
+    curl -s "http://127.0.0.1:$port/metrics" >metrics.txt
+    grep -q 'shopd_http_requests_total{route="/healthz",method="GET",status="200"} 1' metrics.txt || fail "request not counted"
+    promtool check metrics <metrics.txt || fail "promtool rejected the metrics"
+    stop_with TERM
+    ;;
+  help_lists_every_setting)
+    run_expecting_exit --help
+    [[ $status -eq 0 ]] || fail "exit $status"
+    for variable in SHOPD_SERVER_LISTEN SHOPD_STORAGE_DURABILITY SHOPD_DELIVERY_MAX_ATTEMPTS; do
+      grep -q "$variable" stdout || fail "--help does not list $variable"
+    done
+    ;;
+  *)
+    echo "unknown scenario $scenario" >&2
+    exit 2
+    ;;
+esac
+echo "PASS: $scenario"
