@@ -3,7 +3,8 @@
 namespace shopd {
 
 std::vector<ModuleDefinition> builtin_modules() {
-    return {};
+    return {inventory::module(), order::module(), payment::module(), shipping::module(),
+            notification::module()};
 }
 
 }  // namespace shopd

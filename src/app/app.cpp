@@ -28,6 +28,42 @@ void ModuleBuilder::route(http::Method method, std::string pattern, http::Body b
     router_.add(method, std::move(pattern), body, when_ready(ready_, std::move(handler)));
 }
 
+void ModuleBuilder::collection(Collection collection) {
+    auto shared = std::make_shared<const Collection>(std::move(collection));
+    auto& runtime = runtime_;
+    route(http::Method::get, shared->path + "/{id}", http::Body::none,
+          [&runtime, shared](const http::Request& request, http::Reply reply) {
+              answer_from(runtime, reply, {},
+                          [shared, id = request.param("id")](bus::UnitOfWork& unit_of_work) {
+                              const auto found = shared->find(unit_of_work, id);
+                              return found ? http::json_response(200, *found)
+                                           : http::problem(
+                                                 404, "not-found", "Not found",
+                                                 fmt::format("no {} '{}'", shared->noun, id));
+                          });
+          });
+    route(
+        http::Method::get, shared->path, http::Body::none,
+        [&runtime, shared](const http::Request& request, http::Reply reply) {
+            std::vector<http::FieldError> errors;
+            const auto page = http::page_of(request, errors);
+            if (!errors.empty()) {
+                reply(http::validation_problem(errors));
+                return;
+            }
+            const auto filter = shared->filter.empty()
+                                    ? std::string{}
+                                    : std::string{request.query_param(shared->filter).value_or("")};
+            answer_from(runtime, reply, {}, [shared, filter, page](bus::UnitOfWork& unit_of_work) {
+                auto items = shared->list(unit_of_work, filter, page);
+                const auto last = items.empty()
+                                      ? std::string{}
+                                      : json::value_to<std::string>(items.back().at("id"));
+                return http::page_response(std::move(items), page, last);
+            });
+        });
+}
+
 http::Handler when_ready(const std::atomic<bool>& ready, http::Handler handler) {
     return [&ready, handler = std::move(handler)](const http::Request& request, http::Reply reply) {
         if (!ready) {
@@ -39,6 +75,59 @@ http::Handler when_ready(const std::atomic<bool>& ready, http::Handler handler) 
         }
         handler(request, std::move(reply));
     };
+}
+
+namespace {
+
+// Carries an error response out of a unit of work, so that the unit of work rolls back.
+struct RolledBack {
+    http::Response response;
+};
+
+}  // namespace
+
+std::function<void(std::exception_ptr)> log_failure(std::string what) {
+    return [what = std::move(what)](std::exception_ptr failure) {
+        if (!failure) {
+            return;
+        }
+        try {
+            std::rethrow_exception(failure);
+        } catch (const std::exception& error) {
+            spdlog::error("{} failed: {}", what, error.what());
+        } catch (...) {
+            spdlog::error("{} failed", what);
+        }
+    };
+}
+
+void answer_from(bus::ModuleRuntime& runtime, const http::Reply& reply, bus::MessageContext context,
+                 std::function<http::Response(bus::UnitOfWork&)> work) {
+    auto answer = std::make_shared<http::Response>();
+    runtime.execute(
+        std::move(context),
+        [answer, work = std::move(work)](bus::UnitOfWork& unit_of_work) {
+            auto response = work(unit_of_work);
+            if (response.status >= 400) {
+                throw RolledBack{std::move(response)};
+            }
+            *answer = std::move(response);
+        },
+        [answer, reply, module = runtime.name()](std::exception_ptr failure) {
+            if (!failure) {
+                reply(std::move(*answer));
+                return;
+            }
+            try {
+                std::rethrow_exception(failure);
+            } catch (RolledBack& rejected) {
+                reply(std::move(rejected.response));
+            } catch (const std::exception& error) {
+                spdlog::error("{}: request failed: {}", module, error.what());
+                reply(http::problem(500, "internal", "Internal server error",
+                                    "the request could not be completed; nothing was changed"));
+            }
+        });
 }
 
 namespace {
@@ -153,8 +242,10 @@ struct App::Impl {
                    });
         router.add(Method::get, "/metrics", Body::none,
                    [this](const http::Request&, http::Reply reply) {
-                       reply(http::Response{
-                           200, "text/plain; version=0.0.4; charset=utf-8", {}, metrics.render()});
+                       http::Response response;
+                       response.content_type = "text/plain; version=0.0.4; charset=utf-8";
+                       response.body = metrics.render();
+                       reply(std::move(response));
                    });
         router.add(Method::get, "/api/admin/dead-letters", Body::none,
                    when_ready(ready, [this](const http::Request&, http::Reply reply) {

@@ -3,6 +3,11 @@
 // the platform. Everything registered here is visible in the module graph.
 
 #include <atomic>
+#include <boost/json/array.hpp>
+#include <boost/json/object.hpp>
+#include <chrono>
+#include <functional>
+#include <optional>
 #include <vector>
 
 #include <shopd/config.hpp>
@@ -11,6 +16,7 @@
 
 #include "bus/message_bus.hpp"
 #include "bus/module_runtime.hpp"
+#include "http/request_fields.hpp"
 #include "http/router.hpp"
 #include "store/migration.hpp"
 
@@ -44,6 +50,25 @@ class ModuleBuilder {
     // A route of this module; answered 503 until the App is ready.
     void route(http::Method method, std::string pattern, http::Body body, http::Handler handler);
 
+    // GET <path>/{id} and GET <path>?<filter>=&limit=&cursor= over the module's own records,
+    // each a JSON object with an "id"; the cursor is the last id of a page.
+    struct Collection {
+        std::string path;    // e.g. /api/payments
+        std::string noun;    // e.g. payment, for "no payment 'x'"
+        std::string filter;  // e.g. order_id; empty: none
+        std::function<std::optional<boost::json::object>(bus::UnitOfWork&, const std::string& id)>
+            find;
+        std::function<boost::json::array(bus::UnitOfWork&, const std::string& filter,
+                                         const http::Page& page)>
+            list;
+    };
+    void collection(Collection collection);
+
+    // Work the module does by itself, on its strand, every `interval` while messages flow.
+    void every(std::chrono::milliseconds interval, std::function<void()> tick) {
+        runtime_.every(interval, std::move(tick));
+    }
+
   private:
     bus::ModuleRuntime& runtime_;
     const Config& config_;
@@ -55,5 +80,13 @@ class ModuleBuilder {
 
 // Wraps a handler so it answers 503 with Retry-After while `ready` is false.
 http::Handler when_ready(const std::atomic<bool>& ready, http::Handler handler);
+
+// A `done` for ModuleRuntime::execute that logs a failure as `what`.
+std::function<void(std::exception_ptr)> log_failure(std::string what);
+
+// Runs `work` in one unit of work of `runtime` and answers with the response it returns. An
+// error response (status 400 and up) rolls the unit of work back; an exception is a 500.
+void answer_from(bus::ModuleRuntime& runtime, const http::Reply& reply, bus::MessageContext context,
+                 std::function<http::Response(bus::UnitOfWork&)> work);
 
 }  // namespace shopd

@@ -91,12 +91,14 @@ std::vector<ModuleRuntime*> Messaging::modules() const {
 void Messaging::start() {
     for (const auto& [name, runtime] : modules_) {
         runtime->dispatcher().start();
+        runtime->start_periodic();
     }
 }
 
 void Messaging::stop() {
     for (const auto& [name, runtime] : modules_) {
         runtime->dispatcher().stop();
+        runtime->stop_periodic();
     }
 }
 

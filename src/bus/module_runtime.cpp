@@ -106,7 +106,14 @@ DeliveryResult ModuleRuntime::handle(const Envelope& envelope) {
     }
 }
 
-void ModuleRuntime::committed(const UnitOfWork& unit_of_work) {
+void ModuleRuntime::committed(UnitOfWork& unit_of_work) {
+    for (auto& action : unit_of_work.take_after_commit()) {
+        try {
+            action();
+        } catch (const std::exception& error) {
+            spdlog::error("{}: after-commit action failed: {}", name_, error.what());
+        }
+    }
     if (unit_of_work.published().empty()) {
         return;
     }
@@ -115,6 +122,52 @@ void ModuleRuntime::committed(const UnitOfWork& unit_of_work) {
         pending_deliveries_ += message.deliveries;
     }
     dispatcher_.wake();
+}
+
+struct ModuleRuntime::Periodic {
+    Periodic(Strand& strand, std::chrono::milliseconds every, std::function<void()> work)
+        : timer(strand), interval(every), tick(std::move(work)) {}
+    boost::asio::steady_timer timer;
+    std::chrono::milliseconds interval;
+    std::function<void()> tick;
+    bool running = false;  // only touched on the strand
+
+    void arm(const std::shared_ptr<Periodic>& self) {
+        timer.expires_after(interval);
+        timer.async_wait([self](const boost::system::error_code& error) {
+            if (error || !self->running) {
+                return;
+            }
+            try {
+                self->tick();
+            } catch (const std::exception& failure) {
+                spdlog::error("periodic work failed: {}", failure.what());
+            }
+            self->arm(self);
+        });
+    }
+};
+
+void ModuleRuntime::every(std::chrono::milliseconds interval, std::function<void()> tick) {
+    periodic_.push_back(std::make_shared<Periodic>(strand_, interval, std::move(tick)));
+}
+
+void ModuleRuntime::start_periodic() {
+    for (const auto& periodic : periodic_) {
+        boost::asio::post(strand_, [periodic] {
+            periodic->running = true;
+            periodic->arm(periodic);
+        });
+    }
+}
+
+void ModuleRuntime::stop_periodic() {
+    for (const auto& periodic : periodic_) {
+        boost::asio::post(strand_, [periodic] {
+            periodic->running = false;
+            periodic->timer.cancel();
+        });
+    }
 }
 
 }  // namespace shopd::bus

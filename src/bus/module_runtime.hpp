@@ -3,12 +3,15 @@
 #include <SQLiteCpp/Database.h>
 #include <atomic>
 #include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
+#include <chrono>
 #include <exception>
 #include <functional>
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include <shopd/envelope.hpp>
 
@@ -54,6 +57,10 @@ class ModuleRuntime {
     // its inbox row, so a message is handled once however often it arrives.
     DeliveryResult handle(const Envelope& envelope);
 
+    // Runs `tick` on the strand every `interval` while messages flow (between Messaging's
+    // start and stop). Register before start.
+    void every(std::chrono::milliseconds interval, std::function<void()> tick);
+
     OutboxDispatcher& dispatcher() { return dispatcher_; }
     std::int64_t pending_deliveries() const { return pending_deliveries_.load(); }
     std::int64_t parked_deliveries() const { return parked_deliveries_.load(); }
@@ -61,7 +68,11 @@ class ModuleRuntime {
   private:
     friend class OutboxDispatcher;
     friend class Messaging;
-    void committed(const UnitOfWork& unit_of_work);
+    void committed(UnitOfWork& unit_of_work);
+    void start_periodic();
+    void stop_periodic();
+
+    struct Periodic;
 
     std::string name_;
     Messaging& messaging_;
@@ -69,6 +80,7 @@ class ModuleRuntime {
     std::unique_ptr<SQLite::Database> database_;
     std::optional<store::StatementCache> statements_;
     OutboxDispatcher dispatcher_;
+    std::vector<std::shared_ptr<Periodic>> periodic_;
     std::atomic<std::int64_t> pending_deliveries_{0};
     std::atomic<std::int64_t> parked_deliveries_{0};
 };

@@ -2,6 +2,7 @@
 
 #include <SQLiteCpp/Database.h>
 #include <boost/json/serialize.hpp>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -48,10 +49,16 @@ class UnitOfWork {
 
     const std::vector<PublishedMessage>& published() const { return published_; }
 
+    // Runs `action` on the module's strand once this unit of work has committed; never when it
+    // rolls back. For effects outside the database: waking a sender, pushing to a live stream.
+    void after_commit(std::function<void()> action) { after_commit_.push_back(std::move(action)); }
+    std::vector<std::function<void()>> take_after_commit() { return std::move(after_commit_); }
+
   private:
     ModuleRuntime& module_;
     MessageContext context_;
     std::vector<PublishedMessage> published_;
+    std::vector<std::function<void()>> after_commit_;
 };
 
 }  // namespace shopd::bus

@@ -138,6 +138,35 @@ struct Codec<std::vector<std::string>> {
     }
 };
 
+template <>
+struct Codec<std::vector<std::int64_t>> {
+    static std::vector<std::int64_t> from_text(std::string_view text) {
+        std::vector<std::int64_t> numbers;
+        for (const auto& item : Codec<std::vector<std::string>>::from_text(text)) {
+            numbers.push_back(Codec<std::int64_t>::from_text(item));
+        }
+        return numbers;
+    }
+    static std::vector<std::int64_t> from_toml(const toml::node& node) {
+        const auto* array = node.as_array();
+        if (array == nullptr) {
+            throw BadValue{"expected an array of whole numbers"};
+        }
+        std::vector<std::int64_t> numbers;
+        for (const auto& element : *array) {
+            numbers.push_back(Codec<std::int64_t>::from_toml(element));
+        }
+        return numbers;
+    }
+    static std::string to_text(const std::vector<std::int64_t>& value) {
+        std::string text;
+        for (const auto number : value) {
+            text += (text.empty() ? "" : ", ") + std::to_string(number);
+        }
+        return "[" + text + "]";
+    }
+};
+
 // An enumeration read from its name.
 template <class E>
 struct EnumCodec {
@@ -312,6 +341,68 @@ const std::vector<Setting>& settings() {
                 &Config::delivery, &DeliveryConfig::max_attempts, at_least(1)),
         setting("delivery", "max_in_flight", "Deliveries under way at once per publishing module",
                 &Config::delivery, &DeliveryConfig::max_in_flight, at_least(1)),
+        setting("inventory", "reservation_ttl_ms",
+                "A reservation neither committed nor released lapses after this",
+                &Config::inventory, &InventoryConfig::reservation_ttl, at_least(milliseconds{1})),
+        setting("inventory", "expiry_check_interval_ms", "How often lapsed reservations are freed",
+                &Config::inventory, &InventoryConfig::expiry_check_interval,
+                at_least(milliseconds{1})),
+        setting("inventory", "low_stock_threshold",
+                "LowStock is published when available stock falls below this", &Config::inventory,
+                &InventoryConfig::low_stock_threshold, at_least<std::int64_t>(0)),
+        setting("order", "step_timeout_ms",
+                "Time each saga step may take before the order is cancelled (timeout)",
+                &Config::order, &OrderConfig::step_timeout, at_least(milliseconds{1})),
+        setting("order", "deadline_check_interval_ms", "How often step deadlines are checked",
+                &Config::order, &OrderConfig::deadline_check_interval, at_least(milliseconds{1})),
+        setting("order", "max_lines", "Most lines one order may have", &Config::order,
+                &OrderConfig::max_lines, at_least(1)),
+        setting("order", "max_quantity", "Largest quantity of one order line", &Config::order,
+                &OrderConfig::max_quantity, at_least<std::int64_t>(1)),
+        setting("shipping", "carrier", "Carrier named on every shipment", &Config::shipping,
+                &ShippingConfig::carrier, Check<std::string>{[](const std::string& value) {
+                    if (value.empty()) {
+                        throw BadValue{"must not be empty"};
+                    }
+                }}),
+        setting("shipping", "flat_cost_cents", "Cost of a shipment when no weight bands are set",
+                &Config::shipping, &ShippingConfig::flat_cost_cents, at_least<std::int64_t>(0)),
+        setting("shipping", "weight_band_limits_grams",
+                "Upper weight of each band, ascending; empty: flat cost", &Config::shipping,
+                &ShippingConfig::weight_band_limits_grams),
+        setting("shipping", "weight_band_costs_cents",
+                "Cost of each band, and last the cost above the last limit", &Config::shipping,
+                &ShippingConfig::weight_band_costs_cents),
+        setting("notification", "template_confirmed", "Text of the order-confirmed notification",
+                &Config::notification, &NotificationConfig::template_confirmed),
+        setting("notification", "template_cancelled", "Text of the order-cancelled notification",
+                &Config::notification, &NotificationConfig::template_cancelled),
+        setting("notification", "template_shipped", "Text of the order-shipped notification",
+                &Config::notification, &NotificationConfig::template_shipped),
+        setting("notification", "template_delivered", "Text of the order-delivered notification",
+                &Config::notification, &NotificationConfig::template_delivered),
+        setting("notification", "template_refunded", "Text of the payment-refunded notification",
+                &Config::notification, &NotificationConfig::template_refunded),
+        setting("notification", "webhook_url",
+                "http:// URL every notification is POSTed to as JSON; empty: none",
+                &Config::notification, &NotificationConfig::webhook_url,
+                Check<std::string>{[](const std::string& value) {
+                    if (!value.empty() && !value.starts_with("http://")) {
+                        throw BadValue{fmt::format("expected an http:// URL, got '{}'", value)};
+                    }
+                }}),
+        setting("notification", "webhook_secret",
+                "Key of the X-Shopd-Signature HMAC-SHA256 of each webhook body",
+                &Config::notification, &NotificationConfig::webhook_secret),
+        setting("notification", "webhook_timeout_ms", "Time one webhook request may take",
+                &Config::notification, &NotificationConfig::webhook_timeout,
+                at_least(milliseconds{1})),
+        setting("notification", "webhook_retry_base_ms",
+                "Wait before retrying a failed webhook; doubles", &Config::notification,
+                &NotificationConfig::webhook_retry_base, at_least(milliseconds{1})),
+        setting("notification", "webhook_max_attempts",
+                "Webhook attempts before the notification is marked failed", &Config::notification,
+                &NotificationConfig::webhook_max_attempts, at_least(1)),
     };
     return all;
 }
@@ -377,6 +468,26 @@ void apply_environment(Config& config, const std::map<std::string, std::string>&
     }
 }
 
+void check_weight_bands(const ShippingConfig& shipping) {
+    const auto& limits = shipping.weight_band_limits_grams;
+    const auto& costs = shipping.weight_band_costs_cents;
+    if (limits.empty() && costs.empty()) {
+        return;
+    }
+    if (costs.size() != limits.size() + 1) {
+        throw ConfigError(fmt::format(
+            "shipping.weight_band_costs_cents: expected {} costs for {} weight band limits",
+            limits.size() + 1, limits.size()));
+    }
+    if (!std::is_sorted(limits.begin(), limits.end(), std::less_equal<>{}) || limits.front() <= 0) {
+        throw ConfigError(
+            "shipping.weight_band_limits_grams: expected positive limits in ascending order");
+    }
+    if (std::any_of(costs.begin(), costs.end(), [](std::int64_t cost) { return cost < 0; })) {
+        throw ConfigError("shipping.weight_band_costs_cents: costs must not be negative");
+    }
+}
+
 }  // namespace
 
 std::optional<ListenAddress> parse_listen_address(std::string_view text) {
@@ -426,6 +537,7 @@ Config load_config(const ConfigSources& sources) {
     if (config.delivery.retry_cap < config.delivery.retry_base) {
         throw ConfigError("delivery.retry_cap_ms: must not be less than delivery.retry_base_ms");
     }
+    check_weight_bands(config.shipping);
     return config;
 }
 

@@ -54,7 +54,50 @@ const std::string& Request::param(std::string_view name) const {
 }
 
 Response json_response(unsigned status, const boost::json::value& body) {
-    return Response{status, "application/json", {}, boost::json::serialize(body)};
+    return Response{status, "application/json", {}, boost::json::serialize(body), nullptr};
+}
+
+bool EventStream::push(std::string chunk) {
+    std::function<void()> wake;
+    {
+        std::lock_guard lock(mutex_);
+        if (closed_) {
+            return false;
+        }
+        pending_ += chunk;
+        wake = wake_;
+    }
+    if (wake) {
+        wake();
+    }
+    return true;
+}
+
+void EventStream::close() {
+    std::function<void()> wake;
+    {
+        std::lock_guard lock(mutex_);
+        closed_ = true;
+        wake = std::move(wake_);
+    }
+    if (wake) {
+        wake();
+    }
+}
+
+bool EventStream::closed() const {
+    std::lock_guard lock(mutex_);
+    return closed_;
+}
+
+void EventStream::on_wake(std::function<void()> wake) {
+    std::lock_guard lock(mutex_);
+    wake_ = std::move(wake);
+}
+
+std::string EventStream::take() {
+    std::lock_guard lock(mutex_);
+    return std::exchange(pending_, {});
 }
 
 Response problem(unsigned status, std::string_view type, std::string_view title,
@@ -75,7 +118,7 @@ Response problem(unsigned status, std::string_view type, std::string_view title,
         }
         body["errors"] = std::move(fields);
     }
-    return Response{status, "application/problem+json", {}, boost::json::serialize(body)};
+    return Response{status, "application/problem+json", {}, boost::json::serialize(body), nullptr};
 }
 
 struct Reply::State {

@@ -6,6 +6,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -38,11 +39,33 @@ struct Request {
     const std::string& param(std::string_view name) const;
 };
 
+// A response body written while it is produced: Server-Sent Events. The producer pushes from
+// any thread; the server writes what was pushed until the producer closes the stream, the
+// client goes away, or the server shuts down.
+class EventStream {
+  public:
+    // False once the stream is closed: the producer should forget it.
+    bool push(std::string chunk);
+    void close();
+    bool closed() const;
+
+    // The server's side: `wake` is called after each push and on close.
+    void on_wake(std::function<void()> wake);
+    std::string take();
+
+  private:
+    mutable std::mutex mutex_;
+    std::string pending_;
+    bool closed_ = false;
+    std::function<void()> wake_;
+};
+
 struct Response {
     unsigned status = 200;
     std::string content_type;
     std::vector<Header> headers;
     std::string body;
+    std::shared_ptr<EventStream> stream;  // set: the body is this stream, not `body`
 };
 
 Response json_response(unsigned status, const boost::json::value& body);

@@ -1,4 +1,4 @@
-// The only translation unit of the service that includes Beast.
+// Incoming HTTP: one of the two translation units that include Beast (client.cpp is the other).
 #include "http/server.hpp"
 
 #include <boost/asio/as_tuple.hpp>
@@ -9,6 +9,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http.hpp>
@@ -95,6 +96,7 @@ struct Server::Impl : std::enable_shared_from_this<Impl> {
         explicit Connection(tcp::socket socket) : stream(std::move(socket)) {}
         beast::tcp_stream stream;
         bool busy = false;  // between a complete header and the written response
+        std::shared_ptr<asio::steady_timer> stream_wake;  // set while an event stream is open
     };
 
     Impl(asio::io_context& io_context, const Router& request_router, ServerLimits server_limits,
@@ -333,6 +335,10 @@ struct Server::Impl : std::enable_shared_from_this<Impl> {
             record(
                 route, request->method, response.status,
                 std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+            if (response.stream) {
+                co_await stream_events(shared_connection, std::move(response), version);
+                co_return;
+            }
             const bool stay = keep_alive && !stopping;
             const bool written = co_await write(connection, std::move(response), version, stay);
             connection.busy = false;
@@ -340,6 +346,54 @@ struct Server::Impl : std::enable_shared_from_this<Impl> {
                 co_return;
             }
         }
+    }
+
+    // Writes the header, then whatever the producer pushes, until it closes the stream, the
+    // client goes away or the server stops. The body ends with the connection.
+    asio::awaitable<void> stream_events(const std::shared_ptr<Connection>& connection,
+                                        Response response, unsigned version) {
+        constexpr auto kHeartbeat = std::chrono::seconds(15);
+        auto events = std::move(response.stream);
+        bhttp::response<bhttp::empty_body> head{static_cast<bhttp::status>(response.status),
+                                                version};
+        head.set(bhttp::field::server, "shopd");
+        head.set(bhttp::field::content_type, response.content_type);
+        head.set(bhttp::field::cache_control, "no-cache");
+        for (auto& header : response.headers) {
+            head.set(header.name, header.value);
+        }
+        head.keep_alive(false);
+        bhttp::response_serializer<bhttp::empty_body> serializer{head};
+        connection->stream.expires_after(limits.body_timeout);
+        auto [header_error, header_bytes] =
+            co_await bhttp::async_write_header(connection->stream, serializer, kUseTuple);
+
+        auto wake = std::make_shared<asio::steady_timer>(connection->stream.get_executor());
+        connection->stream_wake = wake;
+        events->on_wake([wake] { asio::post(wake->get_executor(), [wake] { wake->cancel(); }); });
+        for (bool open = !header_error; open && !stopping;) {
+            if (auto chunk = events->take(); !chunk.empty()) {
+                connection->stream.expires_after(limits.body_timeout);
+                auto [error, bytes] =
+                    co_await asio::async_write(connection->stream, asio::buffer(chunk), kUseTuple);
+                open = !error;
+                continue;
+            }
+            if (events->closed()) {
+                break;
+            }
+            wake->expires_after(kHeartbeat);
+            auto [timer_error] = co_await wake->async_wait(kUseTuple);
+            if (!timer_error) {
+                static const std::string heartbeat = ": keep-alive\n\n";
+                connection->stream.expires_after(limits.body_timeout);
+                auto [error, bytes] = co_await asio::async_write(
+                    connection->stream, asio::buffer(heartbeat), kUseTuple);
+                open = !error;
+            }
+        }
+        events->close();
+        connection->stream_wake.reset();
     }
 
     void shutdown() {
@@ -351,7 +405,9 @@ struct Server::Impl : std::enable_shared_from_this<Impl> {
         std::lock_guard lock(connections_mutex);
         for (const auto& connection : connections) {
             asio::post(connection->stream.get_executor(), [connection] {
-                if (!connection->busy) {
+                if (connection->stream_wake) {
+                    connection->stream_wake->cancel();
+                } else if (!connection->busy) {
                     close(*connection);
                 }
             });

@@ -1,0 +1,153 @@
+// Wiring of the inventory module: its schema, messages, routes and the expiry of reservations.
+#include <boost/json.hpp>
+#include <fmt/format.h>
+#include <memory>
+
+#include <shopd/modules.hpp>
+
+#include "app/module_builder.hpp"
+#include "http/request_fields.hpp"
+#include "migrations.hpp"
+#include "stock.hpp"
+
+namespace shopd::inventory {
+namespace json = boost::json;
+using http::Method;
+using namespace contracts::inventory;
+
+namespace {
+
+constexpr std::int64_t kMaxPriceCents = 1'000'000'000'000;
+constexpr std::int64_t kMaxStock = 1'000'000'000;
+constexpr std::int64_t kMaxWeightGrams = 100'000'000;
+
+http::Response unknown_product(const std::string& sku) {
+    return http::problem(404, "not-found", "Not found", fmt::format("no product '{}'", sku));
+}
+
+void add_routes(ModuleBuilder& builder, std::shared_ptr<const Stock> stock) {
+    auto& runtime = builder.runtime();
+    builder.route(
+        Method::post, "/api/products", http::Body::json,
+        [&runtime, stock](const http::Request& request, http::Reply reply) {
+            std::vector<http::FieldError> errors;
+            http::RequestFields fields(request.json.as_object(), errors);
+            fields.only({"sku", "name", "price_cents", "currency", "stock", "weight_grams"});
+            NewProduct product{
+                fields.identifier("sku"),
+                fields.text("name"),
+                fields.integer("price_cents", 0, kMaxPriceCents),
+                fields.currency("currency"),
+                fields.integer("stock", 0, kMaxStock),
+                fields.optional_integer("weight_grams", 0, kMaxWeightGrams).value_or(0)};
+            if (!errors.empty()) {
+                reply(http::validation_problem(errors));
+                return;
+            }
+            answer_from(runtime, reply, {}, [stock, product](bus::UnitOfWork& unit_of_work) {
+                if (!stock->add_product(unit_of_work, product)) {
+                    return http::problem(409, "conflict", "Conflict",
+                                         fmt::format("product '{}' exists already", product.sku));
+                }
+                auto response =
+                    http::json_response(201, *stock->product(unit_of_work, product.sku));
+                response.headers.push_back({"Location", "/api/products/" + product.sku});
+                return response;
+            });
+        });
+    builder.route(Method::get, "/api/products", http::Body::none,
+                  [&runtime, stock](const http::Request& request, http::Reply reply) {
+                      std::vector<http::FieldError> errors;
+                      const auto page = http::page_of(request, errors);
+                      if (!errors.empty()) {
+                          reply(http::validation_problem(errors));
+                          return;
+                      }
+                      answer_from(runtime, reply, {}, [stock, page](bus::UnitOfWork& unit_of_work) {
+                          auto items = stock->products(unit_of_work, page.cursor, page.limit);
+                          const auto last =
+                              items.empty()
+                                  ? std::string{}
+                                  : json::value_to<std::string>(items.back().as_object().at("sku"));
+                          return http::page_response(std::move(items), page, last);
+                      });
+                  });
+    builder.route(Method::get, "/api/products/{sku}", http::Body::none,
+                  [&runtime, stock](const http::Request& request, http::Reply reply) {
+                      answer_from(
+                          runtime, reply, {},
+                          [stock, sku = request.param("sku")](bus::UnitOfWork& unit_of_work) {
+                              const auto product = stock->product(unit_of_work, sku);
+                              return product ? http::json_response(200, *product)
+                                             : unknown_product(sku);
+                          });
+                  });
+    builder.route(
+        Method::post, "/api/products/{sku}/stock", http::Body::json,
+        [&runtime, stock](const http::Request& request, http::Reply reply) {
+            std::vector<http::FieldError> errors;
+            http::RequestFields fields(request.json.as_object(), errors);
+            fields.only({"delta"});
+            const auto delta = fields.integer("delta", -kMaxStock, kMaxStock);
+            if (!errors.empty()) {
+                reply(http::validation_problem(errors));
+                return;
+            }
+            answer_from(
+                runtime, reply, {},
+                [stock, delta, sku = request.param("sku")](bus::UnitOfWork& unit_of_work) {
+                    switch (stock->adjust(unit_of_work, sku, delta)) {
+                        case Stock::Adjustment::unknown_product:
+                            return unknown_product(sku);
+                        case Stock::Adjustment::below_reserved:
+                            return http::problem(
+                                409, "insufficient-stock", "Conflict",
+                                fmt::format("stock of '{}' cannot fall below what is reserved",
+                                            sku));
+                        case Stock::Adjustment::adjusted:
+                            break;
+                    }
+                    return http::json_response(200, *stock->product(unit_of_work, sku));
+                });
+        });
+}
+
+}  // namespace
+
+ModuleDefinition module() {
+    return {
+        "inventory", [](ModuleBuilder& builder) {
+            builder.migrations(migrations());
+            builder.publishes<StockReserved>();
+            builder.publishes<StockRejected>();
+            builder.publishes<StockReleased>();
+            builder.publishes<StockCommitted>();
+            builder.publishes<ProductPriced>();
+            builder.publishes<LowStock>();
+
+            auto stock = std::make_shared<const Stock>(builder.config().inventory);
+            builder.subscribe<ReserveStock>(
+                [stock](bus::UnitOfWork& unit_of_work, const ReserveStock& command) {
+                    stock->reserve(unit_of_work, command);
+                });
+            builder.subscribe<ReleaseStock>(
+                [stock](bus::UnitOfWork& unit_of_work, const ReleaseStock& command) {
+                    stock->release(unit_of_work, command);
+                });
+            builder.subscribe<CommitStock>(
+                [stock](bus::UnitOfWork& unit_of_work, const CommitStock& command) {
+                    stock->commit(unit_of_work, command);
+                });
+            add_routes(builder, stock);
+
+            auto& runtime = builder.runtime();
+            builder.every(builder.config().inventory.expiry_check_interval, [&runtime, stock] {
+                runtime.execute(
+                    {},
+                    [stock](bus::UnitOfWork& unit_of_work) { stock->expire_lapsed(unit_of_work); },
+                    log_failure("inventory: expiring reservations"));
+            });
+        }};
+}
+
+}  // namespace shopd::inventory

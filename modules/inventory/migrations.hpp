@@ -1,0 +1,10 @@
+#pragma once
+
+#include "store/migration.hpp"
+
+namespace shopd::inventory {
+
+// The schema of migrations/inventory/, compiled into the binary.
+store::MigrationSet migrations();
+
+}  // namespace shopd::inventory

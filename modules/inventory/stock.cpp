@@ -1,0 +1,327 @@
+#include "stock.hpp"
+
+#include <SQLiteCpp/Statement.h>
+#include <boost/json.hpp>
+#include <map>
+#include <vector>
+
+#include "reservation_plan.hpp"
+#include "util/clock.hpp"
+
+namespace shopd::inventory {
+namespace json = boost::json;
+using namespace contracts::inventory;
+
+namespace {
+
+AggregateRef order_aggregate(const std::string& order_id) {
+    return {"order", order_id};
+}
+
+const char* const kProductColumns =
+    "SELECT sku, name, price_cents, currency, weight_grams, available, reserved, sold, "
+    "created_at, updated_at FROM product ";
+
+json::object product_json(SQLite::Statement& row) {
+    const auto available = row.getColumn(5).getInt64();
+    const auto reserved = row.getColumn(6).getInt64();
+    return json::object{
+        {"sku", row.getColumn(0).getString()},
+        {"name", row.getColumn(1).getString()},
+        {"price_cents", row.getColumn(2).getInt64()},
+        {"currency", row.getColumn(3).getString()},
+        {"weight_grams", row.getColumn(4).getInt64()},
+        {"stock", available + reserved},
+        {"available", available},
+        {"reserved", reserved},
+        {"sold", row.getColumn(7).getInt64()},
+        {"created_at", row.getColumn(8).getString()},
+        {"updated_at", row.getColumn(9).getString()},
+    };
+}
+
+std::int64_t available_of(bus::UnitOfWork& unit_of_work, const std::string& sku) {
+    auto& query = unit_of_work.statements().get("SELECT available FROM product WHERE sku = ?");
+    query.bind(1, sku);
+    const auto available = query.executeStep() ? query.getColumn(0).getInt64() : 0;
+    query.reset();
+    return available;
+}
+
+}  // namespace
+
+bool Stock::add_product(bus::UnitOfWork& unit_of_work, const NewProduct& product) const {
+    const auto now = rfc3339();
+    auto& insert = unit_of_work.statements().get(
+        "INSERT INTO product (sku, name, price_cents, currency, weight_grams, available, "
+        "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (sku) DO NOTHING");
+    insert.bind(1, product.sku);
+    insert.bind(2, product.name);
+    insert.bind(3, product.price_cents);
+    insert.bind(4, product.currency);
+    insert.bind(5, product.weight_grams);
+    insert.bind(6, product.stock);
+    insert.bind(7, now);
+    insert.bind(8, now);
+    if (insert.exec() == 0) {
+        return false;
+    }
+    auto& adjustment = unit_of_work.statements().get(
+        "INSERT INTO stock_adjustment (sku, delta, adjusted_at) VALUES (?, ?, ?)");
+    adjustment.bind(1, product.sku);
+    adjustment.bind(2, product.stock);
+    adjustment.bind(3, now);
+    adjustment.exec();
+    unit_of_work.publish(
+        ProductPriced{product.sku, product.name, product.price_cents, product.currency},
+        {"product", product.sku});
+    check_low_stock(unit_of_work, product.sku, config_.low_stock_threshold);
+    return true;
+}
+
+std::optional<json::object> Stock::product(bus::UnitOfWork& unit_of_work,
+                                           const std::string& sku) const {
+    auto& query = unit_of_work.statements().get(std::string{kProductColumns} + "WHERE sku = ?");
+    query.bind(1, sku);
+    std::optional<json::object> found;
+    if (query.executeStep()) {
+        found = product_json(query);
+    }
+    query.reset();
+    return found;
+}
+
+json::array Stock::products(bus::UnitOfWork& unit_of_work, const std::string& after,
+                            int limit) const {
+    auto& query = unit_of_work.statements().get(std::string{kProductColumns} +
+                                                "WHERE sku > ? ORDER BY sku LIMIT ?");
+    query.bind(1, after);
+    query.bind(2, limit);
+    json::array items;
+    while (query.executeStep()) {
+        items.push_back(product_json(query));
+    }
+    query.reset();
+    return items;
+}
+
+Stock::Adjustment Stock::adjust(bus::UnitOfWork& unit_of_work, const std::string& sku,
+                                std::int64_t delta) const {
+    auto& query = unit_of_work.statements().get("SELECT available FROM product WHERE sku = ?");
+    query.bind(1, sku);
+    if (!query.executeStep()) {
+        query.reset();
+        return Adjustment::unknown_product;
+    }
+    const auto available = query.getColumn(0).getInt64();
+    query.reset();
+    if (available + delta < 0) {
+        return Adjustment::below_reserved;
+    }
+    const auto now = rfc3339();
+    auto& update = unit_of_work.statements().get(
+        "UPDATE product SET available = available + ?, updated_at = ? WHERE sku = ?");
+    update.bind(1, delta);
+    update.bind(2, now);
+    update.bind(3, sku);
+    update.exec();
+    auto& adjustment = unit_of_work.statements().get(
+        "INSERT INTO stock_adjustment (sku, delta, adjusted_at) VALUES (?, ?, ?)");
+    adjustment.bind(1, sku);
+    adjustment.bind(2, delta);
+    adjustment.bind(3, now);
+    adjustment.exec();
+    check_low_stock(unit_of_work, sku, available);
+    return Adjustment::adjusted;
+}
+
+void Stock::reserve(bus::UnitOfWork& unit_of_work, const ReserveStock& command) const {
+    if (state_of(unit_of_work, command.order_id)) {
+        return;  // this order's reservation was decided already
+    }
+    std::map<std::string, ProductStock> products;
+    auto& query = unit_of_work.statements().get(
+        "SELECT price_cents, currency, weight_grams, available FROM product WHERE sku = ?");
+    for (const auto& line : command.lines) {
+        query.bind(1, line.sku);
+        if (query.executeStep()) {
+            products[line.sku] = {line.sku, query.getColumn(0).getInt64(),
+                                  query.getColumn(1).getString(), query.getColumn(2).getInt64(),
+                                  query.getColumn(3).getInt64()};
+        }
+        query.reset();
+    }
+
+    const auto now = Clock::now();
+    const auto expires_at = now + config_.reservation_ttl;
+    auto& insert = unit_of_work.statements().get(
+        "INSERT INTO reservation (order_id, state, currency, total_cents, expires_at_ms, "
+        "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)");
+    const auto decision = plan_reservation(command.lines, products);
+    if (const auto* refusal = std::get_if<Refusal>(&decision)) {
+        insert.bind(1, command.order_id);
+        insert.bind(2, "rejected");
+        insert.bind(3, "");
+        insert.bind(4, 0);
+        insert.bind(5, unix_millis(now));
+        insert.bind(6, rfc3339(now));
+        insert.bind(7, rfc3339(now));
+        insert.exec();
+        unit_of_work.publish(StockRejected{command.order_id, refusal->reason, refusal->sku},
+                             order_aggregate(command.order_id));
+        return;
+    }
+    const auto& plan = std::get<ReservationPlan>(decision);
+    insert.bind(1, command.order_id);
+    insert.bind(2, "reserved");
+    insert.bind(3, plan.currency);
+    insert.bind(4, plan.total_cents);
+    insert.bind(5, unix_millis(expires_at));
+    insert.bind(6, rfc3339(now));
+    insert.bind(7, rfc3339(now));
+    insert.exec();
+    auto& insert_line = unit_of_work.statements().get(
+        "INSERT INTO reservation_line (order_id, sku, quantity, unit_price_cents) "
+        "VALUES (?, ?, ?, ?)");
+    auto& hold = unit_of_work.statements().get(
+        "UPDATE product SET available = available - ?, reserved = reserved + ?, updated_at = ? "
+        "WHERE sku = ?");
+    for (const auto& line : plan.lines) {
+        insert_line.bind(1, command.order_id);
+        insert_line.bind(2, line.sku);
+        insert_line.bind(3, line.quantity);
+        insert_line.bind(4, line.unit_price_cents);
+        insert_line.exec();
+        insert_line.reset();
+        hold.bind(1, line.quantity);
+        hold.bind(2, line.quantity);
+        hold.bind(3, rfc3339(now));
+        hold.bind(4, line.sku);
+        hold.exec();
+        hold.reset();
+    }
+    unit_of_work.publish(StockReserved{command.order_id, plan.lines, plan.total_cents,
+                                       plan.currency, rfc3339(expires_at)},
+                         order_aggregate(command.order_id));
+    for (const auto& line : plan.lines) {
+        check_low_stock(unit_of_work, line.sku, products.at(line.sku).available);
+    }
+}
+
+void Stock::release(bus::UnitOfWork& unit_of_work, const ReleaseStock& command) const {
+    const auto state = state_of(unit_of_work, command.order_id);
+    if (state == "reserved") {
+        move_lines(unit_of_work, command.order_id,
+                   "available = available + ?1, reserved = reserved - ?1");
+        set_state(unit_of_work, command.order_id, "released");
+        unit_of_work.publish(StockReleased{command.order_id, command.reason, false},
+                             order_aggregate(command.order_id));
+    } else if (state == "committed") {
+        move_lines(unit_of_work, command.order_id, "available = available + ?1, sold = sold - ?1");
+        set_state(unit_of_work, command.order_id, "restocked");
+        unit_of_work.publish(StockReleased{command.order_id, command.reason, true},
+                             order_aggregate(command.order_id));
+    }
+    // Anything else holds no stock: nothing to give back.
+}
+
+void Stock::commit(bus::UnitOfWork& unit_of_work, const CommitStock& command) const {
+    const auto state = state_of(unit_of_work, command.order_id);
+    if (state == "reserved") {
+        move_lines(unit_of_work, command.order_id, "reserved = reserved - ?1, sold = sold + ?1");
+    } else if (state == "expired") {
+        // The sale outran the reservation: sell from the shelf if it still has every line.
+        auto& short_lines = unit_of_work.statements().get(
+            "SELECT l.sku FROM reservation_line l JOIN product p ON p.sku = l.sku "
+            "WHERE l.order_id = ? AND p.available < l.quantity LIMIT 1");
+        short_lines.bind(1, command.order_id);
+        const bool short_of_stock = short_lines.executeStep();
+        const auto sku = short_of_stock ? short_lines.getColumn(0).getString() : std::string{};
+        short_lines.reset();
+        if (short_of_stock) {
+            unit_of_work.publish(StockRejected{command.order_id, "reservation_expired", sku},
+                                 order_aggregate(command.order_id));
+            return;
+        }
+        move_lines(unit_of_work, command.order_id, "available = available - ?1, sold = sold + ?1");
+    } else {
+        return;  // committed already, or released: nothing to sell
+    }
+    set_state(unit_of_work, command.order_id, "committed");
+    unit_of_work.publish(StockCommitted{command.order_id}, order_aggregate(command.order_id));
+}
+
+int Stock::expire_lapsed(bus::UnitOfWork& unit_of_work) const {
+    std::vector<std::string> lapsed;
+    auto& query = unit_of_work.statements().get(
+        "SELECT order_id FROM reservation WHERE state = 'reserved' AND expires_at_ms <= ? "
+        "ORDER BY expires_at_ms LIMIT 200");
+    query.bind(1, unix_millis());
+    while (query.executeStep()) {
+        lapsed.push_back(query.getColumn(0).getString());
+    }
+    query.reset();
+    for (const auto& order_id : lapsed) {
+        move_lines(unit_of_work, order_id, "available = available + ?1, reserved = reserved - ?1");
+        set_state(unit_of_work, order_id, "expired");
+        unit_of_work.publish(StockReleased{order_id, "expired", false}, order_aggregate(order_id));
+    }
+    return static_cast<int>(lapsed.size());
+}
+
+void Stock::move_lines(bus::UnitOfWork& unit_of_work, const std::string& order_id,
+                       const char* column_update) const {
+    std::vector<std::pair<std::string, std::int64_t>> lines;
+    auto& query = unit_of_work.statements().get(
+        "SELECT sku, quantity FROM reservation_line WHERE order_id = ?");
+    query.bind(1, order_id);
+    while (query.executeStep()) {
+        lines.emplace_back(query.getColumn(0).getString(), query.getColumn(1).getInt64());
+    }
+    query.reset();
+    auto& update = unit_of_work.statements().get(
+        std::string{"UPDATE product SET "} + column_update + ", updated_at = ?2 WHERE sku = ?3");
+    for (const auto& [sku, quantity] : lines) {
+        const auto available_before = available_of(unit_of_work, sku);
+        update.bind(1, quantity);
+        update.bind(2, rfc3339());
+        update.bind(3, sku);
+        update.exec();
+        update.reset();
+        check_low_stock(unit_of_work, sku, available_before);
+    }
+}
+
+void Stock::set_state(bus::UnitOfWork& unit_of_work, const std::string& order_id,
+                      const char* state) const {
+    auto& update = unit_of_work.statements().get(
+        "UPDATE reservation SET state = ?, updated_at = ? WHERE order_id = ?");
+    update.bind(1, state);
+    update.bind(2, rfc3339());
+    update.bind(3, order_id);
+    update.exec();
+}
+
+std::optional<std::string> Stock::state_of(bus::UnitOfWork& unit_of_work,
+                                           const std::string& order_id) const {
+    auto& query = unit_of_work.statements().get("SELECT state FROM reservation WHERE order_id = ?");
+    query.bind(1, order_id);
+    std::optional<std::string> state;
+    if (query.executeStep()) {
+        state = query.getColumn(0).getString();
+    }
+    query.reset();
+    return state;
+}
+
+void Stock::check_low_stock(bus::UnitOfWork& unit_of_work, const std::string& sku,
+                            std::int64_t available_before) const {
+    const auto available = available_of(unit_of_work, sku);
+    if (available < config_.low_stock_threshold &&
+        available_before >= config_.low_stock_threshold) {
+        unit_of_work.publish(LowStock{sku, available, config_.low_stock_threshold},
+                             {"product", sku});
+    }
+}
+
+}  // namespace shopd::inventory

@@ -1,0 +1,65 @@
+#pragma once
+// The inventory's effects on its own database, each inside the caller's unit of work.
+
+#include <boost/json/object.hpp>
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include <shopd/config.hpp>
+#include <shopd/contracts/inventory.hpp>
+
+#include "bus/unit_of_work.hpp"
+
+namespace shopd::inventory {
+
+struct NewProduct {
+    std::string sku;
+    std::string name;
+    std::int64_t price_cents = 0;
+    std::string currency;
+    std::int64_t stock = 0;
+    std::int64_t weight_grams = 0;
+};
+
+class Stock {
+  public:
+    explicit Stock(const InventoryConfig& config) : config_(config) {}
+
+    // False when the SKU exists already.
+    bool add_product(bus::UnitOfWork& unit_of_work, const NewProduct& product) const;
+    std::optional<boost::json::object> product(bus::UnitOfWork& unit_of_work,
+                                               const std::string& sku) const;
+    // Up to `limit` products with a SKU after `after`, in SKU order.
+    boost::json::array products(bus::UnitOfWork& unit_of_work, const std::string& after,
+                                int limit) const;
+
+    enum class Adjustment { adjusted, unknown_product, below_reserved };
+    Adjustment adjust(bus::UnitOfWork& unit_of_work, const std::string& sku,
+                      std::int64_t delta) const;
+
+    void reserve(bus::UnitOfWork& unit_of_work,
+                 const contracts::inventory::ReserveStock& command) const;
+    void release(bus::UnitOfWork& unit_of_work,
+                 const contracts::inventory::ReleaseStock& command) const;
+    void commit(bus::UnitOfWork& unit_of_work,
+                const contracts::inventory::CommitStock& command) const;
+    // Releases every reservation whose time is up; returns how many.
+    int expire_lapsed(bus::UnitOfWork& unit_of_work) const;
+
+  private:
+    // Moves `quantity` of every line of the order's reservation between the stock columns.
+    void move_lines(bus::UnitOfWork& unit_of_work, const std::string& order_id,
+                    const char* column_update) const;
+    void set_state(bus::UnitOfWork& unit_of_work, const std::string& order_id,
+                   const char* state) const;
+    std::optional<std::string> state_of(bus::UnitOfWork& unit_of_work,
+                                        const std::string& order_id) const;
+    void check_low_stock(bus::UnitOfWork& unit_of_work, const std::string& sku,
+                         std::int64_t available_before) const;
+
+    const InventoryConfig& config_;
+};
+
+}  // namespace shopd::inventory

@@ -1,0 +1,10 @@
+#pragma once
+
+#include "store/migration.hpp"
+
+namespace shopd::notification {
+
+// The schema of migrations/notification/, compiled into the binary.
+store::MigrationSet migrations();
+
+}  // namespace shopd::notification

@@ -1,0 +1,120 @@
+// Wiring of the notification module: which events notify, the read API and the live stream.
+#include <boost/json.hpp>
+#include <fmt/format.h>
+#include <memory>
+
+#include <shopd/contracts/notification.hpp>
+#include <shopd/contracts/order.hpp>
+#include <shopd/contracts/payment.hpp>
+#include <shopd/modules.hpp>
+
+#include "app/module_builder.hpp"
+#include "config/config_loader.hpp"
+#include "migrations.hpp"
+#include "notifier.hpp"
+
+namespace shopd::notification {
+namespace json = boost::json;
+namespace order = contracts::order;
+namespace payment = contracts::payment;
+using contracts::notification::NotificationFailed;
+using contracts::notification::NotificationSent;
+
+namespace {
+
+std::string money(std::int64_t cents, const std::string& currency) {
+    return fmt::format("{}{}.{:02} {}", cents < 0 ? "-" : "", std::abs(cents) / 100,
+                       std::abs(cents) % 100, currency);
+}
+
+Occurrence occurrence_of(const order::OrderConfirmed& event) {
+    return {"confirmed",
+            event.order_id,
+            event.customer_id,
+            {{"total", money(event.total_cents, event.currency)},
+             {"tracking_number", event.tracking_number}}};
+}
+Occurrence occurrence_of(const order::OrderCancelled& event) {
+    return {"cancelled", event.order_id, event.customer_id, {{"reason", event.reason}}};
+}
+Occurrence occurrence_of(const order::OrderShipped& event) {
+    return {
+        "shipped", event.order_id, event.customer_id, {{"tracking_number", event.tracking_number}}};
+}
+Occurrence occurrence_of(const order::OrderDelivered& event) {
+    return {"delivered", event.order_id, event.customer_id, {}};
+}
+Occurrence occurrence_of(const payment::PaymentRefunded& event) {
+    return {"refunded",
+            event.order_id,
+            event.customer_id,
+            {{"total", money(event.amount_cents, event.currency)}}};
+}
+
+template <class E>
+void notify_on(ModuleBuilder& builder, const std::shared_ptr<Notifier>& notifier) {
+    builder.subscribe<E>([notifier](bus::UnitOfWork& unit_of_work, const E& event) {
+        notifier->notify(unit_of_work, occurrence_of(event));
+    });
+}
+
+void add_routes(ModuleBuilder& builder, const std::shared_ptr<Notifier>& notifier) {
+    auto& runtime = builder.runtime();
+    builder.route(
+        http::Method::get, "/api/notifications", http::Body::none,
+        [&runtime, notifier](const http::Request& request, http::Reply reply) {
+            std::vector<http::FieldError> errors;
+            const auto page = http::page_of(request, errors);
+            if (!errors.empty()) {
+                reply(http::validation_problem(errors));
+                return;
+            }
+            const std::string order_id{request.query_param("order_id").value_or("")};
+            const std::string customer_id{request.query_param("customer_id").value_or("")};
+            answer_from(runtime, reply, {},
+                        [notifier, order_id, customer_id, page](bus::UnitOfWork& unit_of_work) {
+                            auto items = notifier->notifications(
+                                unit_of_work, order_id, customer_id, page.cursor, page.limit);
+                            const auto last =
+                                items.empty() ? std::string{}
+                                              : json::value_to<std::string>(items.back().at("id"));
+                            return http::page_response(std::move(items), page, last);
+                        });
+        });
+    builder.route(http::Method::get, "/api/notifications/stream", http::Body::none,
+                  [notifier](const http::Request& request, http::Reply reply) {
+                      http::Response response;
+                      response.content_type = "text/event-stream";
+                      response.stream = notifier->live_feed().open(
+                          std::string{request.query_param("customer_id").value_or("")});
+                      reply(std::move(response));
+                  });
+}
+
+}  // namespace
+
+ModuleDefinition module() {
+    return {"notification", [](ModuleBuilder& builder) {
+                builder.migrations(migrations());
+                builder.publishes<NotificationSent>();
+                builder.publishes<NotificationFailed>();
+
+                std::shared_ptr<Notifier> notifier;
+                try {
+                    notifier = std::make_shared<Notifier>(builder.config().notification,
+                                                          builder.runtime());
+                } catch (const TemplateError& error) {
+                    throw config::ConfigError(error.what());
+                }
+                notify_on<order::OrderConfirmed>(builder, notifier);
+                notify_on<order::OrderCancelled>(builder, notifier);
+                notify_on<order::OrderShipped>(builder, notifier);
+                notify_on<order::OrderDelivered>(builder, notifier);
+                notify_on<payment::PaymentRefunded>(builder, notifier);
+                add_routes(builder, notifier);
+                builder.every(std::chrono::milliseconds(200),
+                              [notifier] { notifier->send_due_webhooks(); });
+            }};
+}
+
+}  // namespace shopd::notification

@@ -1,0 +1,220 @@
+#include "notifier.hpp"
+
+#include <SQLiteCpp/Statement.h>
+#include <SQLiteCpp/VariadicBind.h>
+#include <boost/asio/post.hpp>
+#include <boost/json.hpp>
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include <shopd/contracts/notification.hpp>
+
+#include "app/module_builder.hpp"
+#include "http/client.hpp"
+#include "util/clock.hpp"
+#include "util/hmac.hpp"
+#include "util/ids.hpp"
+
+namespace shopd::notification {
+namespace json = boost::json;
+using namespace contracts::notification;
+
+namespace {
+
+const std::set<std::string, std::less<>> kTemplateNames{"order_id", "customer_id", "total",
+                                                        "reason", "tracking_number"};
+
+json::object notification_json(SQLite::Statement& row) {
+    return json::object{
+        {"id", row.getColumn(0).getString()},       {"kind", row.getColumn(1).getString()},
+        {"order_id", row.getColumn(2).getString()}, {"customer_id", row.getColumn(3).getString()},
+        {"text", row.getColumn(4).getString()},     {"created_at", row.getColumn(5).getString()}};
+}
+
+const char* const kNotificationColumns =
+    "SELECT id, kind, order_id, customer_id, text, created_at FROM notification ";
+
+}  // namespace
+
+Notifier::Notifier(const NotificationConfig& config, bus::ModuleRuntime& runtime)
+    : config_(config), runtime_(runtime) {
+    const std::pair<const char*, const std::string*> configured[] = {
+        {"confirmed", &config.template_confirmed},
+        {"cancelled", &config.template_cancelled},
+        {"shipped", &config.template_shipped},
+        {"delivered", &config.template_delivered},
+        {"refunded", &config.template_refunded}};
+    for (const auto& [kind, text] : configured) {
+        try {
+            templates_.emplace(kind, TextTemplate(*text, kTemplateNames));
+        } catch (const TemplateError& error) {
+            throw TemplateError(fmt::format("notification.template_{}: {}", kind, error.what()));
+        }
+    }
+}
+
+void Notifier::notify(bus::UnitOfWork& unit_of_work, const Occurrence& occurrence) {
+    auto values = occurrence.values;
+    values.emplace("order_id", occurrence.order_id);
+    values.emplace("customer_id", occurrence.customer_id);
+    const auto text = templates_.at(occurrence.kind).render(values);
+    const auto id = new_uuid_v7();
+    const auto now = rfc3339();
+    auto& insert = unit_of_work.statements().get(
+        "INSERT INTO notification (id, order_id, customer_id, kind, text, created_at) "
+        "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (order_id, kind) DO NOTHING");
+    SQLite::bind(insert, id, occurrence.order_id, occurrence.customer_id, occurrence.kind, text,
+                 now);
+    if (insert.exec() == 0) {
+        return;  // this order was notified of this already
+    }
+    const json::object document{{"id", id},
+                                {"kind", occurrence.kind},
+                                {"order_id", occurrence.order_id},
+                                {"customer_id", occurrence.customer_id},
+                                {"text", text},
+                                {"created_at", now}};
+    const AggregateRef order{"order", occurrence.order_id};
+    if (config_.webhook_url.empty()) {
+        unit_of_work.publish(
+            NotificationSent{id, occurrence.order_id, occurrence.customer_id, occurrence.kind},
+            order);
+    } else {
+        auto& delivery = unit_of_work.statements().get(
+            "INSERT INTO webhook_delivery (notification_id, status, updated_at) "
+            "VALUES (?, 'pending', ?)");
+        SQLite::bind(delivery, id, now);
+        delivery.exec();
+    }
+    unit_of_work.after_commit([this, id, text, customer_id = occurrence.customer_id,
+                               kind = occurrence.kind, event = json::serialize(document)] {
+        spdlog::info("notification {} to customer {}: {}", kind, customer_id, text);
+        live_feed_.send(customer_id,
+                        fmt::format("id: {}\nevent: {}\ndata: {}\n\n", id, kind, event));
+        if (!config_.webhook_url.empty()) {
+            send_webhook(id, event);
+        }
+    });
+}
+
+void Notifier::send_due_webhooks() {
+    if (config_.webhook_url.empty()) {
+        return;
+    }
+    auto due = std::make_shared<std::vector<std::pair<std::string, std::string>>>();
+    runtime_.execute(
+        {},
+        [this, due](bus::UnitOfWork& unit_of_work) {
+            auto& query = unit_of_work.statements().get(
+                "SELECT n.id, n.kind, n.order_id, n.customer_id, n.text, n.created_at "
+                "FROM webhook_delivery d JOIN notification n ON n.id = d.notification_id "
+                "WHERE d.status = 'pending' AND d.next_attempt_ms <= ? "
+                "ORDER BY d.next_attempt_ms LIMIT 100");
+            query.bind(1, unix_millis());
+            while (query.executeStep()) {
+                auto document = notification_json(query);
+                const auto id = query.getColumn(0).getString();
+                if (!webhooks_in_flight_.contains(id)) {
+                    due->emplace_back(id, json::serialize(document));
+                }
+            }
+            query.reset();
+        },
+        [this, due](std::exception_ptr failure) {
+            if (failure) {
+                log_failure("notification: finding due webhooks")(failure);
+                return;
+            }
+            for (const auto& [id, body] : *due) {
+                send_webhook(id, body);
+            }
+        });
+}
+
+void Notifier::send_webhook(const std::string& notification_id, const std::string& body) {
+    if (!webhooks_in_flight_.insert(notification_id).second) {
+        return;
+    }
+    http::OutgoingRequest request;
+    request.url = config_.webhook_url;
+    request.body = body;
+    request.timeout = config_.webhook_timeout;
+    request.headers.push_back(
+        {"X-Shopd-Signature", "sha256=" + hmac_sha256_hex(config_.webhook_secret, body)});
+    request.headers.push_back({"X-Shopd-Notification", notification_id});
+    http::post(runtime_.strand().get_inner_executor(), std::move(request),
+               [this, notification_id](http::OutgoingResult result) {
+                   boost::asio::post(runtime_.strand(), [this, notification_id, result] {
+                       webhook_answered(notification_id, result.status, result.error);
+                   });
+               });
+}
+
+void Notifier::webhook_answered(const std::string& notification_id, unsigned status,
+                                const std::string& error) {
+    const bool delivered = status >= 200 && status < 300;
+    runtime_.execute(
+        {},
+        [this, notification_id, status, error, delivered](bus::UnitOfWork& unit_of_work) {
+            auto& query = unit_of_work.statements().get(
+                "SELECT n.order_id, n.customer_id, n.kind, d.attempts FROM webhook_delivery d "
+                "JOIN notification n ON n.id = d.notification_id WHERE d.notification_id = ? "
+                "AND d.status = 'pending'");
+            query.bind(1, notification_id);
+            if (!query.executeStep()) {
+                query.reset();
+                return;
+            }
+            const auto order_id = query.getColumn(0).getString();
+            const auto customer_id = query.getColumn(1).getString();
+            const auto kind = query.getColumn(2).getString();
+            const int attempts = query.getColumn(3).getInt() + 1;
+            query.reset();
+            const auto failure = delivered
+                                     ? std::string{}
+                                     : (error.empty() ? fmt::format("HTTP {}", status) : error);
+            const bool exhausted = !delivered && attempts >= config_.webhook_max_attempts;
+            const char* next = delivered ? "delivered" : exhausted ? "failed" : "pending";
+            // Doubling from the base: the wait after the n-th failure is base * 2^(n-1).
+            const auto wait = config_.webhook_retry_base.count() << std::min(attempts - 1, 16);
+            auto& update = unit_of_work.statements().get(
+                "UPDATE webhook_delivery SET status = ?, attempts = ?, next_attempt_ms = ?, "
+                "last_status = ?, last_error = ?, updated_at = ? WHERE notification_id = ?");
+            SQLite::bind(update, next, attempts, unix_millis() + wait, static_cast<int>(status),
+                         failure, rfc3339(), notification_id);
+            update.exec();
+            const AggregateRef order{"order", order_id};
+            if (delivered) {
+                unit_of_work.publish(NotificationSent{notification_id, order_id, customer_id, kind},
+                                     order);
+            } else if (exhausted) {
+                spdlog::warn("notification {}: webhook gave up after {} attempts: {}",
+                             notification_id, attempts, failure);
+                unit_of_work.publish(NotificationFailed{notification_id, order_id, customer_id,
+                                                        kind, "webhook", failure},
+                                     order);
+            }
+        },
+        [this, notification_id](std::exception_ptr failure) {
+            webhooks_in_flight_.erase(notification_id);
+            log_failure("notification: recording a webhook answer")(failure);
+        });
+}
+
+json::array Notifier::notifications(bus::UnitOfWork& unit_of_work, const std::string& order_id,
+                                    const std::string& customer_id, const std::string& before_id,
+                                    int limit) const {
+    auto& query = unit_of_work.statements().get(
+        std::string{kNotificationColumns} +
+        "WHERE (?1 = '' OR order_id = ?1) AND (?2 = '' OR customer_id = ?2) AND "
+        "(?3 = '' OR id < ?3) ORDER BY id DESC LIMIT ?4");
+    SQLite::bind(query, order_id, customer_id, before_id, limit);
+    json::array items;
+    while (query.executeStep()) {
+        items.push_back(notification_json(query));
+    }
+    query.reset();
+    return items;
+}
+
+}  // namespace shopd::notification

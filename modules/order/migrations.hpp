@@ -1,0 +1,10 @@
+#pragma once
+
+#include "store/migration.hpp"
+
+namespace shopd::order {
+
+// The schema of migrations/order/, compiled into the binary.
+store::MigrationSet migrations();
+
+}  // namespace shopd::order

@@ -1,0 +1,218 @@
+// Wiring of the order module: schema, messages, the HTTP API and the saga's deadlines.
+#include <boost/json.hpp>
+#include <fmt/format.h>
+#include <memory>
+#include <set>
+
+#include <shopd/modules.hpp>
+
+#include "app/module_builder.hpp"
+#include "http/request_fields.hpp"
+#include "migrations.hpp"
+#include "saga.hpp"
+
+namespace shopd::order {
+namespace json = boost::json;
+namespace inventory = contracts::inventory;
+namespace payment = contracts::payment;
+namespace shipping = contracts::shipping;
+using http::Method;
+using namespace contracts::order;
+
+namespace {
+
+const std::set<std::string, std::less<>> kStatuses{"pending", "confirmed", "shipped", "delivered",
+                                                   "cancelled"};
+
+// The request body of POST /api/orders, checked field by field.
+std::variant<PlaceOrder, std::vector<http::FieldError>> read_place_order(
+    const json::object& body, const OrderConfig& config) {
+    std::vector<http::FieldError> errors;
+    http::RequestFields fields(body, errors);
+    fields.only({"customer_id", "items", "shipping_address", "payment_token"});
+    PlaceOrder order;
+    order.customer_id = fields.identifier("customer_id");
+    order.payment_token = fields.text("payment_token", 100);
+    if (const auto* items = fields.array("items")) {
+        if (items->empty() || static_cast<int>(items->size()) > config.max_lines) {
+            fields.error("items", fmt::format("must hold 1 to {} lines", config.max_lines));
+        }
+        std::set<std::string> skus;
+        for (std::size_t i = 0; i < items->size() && i < std::size_t(config.max_lines); ++i) {
+            const auto path = fmt::format("items[{}]", i);
+            if (!(*items)[i].is_object()) {
+                errors.push_back({path, "must be an object"});
+                continue;
+            }
+            http::RequestFields line((*items)[i].get_object(), errors, path);
+            line.only({"sku", "quantity"});
+            OrderLine parsed{line.identifier("sku"),
+                             line.integer("quantity", 1, config.max_quantity)};
+            if (!parsed.sku.empty() && !skus.insert(parsed.sku).second) {
+                line.error("sku", "appears on another line; put the whole quantity on one line");
+            }
+            order.lines.push_back(std::move(parsed));
+        }
+    }
+    if (const auto* address = fields.object("shipping_address")) {
+        http::RequestFields field(*address, errors, "shipping_address");
+        field.only({"name", "line1", "line2", "city", "postal_code", "country"});
+        order.address.name = field.text("name");
+        order.address.line1 = field.text("line1");
+        order.address.line2 = field.optional_text("line2");
+        order.address.city = field.text("city", 100);
+        order.address.postal_code = field.text("postal_code", 20);
+        order.address.country = field.text("country", 2);
+        const auto& country = order.address.country;
+        if (!country.empty() &&
+            (country.size() != 2 || !std::isupper(country[0]) || !std::isupper(country[1]))) {
+            field.error("country", "must be an ISO 3166 alpha-2 code such as DE");
+        }
+    }
+    if (!errors.empty()) {
+        return errors;
+    }
+    return order;
+}
+
+void add_routes(ModuleBuilder& builder, std::shared_ptr<const Saga> saga) {
+    auto& runtime = builder.runtime();
+    const auto& config = builder.config().order;
+    builder.route(Method::post, "/api/orders", http::Body::json,
+                  [&runtime, &config, saga](const http::Request& request, http::Reply reply) {
+                      auto parsed = read_place_order(request.json.as_object(), config);
+                      if (auto* errors = std::get_if<std::vector<http::FieldError>>(&parsed)) {
+                          reply(http::validation_problem(*errors));
+                          return;
+                      }
+                      answer_from(runtime, reply, {},
+                                  [saga, order = std::get<PlaceOrder>(std::move(parsed))](
+                                      bus::UnitOfWork& unit_of_work) {
+                                      auto placed = saga->place(unit_of_work, order);
+                                      if (auto* errors =
+                                              std::get_if<std::vector<http::FieldError>>(&placed)) {
+                                          return http::validation_problem(*errors);
+                                      }
+                                      const auto& id = std::get<std::string>(placed);
+                                      auto response = http::json_response(
+                                          202, json::object{{"id", id}, {"status", "pending"}});
+                                      response.headers.push_back({"Location", "/api/orders/" + id});
+                                      return response;
+                                  });
+                  });
+    builder.route(
+        Method::get, "/api/orders", http::Body::none,
+        [&runtime, saga](const http::Request& request, http::Reply reply) {
+            std::vector<http::FieldError> errors;
+            const auto page = http::page_of(request, errors);
+            OrderFilter filter{std::string{request.query_param("customer_id").value_or("")},
+                               std::string{request.query_param("status").value_or("")}, page.cursor,
+                               page.limit};
+            if (!filter.status.empty() && !kStatuses.contains(filter.status)) {
+                errors.push_back({"status",
+                                  "must be pending, confirmed, shipped, delivered or "
+                                  "cancelled"});
+            }
+            if (!errors.empty()) {
+                reply(http::validation_problem(errors));
+                return;
+            }
+            answer_from(runtime, reply, {}, [saga, filter, page](bus::UnitOfWork& unit_of_work) {
+                auto items = saga->orders(unit_of_work, filter);
+                const auto last = items.empty()
+                                      ? std::string{}
+                                      : json::value_to<std::string>(items.back().at("id"));
+                return http::page_response(std::move(items), page, last);
+            });
+        });
+    builder.route(Method::get, "/api/orders/{id}", http::Body::none,
+                  [&runtime, saga](const http::Request& request, http::Reply reply) {
+                      answer_from(runtime, reply, {},
+                                  [saga, id = request.param("id")](bus::UnitOfWork& unit_of_work) {
+                                      const auto order = saga->order(unit_of_work, id);
+                                      return order
+                                                 ? http::json_response(200, *order)
+                                                 : http::problem(404, "not-found", "Not found",
+                                                                 fmt::format("no order '{}'", id));
+                                  });
+                  });
+    builder.route(
+        Method::post, "/api/orders/{id}/cancel", http::Body::none,
+        [&runtime, saga](const http::Request& request, http::Reply reply) {
+            const auto id = request.param("id");
+            answer_from(runtime, reply, {id, {}, {}}, [saga, id](bus::UnitOfWork& unit_of_work) {
+                switch (saga->cancel_by_customer(unit_of_work, id)) {
+                    case CancelOutcome::unknown_order:
+                        return http::problem(404, "not-found", "Not found",
+                                             fmt::format("no order '{}'", id));
+                    case CancelOutcome::already_cancelled:
+                        return http::problem(409, "order-cancelled", "Conflict",
+                                             fmt::format("order '{}' is cancelled already", id));
+                    case CancelOutcome::too_late:
+                        return http::problem(
+                            409, "order-shipped", "Conflict",
+                            fmt::format("order '{}' has shipped and can no longer be cancelled",
+                                        id));
+                    case CancelOutcome::cancelled:
+                        break;
+                }
+                return http::json_response(202, json::object{{"id", id}, {"status", "cancelled"}});
+            });
+        });
+}
+
+// Subscribes the saga's handler for event type E.
+template <class E>
+void follow(ModuleBuilder& builder, const std::shared_ptr<const Saga>& saga) {
+    builder.subscribe<E>(
+        [saga](bus::UnitOfWork& unit_of_work, const E& event) { saga->on(unit_of_work, event); });
+}
+
+}  // namespace
+
+ModuleDefinition module() {
+    return {
+        "order", [](ModuleBuilder& builder) {
+            builder.migrations(migrations());
+            builder.publishes<OrderPlaced>();
+            builder.publishes<OrderConfirmed>();
+            builder.publishes<OrderShipped>();
+            builder.publishes<OrderDelivered>();
+            builder.publishes<OrderCancelled>();
+            builder.publishes<inventory::ReserveStock>();
+            builder.publishes<inventory::ReleaseStock>();
+            builder.publishes<inventory::CommitStock>();
+            builder.publishes<payment::CapturePayment>();
+            builder.publishes<payment::RefundPayment>();
+            builder.publishes<shipping::CreateShipment>();
+            builder.publishes<shipping::CancelShipment>();
+
+            auto saga = std::make_shared<const Saga>(builder.config().order);
+            builder.subscribe<inventory::ProductPriced>(
+                [saga](bus::UnitOfWork& unit_of_work, const inventory::ProductPriced& product) {
+                    saga->catalogue(unit_of_work, product);
+                });
+            follow<inventory::StockReserved>(builder, saga);
+            follow<inventory::StockRejected>(builder, saga);
+            follow<inventory::StockReleased>(builder, saga);
+            follow<inventory::StockCommitted>(builder, saga);
+            follow<payment::PaymentCaptured>(builder, saga);
+            follow<payment::PaymentDeclined>(builder, saga);
+            follow<payment::PaymentRefunded>(builder, saga);
+            follow<shipping::ShipmentCreated>(builder, saga);
+            follow<shipping::ShipmentDispatched>(builder, saga);
+            follow<shipping::ShipmentDelivered>(builder, saga);
+            follow<shipping::ShipmentCancelled>(builder, saga);
+            add_routes(builder, saga);
+
+            auto& runtime = builder.runtime();
+            builder.every(builder.config().order.deadline_check_interval, [&runtime, saga] {
+                runtime.execute(
+                    {},
+                    [saga](bus::UnitOfWork& unit_of_work) { saga->time_out_overdue(unit_of_work); },
+                    log_failure("order: step deadlines"));
+            });
+        }};
+}
+
+}  // namespace shopd::order

@@ -1,0 +1,88 @@
+#pragma once
+// The orchestrated order saga (DESIGN.md): the order's state lives in its row, every message
+// moves it on inside the handler's unit of work, and a cancellation sends the compensations
+// for whatever was asked of the other modules, newest first. A compensation travels behind
+// the command it undoes (same aggregate, same subscriber), so it always finds that command's
+// effect done.
+
+#include <boost/json/array.hpp>
+#include <boost/json/object.hpp>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include <shopd/config.hpp>
+#include <shopd/contracts/inventory.hpp>
+#include <shopd/contracts/order.hpp>
+#include <shopd/contracts/payment.hpp>
+#include <shopd/contracts/shipping.hpp>
+
+#include "bus/unit_of_work.hpp"
+#include "http/http.hpp"
+
+namespace shopd::order {
+
+struct PlaceOrder {
+    std::string customer_id;
+    std::vector<contracts::order::OrderLine> lines;
+    contracts::shipping::Address address;
+    std::string payment_token;
+};
+
+struct OrderFilter {
+    std::string customer_id;  // empty: any
+    std::string status;       // empty: any
+    std::string before_id;    // the cursor: orders older than this one
+    int limit = 50;
+};
+
+enum class CancelOutcome { cancelled, unknown_order, already_cancelled, too_late };
+
+class Saga {
+  public:
+    explicit Saga(const OrderConfig& config) : config_(config) {}
+
+    void catalogue(bus::UnitOfWork& unit_of_work,
+                   const contracts::inventory::ProductPriced& product) const;
+
+    // The new order's id, or what is wrong with the request given the catalog.
+    std::variant<std::string, std::vector<http::FieldError>> place(bus::UnitOfWork& unit_of_work,
+                                                                   const PlaceOrder& request) const;
+    CancelOutcome cancel_by_customer(bus::UnitOfWork& unit_of_work,
+                                     const std::string& order_id) const;
+    // Cancels every order whose step is overdue; returns how many.
+    int time_out_overdue(bus::UnitOfWork& unit_of_work) const;
+
+    void on(bus::UnitOfWork& unit_of_work, const contracts::inventory::StockReserved& event) const;
+    void on(bus::UnitOfWork& unit_of_work, const contracts::inventory::StockRejected& event) const;
+    void on(bus::UnitOfWork& unit_of_work, const contracts::inventory::StockReleased& event) const;
+    void on(bus::UnitOfWork& unit_of_work, const contracts::inventory::StockCommitted& event) const;
+    void on(bus::UnitOfWork& unit_of_work, const contracts::payment::PaymentCaptured& event) const;
+    void on(bus::UnitOfWork& unit_of_work, const contracts::payment::PaymentDeclined& event) const;
+    void on(bus::UnitOfWork& unit_of_work, const contracts::payment::PaymentRefunded& event) const;
+    void on(bus::UnitOfWork& unit_of_work, const contracts::shipping::ShipmentCreated& event) const;
+    void on(bus::UnitOfWork& unit_of_work,
+            const contracts::shipping::ShipmentDispatched& event) const;
+    void on(bus::UnitOfWork& unit_of_work,
+            const contracts::shipping::ShipmentDelivered& event) const;
+    void on(bus::UnitOfWork& unit_of_work,
+            const contracts::shipping::ShipmentCancelled& event) const;
+
+    std::optional<boost::json::object> order(bus::UnitOfWork& unit_of_work,
+                                             const std::string& order_id) const;
+    boost::json::array orders(bus::UnitOfWork& unit_of_work, const OrderFilter& filter) const;
+
+  private:
+    struct State;
+    State load(bus::UnitOfWork& unit_of_work, const std::string& order_id) const;
+    void cancel(bus::UnitOfWork& unit_of_work, State& state, const std::string& reason) const;
+    void record(bus::UnitOfWork& unit_of_work, const std::string& order_id, std::string_view event,
+                const std::string& detail = {}) const;
+    std::int64_t deadline() const;
+
+    const OrderConfig& config_;
+};
+
+}  // namespace shopd::order

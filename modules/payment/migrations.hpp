@@ -1,0 +1,10 @@
+#pragma once
+
+#include "store/migration.hpp"
+
+namespace shopd::payment {
+
+// The schema of migrations/payment/, compiled into the binary.
+store::MigrationSet migrations();
+
+}  // namespace shopd::payment

@@ -1,0 +1,125 @@
+#include "payments.hpp"
+
+#include <SQLiteCpp/Statement.h>
+#include <SQLiteCpp/VariadicBind.h>
+#include <boost/json.hpp>
+
+#include "util/clock.hpp"
+#include "util/ids.hpp"
+
+namespace shopd::payment {
+namespace json = boost::json;
+using namespace contracts::payment;
+
+namespace {
+
+const char* const kPaymentColumns =
+    "SELECT id, order_id, customer_id, status, amount_cents, currency, decline_reason, "
+    "refund_reason, created_at, updated_at FROM payment ";
+
+json::object payment_json(SQLite::Statement& row) {
+    const auto optional_text = [&](int column) {
+        return row.getColumn(column).isNull() ? json::value(nullptr)
+                                              : json::value(row.getColumn(column).getString());
+    };
+    return json::object{
+        {"id", row.getColumn(0).getString()},          {"order_id", row.getColumn(1).getString()},
+        {"customer_id", row.getColumn(2).getString()}, {"status", row.getColumn(3).getString()},
+        {"amount_cents", row.getColumn(4).getInt64()}, {"currency", row.getColumn(5).getString()},
+        {"decline_reason", optional_text(6)},          {"refund_reason", optional_text(7)},
+        {"created_at", row.getColumn(8).getString()},  {"updated_at", row.getColumn(9).getString()},
+    };
+}
+
+}  // namespace
+
+void Payments::capture(bus::UnitOfWork& unit_of_work, const CapturePayment& command) const {
+    auto& existing = unit_of_work.statements().get("SELECT 1 FROM payment WHERE order_id = ?");
+    existing.bind(1, command.order_id);
+    const bool asked_before = existing.executeStep();
+    existing.reset();
+    if (asked_before) {
+        return;  // one capture per order, whatever is redelivered
+    }
+    const auto answer = provider_->capture(
+        {command.order_id, command.amount_cents, command.currency, command.payment_token});
+    using Outcome = ProviderAnswer::Outcome;
+    const char* status = answer.outcome == Outcome::captured   ? "captured"
+                         : answer.outcome == Outcome::declined ? "declined"
+                                                               : "pending";
+    const auto id = new_uuid_v7();
+    const auto now = rfc3339();
+    auto& insert = unit_of_work.statements().get(
+        "INSERT INTO payment (id, order_id, customer_id, status, amount_cents, currency, "
+        "decline_reason, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    SQLite::bind(insert, id, command.order_id, command.customer_id, status, command.amount_cents,
+                 command.currency, answer.decline_reason, now, now);
+    if (answer.decline_reason.empty()) {
+        insert.bind(7);  // NULL
+    }
+    insert.exec();
+    const AggregateRef order{"order", command.order_id};
+    if (answer.outcome == Outcome::captured) {
+        unit_of_work.publish(
+            PaymentCaptured{command.order_id, id, command.amount_cents, command.currency}, order);
+    } else if (answer.outcome == Outcome::declined) {
+        unit_of_work.publish(PaymentDeclined{command.order_id, id, answer.decline_reason}, order);
+    }
+    // pending: the provider has not answered; the order's deadline decides.
+}
+
+void Payments::refund(bus::UnitOfWork& unit_of_work, const RefundPayment& command) const {
+    auto& query = unit_of_work.statements().get(
+        "SELECT id, customer_id, status, amount_cents, currency FROM payment WHERE order_id = ?");
+    query.bind(1, command.order_id);
+    if (!query.executeStep()) {
+        query.reset();
+        return;  // nothing was asked of the provider
+    }
+    const auto id = query.getColumn(0).getString();
+    const auto customer_id = query.getColumn(1).getString();
+    const auto status = query.getColumn(2).getString();
+    const auto amount = query.getColumn(3).getInt64();
+    const auto currency = query.getColumn(4).getString();
+    query.reset();
+    const char* next = status == "captured" ? "refunded" : status == "pending" ? "voided" : nullptr;
+    if (next == nullptr) {
+        return;  // declined, or given back already
+    }
+    auto& update = unit_of_work.statements().get(
+        "UPDATE payment SET status = ?, refund_reason = ?, updated_at = ? WHERE id = ?");
+    SQLite::bind(update, next, command.reason, rfc3339(), id);
+    update.exec();
+    if (status == "captured") {
+        unit_of_work.publish(PaymentRefunded{command.order_id, id, customer_id, amount, currency},
+                             {"order", command.order_id});
+    }
+}
+
+std::optional<json::object> Payments::payment(bus::UnitOfWork& unit_of_work,
+                                              const std::string& id) const {
+    auto& query = unit_of_work.statements().get(std::string{kPaymentColumns} + "WHERE id = ?");
+    query.bind(1, id);
+    std::optional<json::object> found;
+    if (query.executeStep()) {
+        found = payment_json(query);
+    }
+    query.reset();
+    return found;
+}
+
+json::array Payments::payments(bus::UnitOfWork& unit_of_work, const std::string& order_id,
+                               const std::string& before_id, int limit) const {
+    auto& query = unit_of_work.statements().get(
+        std::string{kPaymentColumns} +
+        "WHERE (?1 = '' OR order_id = ?1) AND (?2 = '' OR id < ?2) ORDER BY id DESC LIMIT ?3");
+    SQLite::bind(query, order_id, before_id, limit);
+    json::array items;
+    while (query.executeStep()) {
+        items.push_back(payment_json(query));
+    }
+    query.reset();
+    return items;
+}
+
+}  // namespace shopd::payment

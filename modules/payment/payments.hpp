@@ -1,0 +1,38 @@
+#pragma once
+// Payments in the module's own database: at most one capture per order, refunds of it.
+
+#include <boost/json/array.hpp>
+#include <boost/json/object.hpp>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include <shopd/contracts/payment.hpp>
+
+#include "bus/unit_of_work.hpp"
+#include "provider.hpp"
+
+namespace shopd::payment {
+
+class Payments {
+  public:
+    explicit Payments(std::unique_ptr<PaymentProvider> provider) : provider_(std::move(provider)) {}
+
+    // Asks the provider once per order; a transient provider failure is thrown, so the
+    // command is retried.
+    void capture(bus::UnitOfWork& unit_of_work,
+                 const contracts::payment::CapturePayment& command) const;
+    void refund(bus::UnitOfWork& unit_of_work,
+                const contracts::payment::RefundPayment& command) const;
+
+    std::optional<boost::json::object> payment(bus::UnitOfWork& unit_of_work,
+                                               const std::string& id) const;
+    // By order (empty: any), newest first, ids below `before_id` (empty: from the newest).
+    boost::json::array payments(bus::UnitOfWork& unit_of_work, const std::string& order_id,
+                                const std::string& before_id, int limit) const;
+
+  private:
+    std::unique_ptr<PaymentProvider> provider_;
+};
+
+}  // namespace shopd::payment

@@ -1,0 +1,10 @@
+#pragma once
+
+#include "store/migration.hpp"
+
+namespace shopd::shipping {
+
+// The schema of migrations/shipping/, compiled into the binary.
+store::MigrationSet migrations();
+
+}  // namespace shopd::shipping

@@ -1,0 +1,200 @@
+#include "shipments.hpp"
+
+#include <SQLiteCpp/Statement.h>
+#include <SQLiteCpp/VariadicBind.h>
+#include <boost/json.hpp>
+#include <fmt/format.h>
+#include <random>
+
+#include "util/clock.hpp"
+#include "util/ids.hpp"
+
+namespace shopd::shipping {
+namespace json = boost::json;
+using namespace contracts::shipping;
+
+namespace {
+
+const char* const kShipmentById =
+    "SELECT id, order_id, customer_id, status, carrier, tracking_number, cost_cents, currency, "
+    "weight_grams, shipping_address, created_at, updated_at FROM shipment WHERE id = ?";
+
+// The carrier's first two letters and twelve digits, e.g. SH123456789012.
+std::string new_tracking_number(const std::string& carrier) {
+    thread_local std::mt19937_64 random{std::random_device{}()};
+    std::string prefix;
+    for (const char c : carrier) {
+        if (std::isalpha(static_cast<unsigned char>(c)) && prefix.size() < 2) {
+            prefix += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+        }
+    }
+    return fmt::format("{}{:012}", prefix, random() % 1'000'000'000'000ULL);
+}
+
+}  // namespace
+
+std::int64_t shipping_cost(const ShippingConfig& config, std::int64_t weight_grams) {
+    const auto& limits = config.weight_band_limits_grams;
+    if (limits.empty()) {
+        return config.flat_cost_cents;
+    }
+    for (std::size_t band = 0; band < limits.size(); ++band) {
+        if (weight_grams <= limits[band]) {
+            return config.weight_band_costs_cents[band];
+        }
+    }
+    return config.weight_band_costs_cents.back();
+}
+
+void Shipments::create(bus::UnitOfWork& unit_of_work, const CreateShipment& command) const {
+    auto& existing = unit_of_work.statements().get("SELECT 1 FROM shipment WHERE order_id = ?");
+    existing.bind(1, command.order_id);
+    const bool created_before = existing.executeStep();
+    existing.reset();
+    if (created_before) {
+        return;
+    }
+    const auto id = new_uuid_v7();
+    const auto tracking_number = new_tracking_number(config_.carrier);
+    const auto cost = shipping_cost(config_, command.weight_grams);
+    const auto now = rfc3339();
+    auto& insert = unit_of_work.statements().get(
+        "INSERT INTO shipment (id, order_id, customer_id, status, carrier, tracking_number, "
+        "cost_cents, currency, weight_grams, shipping_address, created_at, updated_at) "
+        "VALUES (?, ?, ?, 'created', ?, ?, ?, ?, ?, ?, ?, ?)");
+    SQLite::bind(insert, id, command.order_id, command.customer_id, config_.carrier,
+                 tracking_number, cost, command.currency, command.weight_grams,
+                 json::serialize(json::value_from(command.address)), now, now);
+    insert.exec();
+    auto& history = unit_of_work.statements().get(
+        "INSERT INTO shipment_history (shipment_id, status, at) VALUES (?, 'created', ?)");
+    SQLite::bind(history, id, now);
+    history.exec();
+    unit_of_work.publish(ShipmentCreated{command.order_id, id, config_.carrier, tracking_number,
+                                         cost, command.currency},
+                         {"order", command.order_id});
+}
+
+void Shipments::cancel(bus::UnitOfWork& unit_of_work, const CancelShipment& command) const {
+    auto& query = unit_of_work.statements().get(
+        "SELECT id FROM shipment WHERE order_id = ? AND status = 'created'");
+    query.bind(1, command.order_id);
+    if (!query.executeStep()) {
+        query.reset();
+        return;  // none, or it has left already: the carrier has it
+    }
+    const auto id = query.getColumn(0).getString();
+    query.reset();
+    set_status(unit_of_work, id, "cancelled");
+    unit_of_work.publish(ShipmentCancelled{command.order_id, id}, {"order", command.order_id});
+}
+
+Shipments::Step Shipments::dispatch(bus::UnitOfWork& unit_of_work, const std::string& id) const {
+    const auto shipment = row(unit_of_work, id);
+    if (!shipment) {
+        return Step::unknown_shipment;
+    }
+    if (shipment->status != "created") {
+        return Step::wrong_status;
+    }
+    set_status(unit_of_work, id, "dispatched");
+    unit_of_work.publish(ShipmentDispatched{shipment->order_id, id, shipment->tracking_number},
+                         {"order", shipment->order_id});
+    return Step::done;
+}
+
+Shipments::Step Shipments::deliver(bus::UnitOfWork& unit_of_work, const std::string& id) const {
+    const auto shipment = row(unit_of_work, id);
+    if (!shipment) {
+        return Step::unknown_shipment;
+    }
+    if (shipment->status != "dispatched") {
+        return Step::wrong_status;
+    }
+    set_status(unit_of_work, id, "delivered");
+    unit_of_work.publish(ShipmentDelivered{shipment->order_id, id}, {"order", shipment->order_id});
+    return Step::done;
+}
+
+std::optional<Shipments::Row> Shipments::row(bus::UnitOfWork& unit_of_work,
+                                             const std::string& id) const {
+    auto& query = unit_of_work.statements().get(
+        "SELECT order_id, status, tracking_number FROM shipment WHERE id = ?");
+    query.bind(1, id);
+    std::optional<Row> found;
+    if (query.executeStep()) {
+        found = Row{query.getColumn(0).getString(), query.getColumn(1).getString(),
+                    query.getColumn(2).getString()};
+    }
+    query.reset();
+    return found;
+}
+
+void Shipments::set_status(bus::UnitOfWork& unit_of_work, const std::string& id,
+                           const std::string& status) const {
+    const auto now = rfc3339();
+    auto& update = unit_of_work.statements().get(
+        "UPDATE shipment SET status = ?, updated_at = ? WHERE id = ?");
+    SQLite::bind(update, status, now, id);
+    update.exec();
+    auto& history = unit_of_work.statements().get(
+        "INSERT INTO shipment_history (shipment_id, status, at) VALUES (?, ?, ?)");
+    SQLite::bind(history, id, status, now);
+    history.exec();
+}
+
+std::optional<json::object> Shipments::shipment(bus::UnitOfWork& unit_of_work,
+                                                const std::string& id) const {
+    auto& query = unit_of_work.statements().get(kShipmentById);
+    query.bind(1, id);
+    if (!query.executeStep()) {
+        query.reset();
+        return std::nullopt;
+    }
+    json::object shipment{
+        {"id", query.getColumn(0).getString()},
+        {"order_id", query.getColumn(1).getString()},
+        {"customer_id", query.getColumn(2).getString()},
+        {"status", query.getColumn(3).getString()},
+        {"carrier", query.getColumn(4).getString()},
+        {"tracking_number", query.getColumn(5).getString()},
+        {"cost_cents", query.getColumn(6).getInt64()},
+        {"currency", query.getColumn(7).getString()},
+        {"weight_grams", query.getColumn(8).getInt64()},
+        {"shipping_address", json::parse(query.getColumn(9).getString())},
+        {"created_at", query.getColumn(10).getString()},
+        {"updated_at", query.getColumn(11).getString()},
+    };
+    query.reset();
+    json::array history;
+    auto& steps = unit_of_work.statements().get(
+        "SELECT status, at FROM shipment_history WHERE shipment_id = ? ORDER BY id");
+    steps.bind(1, id);
+    while (steps.executeStep()) {
+        history.push_back(json::object{{"status", steps.getColumn(0).getString()},
+                                       {"at", steps.getColumn(1).getString()}});
+    }
+    steps.reset();
+    shipment["history"] = std::move(history);
+    return shipment;
+}
+
+json::array Shipments::shipments(bus::UnitOfWork& unit_of_work, const std::string& order_id,
+                                 const std::string& before_id, int limit) const {
+    auto& query = unit_of_work.statements().get(
+        "SELECT id FROM shipment WHERE (?1 = '' OR order_id = ?1) AND (?2 = '' OR id < ?2) "
+        "ORDER BY id DESC LIMIT ?3");
+    SQLite::bind(query, order_id, before_id, limit);
+    std::vector<std::string> ids;
+    while (query.executeStep()) {
+        ids.push_back(query.getColumn(0).getString());
+    }
+    query.reset();
+    json::array items;
+    for (const auto& id : ids) {
+        items.push_back(*shipment(unit_of_work, id));
+    }
+    return items;
+}
+
+}  // namespace shopd::shipping

@@ -1,0 +1,11 @@
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace shopd {
+
+// HMAC-SHA256 of `data` under `key`, as lower-case hex.
+std::string hmac_sha256_hex(std::string_view key, std::string_view data);
+
+}  // namespace shopd
