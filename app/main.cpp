@@ -14,10 +14,14 @@ int main(int argc, char** argv) {
         return *exit_code;
     }
     try {
-        const auto config =
-            shopd::config::load_config(std::get<shopd::config::ConfigSources>(command_line));
+        const auto& request = std::get<shopd::CommandLine>(command_line);
+        const auto config = shopd::config::load_config(request.sources);
         shopd::telemetry::configure_logging(config.log.level, config.log.format);
         shopd::App app(config, shopd::builtin_modules());
+        if (request.describe) {
+            std::cout << app.module_graph_mermaid();
+            return 0;
+        }
         app.run_until_signal();
         return 0;
     } catch (const shopd::config::ConfigError& error) {

@@ -6,7 +6,9 @@
 //   ... use app.port() ...
 //   app.stop();                  // graceful: in-flight requests and handlers finish
 
+#include <chrono>
 #include <memory>
+#include <string>
 #include <stdexcept>
 #include <vector>
 
@@ -34,6 +36,15 @@ class App {
     void start();
     bool ready() const;
     unsigned short port() const;
+
+    // True when no hosted module has a message waiting for delivery (parked ones aside).
+    bool idle() const;
+    // Waits until idle(); false when `timeout` passed first. For tests and scripted demos
+    // that must see every consequence of a request before they look.
+    bool wait_until_idle(std::chrono::milliseconds timeout) const;
+
+    // The hosted modules and the messages between them, as a Mermaid flowchart.
+    std::string module_graph_mermaid() const;
 
     // Graceful stop: no new connections, in-flight requests answered, queued module work
     // finished, databases closed. Idempotent; call from any thread but the App's own.

@@ -12,6 +12,7 @@
 #include <shopd/app.hpp>
 
 #include "app/module_builder.hpp"
+#include "app/module_graph.hpp"
 #include "bus/messaging.hpp"
 #include "config/config_loader.hpp"
 #include "http/server.hpp"
@@ -224,6 +225,14 @@ struct App::Impl {
         }
     }
 
+    std::vector<std::string> hosted_names() const {
+        std::vector<std::string> names;
+        for (const auto* runtime : messaging.modules()) {
+            names.push_back(runtime->name());
+        }
+        return names;
+    }
+
     void add_platform_routes() {
         using http::Body;
         using http::Method;
@@ -275,6 +284,10 @@ struct App::Impl {
                            }
                        });
                    }));
+        router.add(Method::get, "/api/admin/modules", Body::none,
+                   [this](const http::Request&, http::Reply reply) {
+                       reply(http::json_response(200, module_graph_json(bus, hosted_names())));
+                   });
         router.add(Method::get, "/api/admin/outbox", Body::none,
                    when_ready(ready, [this](const http::Request&, http::Reply reply) {
                        json::array modules;
@@ -401,6 +414,27 @@ App::~App() {
 
 void App::start() {
     impl_->start();
+}
+
+bool App::idle() const {
+    const auto backlog = impl_->messaging.backlog();
+    return std::all_of(backlog.begin(), backlog.end(),
+                       [](const bus::OutboxBacklog& module) { return module.pending == 0; });
+}
+
+bool App::wait_until_idle(std::chrono::milliseconds timeout) const {
+    const auto give_up = std::chrono::steady_clock::now() + timeout;
+    while (!idle()) {
+        if (std::chrono::steady_clock::now() >= give_up) {
+            return false;
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+    return true;
+}
+
+std::string App::module_graph_mermaid() const {
+    return shopd::module_graph_mermaid(impl_->bus, impl_->hosted_names());
 }
 
 bool App::ready() const {

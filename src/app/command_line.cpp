@@ -36,6 +36,7 @@ CommandLineResult parse_command_line(int argc, const char* const* argv, std::ost
     std::string config_file;
     std::string listen, data_dir, modules, log_level, log_format;
     bool memory = false;
+    bool describe = false;
     std::vector<std::string> assignments;
     cli.add_option("--config", config_file, "TOML config file")->type_name("PATH");
     cli.add_option("--listen", listen, "HTTP address, HOST:PORT (server.listen)")
@@ -48,6 +49,9 @@ CommandLineResult parse_command_line(int argc, const char* const* argv, std::ost
     cli.add_option("--log-level", log_level, "trace|debug|info|warn|error|critical|off (log.level)")
         ->type_name("LEVEL");
     cli.add_option("--log-format", log_format, "text|json (log.format)")->type_name("FORMAT");
+    cli.add_flag("--describe", describe,
+                 "Print the module graph (who publishes and who handles each message) as "
+                 "Mermaid and exit");
     cli.add_option("--set", assignments, "Any setting, e.g. --set delivery.max_attempts=5")
         ->type_name("SECTION.KEY=VALUE");
 
@@ -91,7 +95,7 @@ CommandLineResult parse_command_line(int argc, const char* const* argv, std::ost
     flag(modules, "modules.enabled", "--modules");
     flag(log_level, "log.level", "--log-level");
     flag(log_format, "log.format", "--log-format");
-    return sources;
+    return CommandLine{std::move(sources), describe};
 }
 
 }  // namespace shopd

@@ -7,9 +7,14 @@
 
 namespace shopd {
 
-// The sources the command line names, or the exit code when it was answered already
+struct CommandLine {
+    config::ConfigSources sources;
+    bool describe = false;  // print the module graph instead of serving
+};
+
+// What the command line asks for, or the exit code when it was answered already
 // (--help, --version: 0; a usage error: 2, with one line on `error`).
-using CommandLineResult = std::variant<config::ConfigSources, int>;
+using CommandLineResult = std::variant<CommandLine, int>;
 
 CommandLineResult parse_command_line(int argc, const char* const* argv, std::ostream& out,
                                      std::ostream& error);

@@ -131,8 +131,9 @@ void OutboxDispatcher::complete(const Pending& pending, const DeliveryResult& re
             remove.bind(1, pending.seq);
             remove.bind(2, pending.subscriber);
             remove.exec();
-            --source_.pending_deliveries_;
+            // Counted before the backlog shrinks, so whoever waits for an idle bus sees it.
             metrics.delivered.with({type, pending.subscriber}).inc();
+            --source_.pending_deliveries_;
         } else {
             const int attempts = pending.attempts + 1;
             const auto& policy = messaging_.policy();
@@ -151,9 +152,9 @@ void OutboxDispatcher::complete(const Pending& pending, const DeliveryResult& re
             update.bind(7, pending.subscriber);
             update.exec();
             if (park) {
-                --source_.pending_deliveries_;
-                ++source_.parked_deliveries_;
                 metrics.dead_lettered.with({type, pending.subscriber}).inc();
+                ++source_.parked_deliveries_;
+                --source_.pending_deliveries_;
                 spdlog::error("{} {} to '{}' parked as a dead letter after {} attempts: {}", type,
                               pending.envelope.id, pending.subscriber, attempts, result.error);
             } else {

@@ -136,6 +136,10 @@ std::string IdleConnection::read_some(std::chrono::milliseconds timeout) {
     return received;
 }
 
+void IdleConnection::send(const std::string& bytes) {
+    asio::write(impl_->socket, asio::buffer(bytes));
+}
+
 bool IdleConnection::closed_by_server(std::chrono::milliseconds timeout) {
     if (!wait_readable(impl_->socket.native_handle(), timeout)) {
         return false;

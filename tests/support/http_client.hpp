@@ -48,6 +48,7 @@ class IdleConnection {
   public:
     explicit IdleConnection(unsigned short port);
     ~IdleConnection();
+    void send(const std::string& bytes);
     // True when the server closed the connection within `timeout`.
     bool closed_by_server(std::chrono::milliseconds timeout);
     // Reads whatever the server sends within `timeout`.

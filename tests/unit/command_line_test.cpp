@@ -22,7 +22,7 @@ CommandLineResult parse(std::vector<const char*> arguments, std::string* error_t
 TEST_CASE("command-line flags become overrides of their settings", "[cli]") {
     const auto result = parse({"--listen", "0.0.0.0:9000", "--memory", "--modules", "order,payment",
                                "--log-format", "json", "--set", "delivery.max_attempts=3"});
-    const auto& sources = std::get<config::ConfigSources>(result);
+    const auto& sources = std::get<CommandLine>(result).sources;
     const auto config = config::load_config(sources);
     CHECK(config.server.listen == "0.0.0.0:9000");
     CHECK(config.storage.memory);
