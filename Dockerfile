@@ -3,6 +3,7 @@
 FROM debian:bookworm AS build
 WORKDIR /src
 COPY scripts/install-deps.sh scripts/
+COPY package.json package-lock.json ./
 RUN scripts/install-deps.sh && rm -rf /var/lib/apt/lists/*
 COPY . .
 RUN cmake --preset release -DSHOPD_BUILD_TESTS=OFF \
@@ -17,7 +18,11 @@ RUN apt-get update -q \
  && rm -rf /var/lib/apt/lists/* \
  && useradd --system --home-dir /var/lib/shopd --create-home shopd
 COPY --from=build /src/build/release/shopd /usr/local/bin/shopd
+COPY --from=build /src/node_modules/swagger-ui-dist/swagger-ui.css \
+                  /src/node_modules/swagger-ui-dist/swagger-ui-bundle.js \
+                  /src/node_modules/swagger-ui-dist/favicon-32x32.png /usr/share/shopd/docs/
 COPY config/shopd.toml /etc/shopd/shopd.toml
+ENV SHOPD_SERVER_DOCS_DIR=/usr/share/shopd/docs
 USER shopd
 WORKDIR /var/lib/shopd
 VOLUME /var/lib/shopd/data

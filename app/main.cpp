@@ -17,7 +17,7 @@ int main(int argc, char** argv) {
         const auto& request = std::get<shopd::CommandLine>(command_line);
         const auto config = shopd::config::load_config(request.sources);
         shopd::telemetry::configure_logging(config.log.level, config.log.format);
-        shopd::App app(config, shopd::builtin_modules());
+        shopd::App app(config, shopd::builtin_modules(), shopd::builtin_openapi());
         if (request.describe) {
             std::cout << app.module_graph_mermaid();
             return 0;

@@ -8,8 +8,9 @@
 
 #include <chrono>
 #include <memory>
-#include <string>
 #include <stdexcept>
+#include <string>
+#include <string_view>
 #include <vector>
 
 #include <shopd/config.hpp>
@@ -27,8 +28,9 @@ class StartupError : public std::runtime_error {
 class App {
   public:
     // Hosts the modules named in config.modules.enabled (all of `modules` when empty).
-    // Throws config::ConfigError for an unknown module name.
-    App(Config config, std::vector<ModuleDefinition> modules);
+    // Throws config::ConfigError for an unknown module name. `openapi`, when given, is served
+    // at /openapi.json and shown at /docs.
+    App(Config config, std::vector<ModuleDefinition> modules, std::string_view openapi = {});
     ~App();
     App(const App&) = delete;
     App& operator=(const App&) = delete;

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <string_view>
 #include <vector>
 
 #include <shopd/module.hpp>
@@ -24,5 +25,8 @@ ModuleDefinition module();
 
 // Every module shipped with shopd, in the order they are hosted.
 std::vector<ModuleDefinition> builtin_modules();
+
+// The OpenAPI 3.1 document of the built-in modules' HTTP API (openapi/openapi.json).
+std::string_view builtin_openapi();
 
 }  // namespace shopd

@@ -5,7 +5,9 @@
 #include <condition_variable>
 #include <filesystem>
 #include <fmt/format.h>
+#include <fstream>
 #include <future>
+#include <iterator>
 #include <spdlog/spdlog.h>
 #include <thread>
 
@@ -79,6 +81,27 @@ http::Handler when_ready(const std::atomic<bool>& ready, http::Handler handler) 
 }
 
 namespace {
+
+// The /docs page: Swagger UI, from local files only, showing /openapi.json.
+constexpr const char* kDocsPage = R"html(<!doctype html>
+<html lang="en">
+<head>
+  <meta charset="utf-8">
+  <title>shopd API</title>
+  <link rel="icon" href="/docs/favicon-32x32.png">
+  <link rel="stylesheet" href="/docs/swagger-ui.css">
+</head>
+<body>
+  <div id="api"></div>
+  <script src="/docs/swagger-ui-bundle.js"></script>
+  <script>
+    window.addEventListener("load", () => {
+      SwaggerUIBundle({url: "/openapi.json", dom_id: "#api", deepLinking: true});
+    });
+  </script>
+</body>
+</html>
+)html";
 
 // Carries an error response out of a unit of work, so that the unit of work rolls back.
 struct RolledBack {
@@ -166,18 +189,23 @@ json::object dead_letter_json(const bus::DeadLetter& letter) {
 }  // namespace
 
 struct App::Impl {
-    Impl(Config app_config, std::vector<ModuleDefinition> definitions)
+    Impl(Config app_config, std::vector<ModuleDefinition> definitions, std::string_view api)
         : config(std::move(app_config)),
+          openapi(api),
           messaging(bus, delivery_policy(config.delivery), metrics),
           router(config.server.json_max_depth),
           server(io, router, server_limits(config.server), metrics) {
         telemetry::register_process_metrics(metrics);
         host_modules(std::move(definitions));
         add_platform_routes();
+        if (!openapi.empty()) {
+            add_documentation_routes();
+        }
     }
 
     // Members in construction order: io outlives everything that queues work on it.
     Config config;
+    std::string openapi;
     asio::io_context io;
     telemetry::MetricsRegistry metrics;
     bus::MessageBus bus;
@@ -300,6 +328,59 @@ struct App::Impl {
                    }));
     }
 
+    void add_documentation_routes() {
+        using http::Body;
+        using http::Method;
+        router.add(Method::get, "/openapi.json", Body::none,
+                   [this](const http::Request&, http::Reply reply) {
+                       http::Response response;
+                       response.content_type = "application/json";
+                       response.body = openapi;
+                       reply(std::move(response));
+                   });
+        router.add(
+            Method::get, "/docs", Body::none, [this](const http::Request&, http::Reply reply) {
+                if (!std::filesystem::is_regular_file(
+                        std::filesystem::path{config.server.docs_dir} / "swagger-ui-bundle.js")) {
+                    reply(http::problem(
+                        503, "docs-not-installed", "Documentation viewer not installed",
+                        fmt::format("no swagger-ui-dist in '{}' (server.docs_dir); "
+                                    "scripts/run.sh installs it, /openapi.json is served "
+                                    "regardless",
+                                    config.server.docs_dir)));
+                    return;
+                }
+                http::Response response;
+                response.content_type = "text/html; charset=utf-8";
+                response.body = kDocsPage;
+                reply(std::move(response));
+            });
+        router.add(Method::get, "/docs/{file}", Body::none,
+                   [this](const http::Request& request, http::Reply reply) {
+                       reply(docs_asset(request.param("file")));
+                   });
+    }
+
+    // One of the viewer's files; nothing else of the directory is reachable.
+    http::Response docs_asset(const std::string& file) const {
+        static const std::map<std::string, std::string, std::less<>> kAssets{
+            {"swagger-ui.css", "text/css"},
+            {"swagger-ui-bundle.js", "text/javascript"},
+            {"favicon-32x32.png", "image/png"}};
+        const auto asset = kAssets.find(file);
+        std::ifstream stream(std::filesystem::path{config.server.docs_dir} / file,
+                             std::ios::binary);
+        if (asset == kAssets.end() || !stream) {
+            return http::problem(404, "not-found", "Not found",
+                                 fmt::format("no documentation file '{}'", file));
+        }
+        http::Response response;
+        response.content_type = asset->second;
+        response.headers.push_back({"Cache-Control", "public, max-age=3600"});
+        response.body.assign(std::istreambuf_iterator<char>(stream), {});
+        return response;
+    }
+
     void open_databases() {
         const std::filesystem::path data_dir = config.storage.data_dir;
         if (!config.storage.memory) {
@@ -405,8 +486,8 @@ struct App::Impl {
     }
 };
 
-App::App(Config config, std::vector<ModuleDefinition> modules)
-    : impl_(std::make_unique<Impl>(std::move(config), std::move(modules))) {}
+App::App(Config config, std::vector<ModuleDefinition> modules, std::string_view openapi)
+    : impl_(std::make_unique<Impl>(std::move(config), std::move(modules), openapi)) {}
 
 App::~App() {
     stop();

@@ -308,6 +308,8 @@ const std::vector<Setting>& settings() {
         setting("server", "shutdown_timeout_ms",
                 "Time in-flight work gets to finish after SIGTERM before shopd exits anyway",
                 &Config::server, &ServerConfig::shutdown_timeout, at_least(milliseconds{0})),
+        setting("server", "docs_dir", "Directory of the swagger-ui-dist files that /docs serves",
+                &Config::server, &ServerConfig::docs_dir),
         setting("storage", "data_dir", "Directory of the SQLite files, one per module",
                 &Config::storage, &StorageConfig::data_dir,
                 Check<std::string>{[](const std::string& value) {

@@ -40,8 +40,8 @@ TEST_CASE("an order goes from pending to delivered, priced by the server", "[sag
     shop.add_product("MUG", 1250, 10);
     shop.add_product("TEA", 499, 10, "EUR", 100);
 
-    const auto placed =
-        shop.post("/api/orders", TestShop::order_body("customer-1", {{"MUG", 2}, {"TEA", 3}}, "tok_ok"));
+    const auto placed = shop.post(
+        "/api/orders", TestShop::order_body("customer-1", {{"MUG", 2}, {"TEA", 3}}, "tok_ok"));
     REQUIRE(placed.status == 202);
     CHECK(placed.json().at("status") == "pending");
     const auto id = text(placed.json().at("id"));
@@ -243,8 +243,8 @@ TEST_CASE("an invalid order is refused with 422 naming each field", "[saga][vali
     CHECK(field_errors(TestShop::order_body("c", {{"NOPE", 1}}, "tok_ok")) ==
           Fields{"items[0].sku"});
     CHECK(field_errors(TestShop::order_body("c", {}, "tok_ok")) == Fields{"items"});
-    CHECK(field_errors(TestShop::order_body(
-              "c", {{"MUG", 1}, {"MUG", 1}, {"MUG", 1}, {"MUG", 1}}, "tok_ok"))
+    CHECK(field_errors(
+              TestShop::order_body("c", {{"MUG", 1}, {"MUG", 1}, {"MUG", 1}, {"MUG", 1}}, "tok_ok"))
               .contains("items"));
 
     auto body = TestShop::order_body("c", {{"MUG", 1}}, "tok_ok");
@@ -297,8 +297,8 @@ TEST_CASE("a webhook receives each notification signed with HMAC-SHA256, after r
         CHECK(notification.at("kind") == "confirmed");
     }
     REQUIRE(eventually([&] {
-        return shop.http->get("/metrics").body.find(
-                   "shopd_messages_published_total{type=\"notification.sent\"} 1") !=
+        return shop.http->get("/metrics")
+                   .body.find("shopd_messages_published_total{type=\"notification.sent\"} 1") !=
                std::string::npos;
     }));
 }
@@ -307,8 +307,7 @@ TEST_CASE("the live stream delivers a customer's notifications in order", "[saga
     TestShop shop;
     shop.add_product("MUG", 1250, 5);
     IdleConnection stream(shop.app.port());
-    stream.send(
-        "GET /api/notifications/stream?customer_id=customer-3 HTTP/1.1\r\nHost: x\r\n\r\n");
+    stream.send("GET /api/notifications/stream?customer_id=customer-3 HTTP/1.1\r\nHost: x\r\n\r\n");
     std::string received = stream.read_some(std::chrono::milliseconds(200));
     REQUIRE(received.starts_with("HTTP/1.1 200"));
     CHECK(received.find("text/event-stream") != std::string::npos);
@@ -349,21 +348,18 @@ TEST_CASE("the module graph lists every module's publications and subscriptions"
         }
     }
     using Types = std::set<std::string>;
-    CHECK(subscribes["inventory"] == Types{"inventory.reserve_stock", "inventory.release_stock",
-                                           "inventory.commit_stock"});
+    CHECK(subscribes["inventory"] ==
+          Types{"inventory.reserve_stock", "inventory.release_stock", "inventory.commit_stock"});
     CHECK(subscribes["payment"] == Types{"payment.capture_payment", "payment.refund_payment"});
-    CHECK(subscribes["shipping"] ==
-          Types{"shipping.create_shipment", "shipping.cancel_shipment"});
-    CHECK(subscribes["notification"] == Types{"order.confirmed", "order.cancelled",
-                                              "order.shipped", "order.delivered",
-                                              "payment.payment_refunded"});
+    CHECK(subscribes["shipping"] == Types{"shipping.create_shipment", "shipping.cancel_shipment"});
+    CHECK(subscribes["notification"] == Types{"order.confirmed", "order.cancelled", "order.shipped",
+                                              "order.delivered", "payment.payment_refunded"});
     CHECK(subscribes["order"] ==
-          Types{"inventory.product_priced", "inventory.stock_reserved",
-                "inventory.stock_rejected", "inventory.stock_released",
-                "inventory.stock_committed", "payment.payment_captured",
-                "payment.payment_declined", "payment.payment_refunded",
-                "shipping.shipment_created", "shipping.shipment_dispatched",
-                "shipping.shipment_delivered", "shipping.shipment_cancelled"});
+          Types{"inventory.product_priced", "inventory.stock_reserved", "inventory.stock_rejected",
+                "inventory.stock_released", "inventory.stock_committed", "payment.payment_captured",
+                "payment.payment_declined", "payment.payment_refunded", "shipping.shipment_created",
+                "shipping.shipment_dispatched", "shipping.shipment_delivered",
+                "shipping.shipment_cancelled"});
     // Every subscription is answered by a publication of some module.
     std::set<std::string> published;
     for (const auto& [module, types] : publishes) {
@@ -374,6 +370,65 @@ TEST_CASE("the module graph lists every module's publications and subscriptions"
             CHECK(published.contains(type));
         }
     }
+}
+
+}  // namespace shopd::testing
+
+namespace shopd::testing {
+
+TEST_CASE("every documented route answers, and lists page with a cursor", "[saga][openapi]") {
+    auto config = shop_config();
+    config.server.docs_dir = std::string{SHOPD_TEST_SOURCE_DIR} + "/node_modules/swagger-ui-dist";
+    TestShop shop(config);
+    for (const auto* sku : {"A-1", "B-2", "C-3"}) {
+        shop.add_product(sku, 100, 10);
+    }
+    CHECK(shop.get("/healthz").at("status") == "ok");
+    CHECK(shop.get("/readyz").at("status") == "ready");
+    CHECK(shop.get("/openapi.json").at("openapi") == "3.1.0");
+    const auto docs = shop.http->get("/docs");
+    REQUIRE(docs.status == 200);
+    CHECK(docs.body.find("/openapi.json") != std::string::npos);
+    CHECK(shop.http->get("/docs/swagger-ui-bundle.js").status == 200);
+    CHECK(shop.http->get("/docs/package.json").status == 404);
+
+    std::vector<std::string> skus;
+    std::string target = "/api/products?limit=2";
+    for (int page = 0; page < 3; ++page) {
+        const auto listed = shop.get(target);
+        for (const auto& item : listed.at("items").as_array()) {
+            skus.push_back(text(item.at("sku")));
+        }
+        if (listed.at("next_cursor").is_null()) {
+            break;
+        }
+        target = "/api/products?limit=2&cursor=" + text(listed.at("next_cursor"));
+    }
+    CHECK(skus == std::vector<std::string>{"A-1", "B-2", "C-3"});
+    CHECK(shop.http->get("/api/products?limit=0").status == 422);
+    CHECK(shop.http->get("/api/orders?status=lost").status == 422);
+
+    const auto id = shop.place_order({{"A-1", 1}}, "tok_ok");
+    const auto payment_id = text(shop.only_of("payments", id).at("id"));
+    CHECK(text(shop.get("/api/payments/" + payment_id).at("order_id")) == id);
+    const auto shipment_id = text(shop.only_of("shipments", id).at("id"));
+    CHECK(text(shop.get("/api/shipments/" + shipment_id).at("order_id")) == id);
+    CHECK(shop.get("/api/orders?customer_id=customer-1&status=confirmed")
+              .at("items")
+              .as_array()
+              .size() == 1);
+    CHECK(shop.get("/api/notifications?customer_id=customer-1").at("items").as_array().size() == 1);
+
+    for (const auto* missing :
+         {"/api/orders/nope", "/api/products/nope", "/api/payments/nope", "/api/shipments/nope"}) {
+        CHECK(shop.http->get(missing).status == 404);
+    }
+    CHECK(shop.post("/api/orders/nope/cancel").status == 404);
+    CHECK(shop.post("/api/shipments/nope/dispatch").status == 404);
+    CHECK(shop.post("/api/admin/dead-letters/order.1.payment/replay").status == 404);
+    CHECK(shop.get("/api/admin/dead-letters").at("items").as_array().empty());
+    CHECK(shop.get("/api/admin/outbox").at("items").as_array().size() == 5);
+    CHECK(shop.http->request("DELETE", "/api/orders").status == 405);
 }
 
 }  // namespace shopd::testing

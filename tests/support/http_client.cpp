@@ -7,9 +7,12 @@
 #include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
-#include <boost/json/parse.hpp>
+#include <boost/json.hpp>
+#include <cstdlib>
+#include <fcntl.h>
 #include <poll.h>
 #include <strings.h>
+#include <unistd.h>
 
 namespace shopd::testing {
 namespace asio = boost::asio;
@@ -38,6 +41,32 @@ struct HttpClient::Impl {
 
     void connect() { stream.connect(tcp::endpoint{asio::ip::make_address("127.0.0.1"), port}); }
 };
+
+namespace {
+
+// With SHOPD_RESPONSE_LOG set, every exchange is appended to that file as one JSON line, for
+// the check that every response the tests provoke matches the OpenAPI document.
+void record_exchange(std::string_view method, std::string_view target, const HttpResult& result) {
+    static const char* const log = std::getenv("SHOPD_RESPONSE_LOG");
+    if (log == nullptr || *log == '\0') {
+        return;
+    }
+    const auto line =
+        boost::json::serialize(boost::json::object{{"method", method},
+                                                   {"target", target},
+                                                   {"status", result.status},
+                                                   {"content_type", result.header("Content-Type")},
+                                                   {"body", result.body}}) +
+        "\n";
+    // One write per line with O_APPEND: lines of parallel test processes do not interleave.
+    const int fd = ::open(log, O_WRONLY | O_CREAT | O_APPEND, 0644);
+    if (fd >= 0) {
+        [[maybe_unused]] const auto written = ::write(fd, line.data(), line.size());
+        ::close(fd);
+    }
+}
+
+}  // namespace
 
 HttpClient::HttpClient(unsigned short port) : impl_(std::make_unique<Impl>()) {
     impl_->port = port;
@@ -74,6 +103,7 @@ HttpResult HttpClient::request(std::string_view method, std::string_view target,
         beast::error_code ignored;
         impl_->stream.socket().close(ignored);
     }
+    record_exchange(method, target, result);
     return result;
 }
 

@@ -40,7 +40,7 @@ struct Line {
 class TestShop {
   public:
     explicit TestShop(Config config = shop_config())
-        : app(std::move(config), builtin_modules()) {
+        : app(std::move(config), builtin_modules(), builtin_openapi()) {
         app.start();
         http.emplace(app.port());
     }
@@ -50,9 +50,9 @@ class TestShop {
 
     void add_product(const std::string& sku, std::int64_t price_cents, std::int64_t stock,
                      const std::string& currency = "EUR", std::int64_t weight_grams = 250) {
-        const boost::json::object body{{"sku", sku},           {"name", "Product " + sku},
-                                       {"price_cents", price_cents}, {"currency", currency},
-                                       {"stock", stock},       {"weight_grams", weight_grams}};
+        const boost::json::object body{
+            {"sku", sku},           {"name", "Product " + sku}, {"price_cents", price_cents},
+            {"currency", currency}, {"stock", stock},           {"weight_grams", weight_grams}};
         REQUIRE(post("/api/products", body).status == 201);
         settle();
     }
