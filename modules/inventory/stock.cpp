@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "reservation_plan.hpp"
+#include "store/statement_cache.hpp"
 #include "util/clock.hpp"
 
 namespace shopd::inventory {
@@ -252,15 +253,11 @@ void Stock::commit(bus::UnitOfWork& unit_of_work, const CommitStock& command) co
 }
 
 int Stock::expire_lapsed(bus::UnitOfWork& unit_of_work) const {
-    std::vector<std::string> lapsed;
     auto& query = unit_of_work.statements().get(
         "SELECT order_id FROM reservation WHERE state = 'reserved' AND expires_at_ms <= ? "
         "ORDER BY expires_at_ms LIMIT 200");
     query.bind(1, unix_millis());
-    while (query.executeStep()) {
-        lapsed.push_back(query.getColumn(0).getString());
-    }
-    query.reset();
+    const auto lapsed = store::first_column(query);
     for (const auto& order_id : lapsed) {
         move_lines(unit_of_work, order_id, "available = available + ?1, reserved = reserved - ?1");
         set_state(unit_of_work, order_id, "expired");

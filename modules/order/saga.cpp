@@ -8,6 +8,7 @@
 #include <set>
 #include <stdexcept>
 
+#include "store/statement_cache.hpp"
 #include "util/clock.hpp"
 #include "util/ids.hpp"
 
@@ -201,14 +202,10 @@ CancelOutcome Saga::cancel_by_customer(bus::UnitOfWork& unit_of_work,
 }
 
 int Saga::time_out_overdue(bus::UnitOfWork& unit_of_work) const {
-    std::vector<std::string> overdue;
     auto& query = unit_of_work.statements().get(
         "SELECT id FROM customer_order WHERE deadline_ms <= ? ORDER BY deadline_ms LIMIT 200");
     query.bind(1, unix_millis());
-    while (query.executeStep()) {
-        overdue.push_back(query.getColumn(0).getString());
-    }
-    query.reset();
+    const auto overdue = store::first_column(query);
     for (const auto& order_id : overdue) {
         auto state = load(unit_of_work, order_id);
         record(unit_of_work, order_id, "deadline", fmt::format("no answer while {}", state.step));
@@ -371,21 +368,17 @@ std::optional<json::object> Saga::order(bus::UnitOfWork& unit_of_work,
         query.reset();
         return std::nullopt;
     }
-    const auto optional_text = [&](int column) {
-        return query.getColumn(column).isNull() ? json::value(nullptr)
-                                                : json::value(query.getColumn(column).getString());
-    };
     json::object order{
         {"id", order_id},
         {"status", query.getColumn(1).getString()},
-        {"cancel_reason", optional_text(2)},
+        {"cancel_reason", store::text_or_null(query.getColumn(2))},
         {"customer_id", query.getColumn(0).getString()},
         {"total_cents", query.getColumn(4).getInt64()},
         {"currency", query.getColumn(3).getString()},
         {"shipping_address", json::parse(query.getColumn(5).getString())},
-        {"payment_id", optional_text(6)},
-        {"shipment_id", optional_text(7)},
-        {"tracking_number", optional_text(8)},
+        {"payment_id", store::text_or_null(query.getColumn(6))},
+        {"shipment_id", store::text_or_null(query.getColumn(7))},
+        {"tracking_number", store::text_or_null(query.getColumn(8))},
         {"created_at", query.getColumn(9).getString()},
         {"updated_at", query.getColumn(10).getString()},
     };
@@ -423,13 +416,8 @@ json::array Saga::orders(bus::UnitOfWork& unit_of_work, const OrderFilter& filte
         "SELECT id FROM customer_order WHERE (?1 = '' OR customer_id = ?1) AND "
         "(?2 = '' OR status = ?2) AND (?3 = '' OR id < ?3) ORDER BY id DESC LIMIT ?4");
     SQLite::bind(query, filter.customer_id, filter.status, filter.before_id, filter.limit);
-    std::vector<std::string> ids;
-    while (query.executeStep()) {
-        ids.push_back(query.getColumn(0).getString());
-    }
-    query.reset();
     json::array items;
-    for (const auto& id : ids) {
+    for (const auto& id : store::first_column(query)) {
         items.push_back(*order(unit_of_work, id));
     }
     return items;

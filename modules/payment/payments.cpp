@@ -4,6 +4,7 @@
 #include <SQLiteCpp/VariadicBind.h>
 #include <boost/json.hpp>
 
+#include "store/statement_cache.hpp"
 #include "util/clock.hpp"
 #include "util/ids.hpp"
 
@@ -18,16 +19,17 @@ const char* const kPaymentColumns =
     "refund_reason, created_at, updated_at FROM payment ";
 
 json::object payment_json(SQLite::Statement& row) {
-    const auto optional_text = [&](int column) {
-        return row.getColumn(column).isNull() ? json::value(nullptr)
-                                              : json::value(row.getColumn(column).getString());
-    };
     return json::object{
-        {"id", row.getColumn(0).getString()},          {"order_id", row.getColumn(1).getString()},
-        {"customer_id", row.getColumn(2).getString()}, {"status", row.getColumn(3).getString()},
-        {"amount_cents", row.getColumn(4).getInt64()}, {"currency", row.getColumn(5).getString()},
-        {"decline_reason", optional_text(6)},          {"refund_reason", optional_text(7)},
-        {"created_at", row.getColumn(8).getString()},  {"updated_at", row.getColumn(9).getString()},
+        {"id", row.getColumn(0).getString()},
+        {"order_id", row.getColumn(1).getString()},
+        {"customer_id", row.getColumn(2).getString()},
+        {"status", row.getColumn(3).getString()},
+        {"amount_cents", row.getColumn(4).getInt64()},
+        {"currency", row.getColumn(5).getString()},
+        {"decline_reason", store::text_or_null(row.getColumn(6))},
+        {"refund_reason", store::text_or_null(row.getColumn(7))},
+        {"created_at", row.getColumn(8).getString()},
+        {"updated_at", row.getColumn(9).getString()},
     };
 }
 

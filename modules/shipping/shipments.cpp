@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 #include <random>
 
+#include "store/statement_cache.hpp"
 #include "util/clock.hpp"
 #include "util/ids.hpp"
 
@@ -185,13 +186,8 @@ json::array Shipments::shipments(bus::UnitOfWork& unit_of_work, const std::strin
         "SELECT id FROM shipment WHERE (?1 = '' OR order_id = ?1) AND (?2 = '' OR id < ?2) "
         "ORDER BY id DESC LIMIT ?3");
     SQLite::bind(query, order_id, before_id, limit);
-    std::vector<std::string> ids;
-    while (query.executeStep()) {
-        ids.push_back(query.getColumn(0).getString());
-    }
-    query.reset();
     json::array items;
-    for (const auto& id : ids) {
+    for (const auto& id : store::first_column(query)) {
         items.push_back(*shipment(unit_of_work, id));
     }
     return items;

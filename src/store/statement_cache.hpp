@@ -2,9 +2,11 @@
 
 #include <SQLiteCpp/Database.h>
 #include <SQLiteCpp/Statement.h>
+#include <boost/json/value.hpp>
 #include <memory>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 namespace shopd::store {
 
@@ -29,5 +31,24 @@ class StatementCache {
     SQLite::Database& database_;
     std::unordered_map<std::string, std::unique_ptr<SQLite::Statement>> statements_;
 };
+
+}  // namespace shopd::store
+
+namespace shopd::store {
+
+// Steps `statement` to its end, collecting the first column of every row, then resets it.
+inline std::vector<std::string> first_column(SQLite::Statement& statement) {
+    std::vector<std::string> values;
+    while (statement.executeStep()) {
+        values.push_back(statement.getColumn(0).getString());
+    }
+    statement.reset();
+    return values;
+}
+
+// A nullable TEXT column as a JSON string or null.
+inline boost::json::value text_or_null(const SQLite::Column& column) {
+    return column.isNull() ? boost::json::value(nullptr) : boost::json::value(column.getString());
+}
 
 }  // namespace shopd::store

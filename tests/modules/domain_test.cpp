@@ -1,0 +1,136 @@
+// The modules' rules that need neither HTTP nor a database.
+#include <catch2/catch.hpp>
+
+#include <shopd/contracts/inventory.hpp>
+#include <shopd/contracts/notification.hpp>
+#include <shopd/contracts/order.hpp>
+#include <shopd/contracts/payment.hpp>
+#include <shopd/contracts/shipping.hpp>
+
+#include "reservation_plan.hpp"
+#include "shipments.hpp"
+#include "template.hpp"
+#include "util/hmac.hpp"
+
+namespace shopd::testing {
+namespace json = boost::json;
+using inventory::plan_reservation;
+using inventory::ProductStock;
+using inventory::Refusal;
+using inventory::ReservationPlan;
+
+namespace {
+
+std::map<std::string, ProductStock> shelf() {
+    return {{"MUG", {"MUG", 1250, "EUR", 300, 5}},
+            {"TEA", {"TEA", 499, "EUR", 100, 2}},
+            {"HAT", {"HAT", 999, "USD", 200, 9}}};
+}
+
+template <class M>
+void check_round_trip(const M& message) {
+    static_assert(Message<M>);
+    const auto json = json::value_from(message);
+    CHECK(json::value_from(json::value_to<M>(json)) == json);
+}
+
+}  // namespace
+
+TEST_CASE("a reservation takes every line at catalog prices", "[inventory]") {
+    const auto plan = plan_reservation({{"MUG", 2}, {"TEA", 2}}, shelf());
+    REQUIRE(std::holds_alternative<ReservationPlan>(plan));
+    const auto& reserved = std::get<ReservationPlan>(plan);
+    CHECK(reserved.total_cents == 2 * 1250 + 2 * 499);
+    CHECK(reserved.currency == "EUR");
+    REQUIRE(reserved.lines.size() == 2);
+    CHECK(reserved.lines[0].unit_price_cents == 1250);
+    CHECK(reserved.lines[0].weight_grams == 300);
+}
+
+TEST_CASE("a reservation is refused whole when one line cannot be served", "[inventory]") {
+    const auto refusal = [](const std::vector<contracts::inventory::RequestedLine>& lines) {
+        const auto plan = plan_reservation(lines, shelf());
+        REQUIRE(std::holds_alternative<Refusal>(plan));
+        return std::get<Refusal>(plan);
+    };
+    CHECK(refusal({{"MUG", 1}, {"TEA", 3}}).reason == "out_of_stock");
+    CHECK(refusal({{"MUG", 1}, {"TEA", 3}}).sku == "TEA");
+    CHECK(refusal({{"MUG", 3}, {"MUG", 3}}).reason == "out_of_stock");
+    CHECK(refusal({{"NOPE", 1}}).reason == "unknown_product");
+    CHECK(refusal({{"MUG", 1}, {"HAT", 1}}).reason == "mixed_currency");
+    CHECK(refusal({}).reason == "out_of_stock");
+}
+
+TEST_CASE("shipping costs a flat rate, or the band the weight falls in", "[shipping]") {
+    ShippingConfig config;
+    config.flat_cost_cents = 499;
+    CHECK(shipping::shipping_cost(config, 100'000) == 499);
+    config.weight_band_limits_grams = {1000, 5000};
+    config.weight_band_costs_cents = {399, 699, 1299};
+    CHECK(shipping::shipping_cost(config, 0) == 399);
+    CHECK(shipping::shipping_cost(config, 1000) == 399);
+    CHECK(shipping::shipping_cost(config, 1001) == 699);
+    CHECK(shipping::shipping_cost(config, 5000) == 699);
+    CHECK(shipping::shipping_cost(config, 5001) == 1299);
+}
+
+TEST_CASE("a notification template replaces each name by its value", "[notification]") {
+    const std::set<std::string, std::less<>> known{"order_id", "total"};
+    const notification::TextTemplate text("Order {{order_id}}: {{ total }}.", known);
+    CHECK(text.render({{"order_id", "o-1"}, {"total", "12.50 EUR"}}) == "Order o-1: 12.50 EUR.");
+    CHECK(text.render({}) == "Order : .");
+    CHECK(notification::TextTemplate("no names", known).render({}) == "no names");
+}
+
+TEST_CASE("a template with an unknown name or an open brace is refused", "[notification]") {
+    const std::set<std::string, std::less<>> known{"order_id"};
+    CHECK_THROWS_WITH(notification::TextTemplate("{{customer}}", known),
+                      Catch::Contains("unknown name 'customer'"));
+    CHECK_THROWS_WITH(notification::TextTemplate("Order {{order_id", known),
+                      Catch::Contains("never closed"));
+}
+
+TEST_CASE("HMAC-SHA256 matches the RFC 4231 test vector", "[notification]") {
+    CHECK(hmac_sha256_hex("Jefe", "what do ya want for nothing?") ==
+          "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
+}
+
+TEST_CASE("every published message round-trips through JSON", "[contracts]") {
+    namespace inv = contracts::inventory;
+    namespace pay = contracts::payment;
+    namespace ship = contracts::shipping;
+    namespace ord = contracts::order;
+    namespace note = contracts::notification;
+    check_round_trip(inv::ReserveStock{"o", {{"MUG", 2}}});
+    check_round_trip(inv::ReleaseStock{"o", "timeout"});
+    check_round_trip(inv::CommitStock{"o"});
+    check_round_trip(inv::StockReserved{"o", {{"MUG", 2, 1250, 300}}, 2500, "EUR", "t"});
+    check_round_trip(inv::StockRejected{"o", "out_of_stock", "MUG"});
+    check_round_trip(inv::StockReleased{"o", "expired", true});
+    check_round_trip(inv::StockCommitted{"o"});
+    check_round_trip(inv::ProductPriced{"MUG", "Mug", 1250, "EUR"});
+    check_round_trip(inv::LowStock{"MUG", 1, 5});
+    check_round_trip(pay::CapturePayment{"o", "c", 2500, "EUR", "tok_ok"});
+    check_round_trip(pay::RefundPayment{"o", "customer_cancelled"});
+    check_round_trip(pay::PaymentCaptured{"o", "p", 2500, "EUR"});
+    check_round_trip(pay::PaymentDeclined{"o", "p", "card_declined"});
+    check_round_trip(pay::PaymentRefunded{"o", "p", "c", 2500, "EUR"});
+    check_round_trip(
+        ship::CreateShipment{"o", "c", {"A", "1 Way", "Flat 2", "X", "1", "DE"}, 300, "EUR"});
+    check_round_trip(
+        ship::CreateShipment{"o", "c", {"A", "1 Way", std::nullopt, "X", "1", "DE"}, 300, "EUR"});
+    check_round_trip(ship::CancelShipment{"o", "timeout"});
+    check_round_trip(ship::ShipmentCreated{"o", "s", "ShopPost", "SH1", 499, "EUR"});
+    check_round_trip(ship::ShipmentDispatched{"o", "s", "SH1"});
+    check_round_trip(ship::ShipmentDelivered{"o", "s"});
+    check_round_trip(ship::ShipmentCancelled{"o", "s"});
+    check_round_trip(ord::OrderPlaced{"o", "c", {{"MUG", 1}}});
+    check_round_trip(ord::OrderConfirmed{"o", "c", 2500, "EUR", "SH1"});
+    check_round_trip(ord::OrderShipped{"o", "c", "SH1"});
+    check_round_trip(ord::OrderDelivered{"o", "c"});
+    check_round_trip(ord::OrderCancelled{"o", "c", "timeout"});
+    check_round_trip(note::NotificationSent{"n", "o", "c", "confirmed"});
+    check_round_trip(note::NotificationFailed{"n", "o", "c", "confirmed", "webhook", "HTTP 500"});
+}
+
+}  // namespace shopd::testing
