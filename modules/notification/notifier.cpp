@@ -11,6 +11,7 @@
 
 #include "app/module_builder.hpp"
 #include "http/client.hpp"
+#include "store/statement_cache.hpp"
 #include "util/clock.hpp"
 #include "util/hmac.hpp"
 #include "util/ids.hpp"
@@ -30,9 +31,6 @@ json::object notification_json(SQLite::Statement& row) {
         {"order_id", row.getColumn(2).getString()}, {"customer_id", row.getColumn(3).getString()},
         {"text", row.getColumn(4).getString()},     {"created_at", row.getColumn(5).getString()}};
 }
-
-const char* const kNotificationColumns =
-    "SELECT id, kind, order_id, customer_id, text, created_at FROM notification ";
 
 }  // namespace
 
@@ -205,13 +203,25 @@ json::array Notifier::notifications(bus::UnitOfWork& unit_of_work, const std::st
                                     const std::string& customer_id, const std::string& before_id,
                                     int limit) const {
     auto& query = unit_of_work.statements().get(
-        std::string{kNotificationColumns} +
-        "WHERE (?1 = '' OR order_id = ?1) AND (?2 = '' OR customer_id = ?2) AND "
-        "(?3 = '' OR id < ?3) ORDER BY id DESC LIMIT ?4");
+        "SELECT n.id, n.kind, n.order_id, n.customer_id, n.text, n.created_at, d.status, "
+        "d.attempts, d.last_status, d.last_error FROM notification n "
+        "LEFT JOIN webhook_delivery d ON d.notification_id = n.id "
+        "WHERE (?1 = '' OR n.order_id = ?1) AND (?2 = '' OR n.customer_id = ?2) AND "
+        "(?3 = '' OR n.id < ?3) ORDER BY n.id DESC LIMIT ?4");
     SQLite::bind(query, order_id, customer_id, before_id, limit);
     json::array items;
     while (query.executeStep()) {
-        items.push_back(notification_json(query));
+        auto item = notification_json(query);
+        item["webhook"] = query.getColumn(6).isNull()
+                              ? json::value(nullptr)
+                              : json::value(json::object{
+                                    {"status", query.getColumn(6).getString()},
+                                    {"attempts", query.getColumn(7).getInt()},
+                                    {"last_status", query.getColumn(8).isNull()
+                                                        ? json::value(nullptr)
+                                                        : json::value(query.getColumn(8).getInt())},
+                                    {"last_error", store::text_or_null(query.getColumn(9))}});
+        items.push_back(std::move(item));
     }
     query.reset();
     return items;

@@ -301,6 +301,11 @@ TEST_CASE("a webhook receives each notification signed with HMAC-SHA256, after r
                    .body.find("shopd_messages_published_total{type=\"notification.sent\"} 1") !=
                std::string::npos;
     }));
+    const auto listed = shop.get("/api/notifications?order_id=" + id);
+    const auto& webhook = listed.at("items").as_array().at(0).at("webhook");
+    CHECK(webhook.at("status") == "delivered");
+    CHECK(webhook.at("attempts") == 3);
+    CHECK(webhook.at("last_status") == 200);
 }
 
 TEST_CASE("the live stream delivers a customer's notifications in order", "[saga][notification]") {
