@@ -79,8 +79,10 @@ void OutboxDispatcher::pass() {
     }
     std::vector<Pending> batch;
     try {
+        // One instant for both queries: a row that falls due between them gets the timer.
+        const auto now = unix_millis();
         auto& query = source_.statements().get(kDeliverableQuery);
-        query.bind(1, unix_millis());
+        query.bind(1, now);
         query.bind(2, hosted_modules_json(messaging_));
         query.bind(3, static_cast<int>(in_flight_.size()) + room);
         while (query.executeStep() && static_cast<int>(batch.size()) < room) {
@@ -98,7 +100,7 @@ void OutboxDispatcher::pass() {
                          query.getColumn(11).getString(), query.getColumn(12).getString()}});
         }
         query.reset();
-        schedule_retry_timer();
+        schedule_retry_timer(now);
     } catch (const std::exception& error) {
         spdlog::error("outbox of '{}': cannot read deliverable messages: {}", source_.name(),
                       error.what());
@@ -173,11 +175,11 @@ void OutboxDispatcher::complete(const Pending& pending, const DeliveryResult& re
     wake();
 }
 
-void OutboxDispatcher::schedule_retry_timer() {
+void OutboxDispatcher::schedule_retry_timer(std::int64_t now) {
     auto& next = source_.statements().get(
         "SELECT min(next_attempt_ms) FROM outbox_delivery WHERE state = 'pending' AND "
         "next_attempt_ms > ?");
-    next.bind(1, unix_millis());
+    next.bind(1, now);
     next.executeStep();
     const bool any = !next.getColumn(0).isNull();
     const auto due_ms = any ? next.getColumn(0).getInt64() : 0;

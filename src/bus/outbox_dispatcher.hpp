@@ -34,7 +34,8 @@ class OutboxDispatcher {
     void pass();
     void deliver(Pending pending);
     void complete(const Pending& pending, const DeliveryResult& result);
-    void schedule_retry_timer();
+    // Arms the timer for the first retry due after `now`, the time the pass looked with.
+    void schedule_retry_timer(std::int64_t now);
 
     ModuleRuntime& source_;
     Messaging& messaging_;
