@@ -26,6 +26,8 @@ struct ServerConfig {
     int max_connections = 1024;
     int json_max_depth = 32;
     std::chrono::milliseconds shutdown_timeout{10'000};
+    // How long the answer to a request with an Idempotency-Key is kept for its repeats.
+    std::chrono::milliseconds idempotency_ttl{24 * 60 * 60 * 1000};
     // The swagger-ui-dist files /docs serves (the set-up installs them with npm).
     std::string docs_dir = "node_modules/swagger-ui-dist";
 

@@ -44,38 +44,40 @@ void add_routes(ModuleBuilder& builder, std::shared_ptr<const Stock> stock) {
                 reply(http::validation_problem(errors));
                 return;
             }
-            answer_from(runtime, reply, {}, [stock, product](bus::UnitOfWork& unit_of_work) {
-                if (!stock->add_product(unit_of_work, product)) {
-                    return http::problem(409, "conflict", "Conflict",
-                                         fmt::format("product '{}' exists already", product.sku));
-                }
-                auto response =
-                    http::json_response(201, *stock->product(unit_of_work, product.sku));
-                response.headers.push_back({"Location", "/api/products/" + product.sku});
-                return response;
+            answer_from(
+                runtime, request, reply, {}, [stock, product](bus::UnitOfWork& unit_of_work) {
+                    if (!stock->add_product(unit_of_work, product)) {
+                        return http::problem(
+                            409, "conflict", "Conflict",
+                            fmt::format("product '{}' exists already", product.sku));
+                    }
+                    auto response =
+                        http::json_response(201, *stock->product(unit_of_work, product.sku));
+                    response.headers.push_back({"Location", "/api/products/" + product.sku});
+                    return response;
+                });
+        });
+    builder.route(
+        Method::get, "/api/products", http::Body::none,
+        [&runtime, stock](const http::Request& request, http::Reply reply) {
+            std::vector<http::FieldError> errors;
+            const auto page = http::page_of(request, errors);
+            if (!errors.empty()) {
+                reply(http::validation_problem(errors));
+                return;
+            }
+            answer_from(runtime, request, reply, {}, [stock, page](bus::UnitOfWork& unit_of_work) {
+                auto items = stock->products(unit_of_work, page.cursor, page.limit);
+                const auto last =
+                    items.empty() ? std::string{}
+                                  : json::value_to<std::string>(items.back().as_object().at("sku"));
+                return http::page_response(std::move(items), page, last);
             });
         });
-    builder.route(Method::get, "/api/products", http::Body::none,
-                  [&runtime, stock](const http::Request& request, http::Reply reply) {
-                      std::vector<http::FieldError> errors;
-                      const auto page = http::page_of(request, errors);
-                      if (!errors.empty()) {
-                          reply(http::validation_problem(errors));
-                          return;
-                      }
-                      answer_from(runtime, reply, {}, [stock, page](bus::UnitOfWork& unit_of_work) {
-                          auto items = stock->products(unit_of_work, page.cursor, page.limit);
-                          const auto last =
-                              items.empty()
-                                  ? std::string{}
-                                  : json::value_to<std::string>(items.back().as_object().at("sku"));
-                          return http::page_response(std::move(items), page, last);
-                      });
-                  });
     builder.route(Method::get, "/api/products/{sku}", http::Body::none,
                   [&runtime, stock](const http::Request& request, http::Reply reply) {
                       answer_from(
-                          runtime, reply, {},
+                          runtime, request, reply, {},
                           [stock, sku = request.param("sku")](bus::UnitOfWork& unit_of_work) {
                               const auto product = stock->product(unit_of_work, sku);
                               return product ? http::json_response(200, *product)
@@ -94,7 +96,7 @@ void add_routes(ModuleBuilder& builder, std::shared_ptr<const Stock> stock) {
                 return;
             }
             answer_from(
-                runtime, reply, {},
+                runtime, request, reply, {},
                 [stock, delta, sku = request.param("sku")](bus::UnitOfWork& unit_of_work) {
                     switch (stock->adjust(unit_of_work, sku, delta)) {
                         case Stock::Adjustment::unknown_product:

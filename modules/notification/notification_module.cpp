@@ -71,7 +71,7 @@ void add_routes(ModuleBuilder& builder, const std::shared_ptr<Notifier>& notifie
             }
             const std::string order_id{request.query_param("order_id").value_or("")};
             const std::string customer_id{request.query_param("customer_id").value_or("")};
-            answer_from(runtime, reply, {},
+            answer_from(runtime, request, reply, {},
                         [notifier, order_id, customer_id, page](bus::UnitOfWork& unit_of_work) {
                             auto items = notifier->notifications(
                                 unit_of_work, order_id, customer_id, page.cursor, page.limit);

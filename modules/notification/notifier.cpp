@@ -13,7 +13,7 @@
 #include "http/client.hpp"
 #include "store/statement_cache.hpp"
 #include "util/clock.hpp"
-#include "util/hmac.hpp"
+#include "util/digest.hpp"
 #include "util/ids.hpp"
 
 namespace shopd::notification {

@@ -85,7 +85,7 @@ void add_routes(ModuleBuilder& builder, std::shared_ptr<const Saga> saga) {
                           reply(http::validation_problem(*errors));
                           return;
                       }
-                      answer_from(runtime, reply, {},
+                      answer_from(runtime, request, reply, {},
                                   [saga, order = std::get<PlaceOrder>(std::move(parsed))](
                                       bus::UnitOfWork& unit_of_work) {
                                       auto placed = saga->place(unit_of_work, order);
@@ -117,17 +117,18 @@ void add_routes(ModuleBuilder& builder, std::shared_ptr<const Saga> saga) {
                 reply(http::validation_problem(errors));
                 return;
             }
-            answer_from(runtime, reply, {}, [saga, filter, page](bus::UnitOfWork& unit_of_work) {
-                auto items = saga->orders(unit_of_work, filter);
-                const auto last = items.empty()
-                                      ? std::string{}
-                                      : json::value_to<std::string>(items.back().at("id"));
-                return http::page_response(std::move(items), page, last);
-            });
+            answer_from(
+                runtime, request, reply, {}, [saga, filter, page](bus::UnitOfWork& unit_of_work) {
+                    auto items = saga->orders(unit_of_work, filter);
+                    const auto last = items.empty()
+                                          ? std::string{}
+                                          : json::value_to<std::string>(items.back().at("id"));
+                    return http::page_response(std::move(items), page, last);
+                });
         });
     builder.route(Method::get, "/api/orders/{id}", http::Body::none,
                   [&runtime, saga](const http::Request& request, http::Reply reply) {
-                      answer_from(runtime, reply, {},
+                      answer_from(runtime, request, reply, {},
                                   [saga, id = request.param("id")](bus::UnitOfWork& unit_of_work) {
                                       const auto order = saga->order(unit_of_work, id);
                                       return order
@@ -140,24 +141,27 @@ void add_routes(ModuleBuilder& builder, std::shared_ptr<const Saga> saga) {
         Method::post, "/api/orders/{id}/cancel", http::Body::none,
         [&runtime, saga](const http::Request& request, http::Reply reply) {
             const auto id = request.param("id");
-            answer_from(runtime, reply, {id, {}, {}}, [saga, id](bus::UnitOfWork& unit_of_work) {
-                switch (saga->cancel_by_customer(unit_of_work, id)) {
-                    case CancelOutcome::unknown_order:
-                        return http::problem(404, "not-found", "Not found",
-                                             fmt::format("no order '{}'", id));
-                    case CancelOutcome::already_cancelled:
-                        return http::problem(409, "order-cancelled", "Conflict",
-                                             fmt::format("order '{}' is cancelled already", id));
-                    case CancelOutcome::too_late:
-                        return http::problem(
-                            409, "order-shipped", "Conflict",
-                            fmt::format("order '{}' has shipped and can no longer be cancelled",
-                                        id));
-                    case CancelOutcome::cancelled:
-                        break;
-                }
-                return http::json_response(202, json::object{{"id", id}, {"status", "cancelled"}});
-            });
+            answer_from(
+                runtime, request, reply, {id, {}, {}}, [saga, id](bus::UnitOfWork& unit_of_work) {
+                    switch (saga->cancel_by_customer(unit_of_work, id)) {
+                        case CancelOutcome::unknown_order:
+                            return http::problem(404, "not-found", "Not found",
+                                                 fmt::format("no order '{}'", id));
+                        case CancelOutcome::already_cancelled:
+                            return http::problem(
+                                409, "order-cancelled", "Conflict",
+                                fmt::format("order '{}' is cancelled already", id));
+                        case CancelOutcome::too_late:
+                            return http::problem(
+                                409, "order-shipped", "Conflict",
+                                fmt::format("order '{}' has shipped and can no longer be cancelled",
+                                            id));
+                        case CancelOutcome::cancelled:
+                            break;
+                    }
+                    return http::json_response(202,
+                                               json::object{{"id", id}, {"status", "cancelled"}});
+                });
         });
 }
 

@@ -25,7 +25,7 @@ void add_carrier_step(ModuleBuilder& builder, std::shared_ptr<const Shipments> s
         http::Method::post, "/api/shipments/{id}/" + step, http::Body::none,
         [&runtime, shipments, apply, from](const http::Request& request, http::Reply reply) {
             answer_from(
-                runtime, reply, {},
+                runtime, request, reply, {},
                 [shipments, apply, from, id = request.param("id")](bus::UnitOfWork& unit_of_work) {
                     switch (((*shipments).*apply)(unit_of_work, id)) {
                         case Shipments::Step::unknown_shipment:

@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
@@ -13,6 +14,7 @@
 
 #include <shopd/app.hpp>
 
+#include "app/idempotency.hpp"
 #include "app/module_builder.hpp"
 #include "app/module_graph.hpp"
 #include "bus/messaging.hpp"
@@ -36,7 +38,7 @@ void ModuleBuilder::collection(Collection collection) {
     auto& runtime = runtime_;
     route(http::Method::get, shared->path + "/{id}", http::Body::none,
           [&runtime, shared](const http::Request& request, http::Reply reply) {
-              answer_from(runtime, reply, {},
+              answer_from(runtime, request, reply, {},
                           [shared, id = request.param("id")](bus::UnitOfWork& unit_of_work) {
                               const auto found = shared->find(unit_of_work, id);
                               return found ? http::json_response(200, *found)
@@ -57,13 +59,14 @@ void ModuleBuilder::collection(Collection collection) {
             const auto filter = shared->filter.empty()
                                     ? std::string{}
                                     : std::string{request.query_param(shared->filter).value_or("")};
-            answer_from(runtime, reply, {}, [shared, filter, page](bus::UnitOfWork& unit_of_work) {
-                auto items = shared->list(unit_of_work, filter, page);
-                const auto last = items.empty()
-                                      ? std::string{}
-                                      : json::value_to<std::string>(items.back().at("id"));
-                return http::page_response(std::move(items), page, last);
-            });
+            answer_from(
+                runtime, request, reply, {}, [shared, filter, page](bus::UnitOfWork& unit_of_work) {
+                    auto items = shared->list(unit_of_work, filter, page);
+                    const auto last = items.empty()
+                                          ? std::string{}
+                                          : json::value_to<std::string>(items.back().at("id"));
+                    return http::page_response(std::move(items), page, last);
+                });
         });
 }
 
@@ -125,15 +128,34 @@ std::function<void(std::exception_ptr)> log_failure(std::string what) {
     };
 }
 
-void answer_from(bus::ModuleRuntime& runtime, const http::Reply& reply, bus::MessageContext context,
+void answer_from(bus::ModuleRuntime& runtime, const http::Request& request,
+                 const http::Reply& reply, bus::MessageContext context,
                  std::function<http::Response(bus::UnitOfWork&)> work) {
+    auto key = idempotency::key_of(request);
+    if (auto* refusal = std::get_if<http::Response>(&key)) {
+        reply(std::move(*refusal));
+        return;
+    }
     auto answer = std::make_shared<http::Response>();
     runtime.execute(
         std::move(context),
-        [answer, work = std::move(work)](bus::UnitOfWork& unit_of_work) {
+        [answer, work = std::move(work), key = std::move(key)](bus::UnitOfWork& unit_of_work) {
+            const auto* idempotent = std::get_if<idempotency::Key>(&key);
+            if (idempotent != nullptr) {
+                if (auto earlier = idempotency::earlier_answer(unit_of_work, *idempotent)) {
+                    if (earlier->status >= 400) {
+                        throw RolledBack{std::move(*earlier)};
+                    }
+                    *answer = std::move(*earlier);
+                    return;
+                }
+            }
             auto response = work(unit_of_work);
             if (response.status >= 400) {
                 throw RolledBack{std::move(response)};
+            }
+            if (idempotent != nullptr) {
+                idempotency::remember(unit_of_work, *idempotent, response);
             }
             *answer = std::move(response);
         },
@@ -242,6 +264,7 @@ struct App::Impl {
                 continue;
             }
             auto& runtime = messaging.host(definition.name, io.get_executor());
+            forget_idempotency_keys(runtime);
             ModuleBuilder builder(runtime, config, bus, router, ready);
             definition.register_module(builder);
             module_migrations[definition.name] = builder.migration_sets();
@@ -251,6 +274,22 @@ struct App::Impl {
         } catch (const std::logic_error& error) {
             throw StartupError(fmt::format("module registrations: {}", error.what()));
         }
+    }
+
+    // Forgets answers to idempotent requests once their time is up, checking four times per
+    // lifetime (at least every minute).
+    void forget_idempotency_keys(bus::ModuleRuntime& runtime) {
+        const auto ttl = config.server.idempotency_ttl;
+        const auto every =
+            std::clamp(ttl / 4, std::chrono::milliseconds(10), std::chrono::milliseconds(60'000));
+        runtime.every(every, [&runtime, ttl] {
+            runtime.execute(
+                {},
+                [ttl](bus::UnitOfWork& unit_of_work) {
+                    idempotency::forget_older_than(unit_of_work, ttl);
+                },
+                log_failure(runtime.name() + ": forgetting idempotency keys"));
+        });
     }
 
     std::vector<std::string> hosted_names() const {

@@ -85,8 +85,10 @@ http::Handler when_ready(const std::atomic<bool>& ready, http::Handler handler);
 std::function<void(std::exception_ptr)> log_failure(std::string what);
 
 // Runs `work` in one unit of work of `runtime` and answers with the response it returns. An
-// error response (status 400 and up) rolls the unit of work back; an exception is a 500.
-void answer_from(bus::ModuleRuntime& runtime, const http::Reply& reply, bus::MessageContext context,
+// error response (status 400 and up) rolls the unit of work back; an exception is a 500. A POST
+// with an Idempotency-Key is answered from the key's stored answer when it is a repeat.
+void answer_from(bus::ModuleRuntime& runtime, const http::Request& request,
+                 const http::Reply& reply, bus::MessageContext context,
                  std::function<http::Response(bus::UnitOfWork&)> work);
 
 }  // namespace shopd

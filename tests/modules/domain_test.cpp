@@ -10,7 +10,7 @@
 #include "reservation_plan.hpp"
 #include "shipments.hpp"
 #include "template.hpp"
-#include "util/hmac.hpp"
+#include "util/digest.hpp"
 
 namespace shopd::testing {
 namespace json = boost::json;

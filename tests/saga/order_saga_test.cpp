@@ -4,7 +4,7 @@
 
 #include "support/shop.hpp"
 #include "support/webhook_receiver.hpp"
-#include "util/hmac.hpp"
+#include "util/digest.hpp"
 
 namespace shopd::testing {
 namespace json = boost::json;

@@ -5,6 +5,9 @@
 
 namespace shopd {
 
+// SHA-256 of `data`, as lower-case hex.
+std::string sha256_hex(std::string_view data);
+
 // HMAC-SHA256 of `data` under `key`, as lower-case hex.
 std::string hmac_sha256_hex(std::string_view key, std::string_view data);
 

@@ -1,0 +1,43 @@
+#include "util/digest.hpp"
+
+#include <array>
+#include <fmt/format.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+#include <stdexcept>
+
+namespace shopd {
+namespace {
+
+std::string hex(const unsigned char* bytes, unsigned int length) {
+    std::string text;
+    text.reserve(length * 2);
+    for (unsigned int i = 0; i < length; ++i) {
+        text += fmt::format("{:02x}", bytes[i]);
+    }
+    return text;
+}
+
+}  // namespace
+
+std::string sha256_hex(std::string_view data) {
+    std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
+    unsigned int length = 0;
+    if (EVP_Digest(data.data(), data.size(), digest.data(), &length, EVP_sha256(), nullptr) != 1) {
+        throw std::runtime_error("SHA-256 failed");
+    }
+    return hex(digest.data(), length);
+}
+
+std::string hmac_sha256_hex(std::string_view key, std::string_view data) {
+    std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
+    unsigned int length = 0;
+    if (HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
+             reinterpret_cast<const unsigned char*>(data.data()), data.size(), digest.data(),
+             &length) == nullptr) {
+        throw std::runtime_error("HMAC-SHA256 failed");
+    }
+    return hex(digest.data(), length);
+}
+
+}  // namespace shopd
