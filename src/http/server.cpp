@@ -28,6 +28,8 @@ using tcp = asio::ip::tcp;
 namespace {
 
 constexpr auto kUseTuple = asio::as_tuple(asio::use_awaitable);
+// How long an idle connection may still send its request once the server is stopping.
+constexpr auto kShutdownGrace = std::chrono::milliseconds(250);
 using BeastRequest = bhttp::request<bhttp::string_body>;
 using BeastResponse = bhttp::response<bhttp::string_body>;
 
@@ -142,22 +144,41 @@ struct Server::Impl : std::enable_shared_from_this<Impl> {
                 spdlog::warn("http: accept failed: {}", error.message());
                 continue;
             }
-            auto connection = std::make_shared<Connection>(std::move(socket));
-            bool over_limit = false;
-            {
-                std::lock_guard lock(connections_mutex);
-                over_limit = static_cast<int>(connections.size()) >= limits.max_connections;
-                if (!over_limit) {
-                    connections.insert(connection);
-                }
-            }
-            auto executor = connection->stream.get_executor();
-            if (over_limit) {
-                asio::co_spawn(executor, refuse(connection), asio::detached);
-            } else {
-                asio::co_spawn(executor, session(connection), asio::detached);
+            admit(std::move(socket));
+        }
+    }
+
+    void admit(tcp::socket socket) {
+        auto connection = std::make_shared<Connection>(std::move(socket));
+        bool over_limit = false;
+        {
+            std::lock_guard lock(connections_mutex);
+            over_limit = static_cast<int>(connections.size()) >= limits.max_connections;
+            if (!over_limit) {
+                connections.insert(connection);
             }
         }
+        auto executor = connection->stream.get_executor();
+        if (over_limit) {
+            asio::co_spawn(executor, refuse(connection), asio::detached);
+        } else {
+            asio::co_spawn(executor, session(connection), asio::detached);
+        }
+    }
+
+    // Takes the connections the kernel accepted already, so their requests are answered
+    // rather than reset when the listening socket closes; then closes it.
+    void drain_and_close_acceptor() {
+        beast::error_code error;
+        acceptor.non_blocking(true, error);
+        while (!error) {
+            tcp::socket socket(asio::make_strand(io));
+            acceptor.accept(socket, error);
+            if (!error) {
+                admit(std::move(socket));
+            }
+        }
+        acceptor.close(error);
     }
 
     asio::awaitable<void> refuse(std::shared_ptr<Connection> connection) {
@@ -257,8 +278,12 @@ struct Server::Impl : std::enable_shared_from_this<Impl> {
             bhttp::request_parser<bhttp::string_body> parser;
             parser.header_limit(static_cast<std::uint32_t>(limits.header_limit_bytes));
             parser.body_limit(static_cast<std::uint64_t>(limits.body_limit_bytes));
+            // While stopping, a connection gets a moment to send the request it opened for.
+            const auto header_timeout = stopping ? std::min<std::chrono::milliseconds>(
+                                                       limits.header_timeout, kShutdownGrace)
+                                                 : limits.header_timeout;
             std::optional<ReadDeadline> header_deadline(std::in_place, shared_connection,
-                                                        limits.header_timeout);
+                                                        header_timeout);
             auto [header_error, header_bytes] =
                 co_await bhttp::async_read_header(connection.stream, buffer, parser, kUseTuple);
             const bool header_expired = header_deadline->expired();
@@ -280,8 +305,8 @@ struct Server::Impl : std::enable_shared_from_this<Impl> {
                 co_return;
             }
             if (header_expired || header_error == bhttp::error::end_of_stream ||
-                header_error == asio::error::operation_aborted || stopping) {
-                co_return;  // idle, gone, or shutting down
+                header_error == asio::error::operation_aborted || (stopping && header_error)) {
+                co_return;  // idle, gone, or closed by the shutdown
             }
             if (header_error) {
                 co_await fail(connection, 400, "bad-request", "Bad request",
@@ -398,18 +423,24 @@ struct Server::Impl : std::enable_shared_from_this<Impl> {
 
     void shutdown() {
         stopping = true;
-        asio::post(acceptor.get_executor(), [self = shared_from_this()] {
-            beast::error_code ignored;
-            self->acceptor.close(ignored);
-        });
+        asio::post(acceptor.get_executor(),
+                   [self = shared_from_this()] { self->drain_and_close_acceptor(); });
         std::lock_guard lock(connections_mutex);
         for (const auto& connection : connections) {
             asio::post(connection->stream.get_executor(), [connection] {
                 if (connection->stream_wake) {
                     connection->stream_wake->cancel();
-                } else if (!connection->busy) {
-                    close(*connection);
+                    return;
                 }
+                // An idle connection may be a client between connecting and sending: it gets
+                // a moment, then it is closed unless a request is being answered on it.
+                auto grace = std::make_shared<asio::steady_timer>(connection->stream.get_executor(),
+                                                                  kShutdownGrace);
+                grace->async_wait([connection, grace](const boost::system::error_code&) {
+                    if (!connection->busy) {
+                        close(*connection);
+                    }
+                });
             });
         }
     }

@@ -2,13 +2,17 @@
 """Kills shopd with SIGKILL at random moments while orders stream in, restarts it on the same
 data directory, and after the last cycle checks through the API alone that nothing accepted was
 lost, no stock was invented or leaked, nobody was charged twice and nothing is left stuck.
+With --signal term it stops shopd gracefully instead, and also checks that shopd exited 0 and
+that no request it had started reading went unanswered.
 
-    crash_cycles.py PATH/TO/shopd [--cycles N] [--durability normal|full] [--seed S]
+    crash_cycles.py PATH/TO/shopd [--cycles N] [--durability normal|full] [--signal kill|term]
+                    [--seed S]
 
 Prints one line of figures and exits 0 when every invariant holds.
 """
 import argparse
 import collections
+import http.client
 import json
 import os
 import random
@@ -104,7 +108,7 @@ class Shop:
                 return items
 
 
-def customer_traffic(shop, rng, stop, accepted, lock):
+def customer_traffic(shop, rng, stop, accepted, lock, dropped):
     address = {"name": "A", "line1": "1 Road", "city": "Town", "postal_code": "1",
                "country": "DE"}
     while not stop.is_set():
@@ -120,6 +124,10 @@ def customer_traffic(shop, rng, stop, accepted, lock):
                 if rng.random() < 0.2:
                     time.sleep(rng.random() * 0.05)
                     shop.call("POST", f"/api/orders/{answer['id']}/cancel")
+        except (ConnectionResetError, http.client.RemoteDisconnected) as error:
+            with lock:
+                dropped.append(repr(error))  # the request reached shopd, no answer came
+            time.sleep(0.01)
         except OSError:
             time.sleep(0.01)  # shopd is down: wait for the restart
 
@@ -131,6 +139,7 @@ def main():
     parser.add_argument("--durability", default="normal")
     parser.add_argument("--seed", type=int, default=int(time.time()))
     parser.add_argument("--clients", type=int, default=6)
+    parser.add_argument("--signal", choices=["kill", "term"], default="kill")
     args = parser.parse_args()
     rng = random.Random(args.seed)
     work = tempfile.mkdtemp(prefix="shopd-crash-")
@@ -146,7 +155,7 @@ def main():
         assert status == 201, status
     adjustments = collections.Counter({sku: INITIAL_STOCK for sku in SKUS})
 
-    accepted, lock = {}, threading.Lock()
+    accepted, lock, dropped = {}, threading.Lock(), []
     for cycle in range(args.cycles):
         if cycle > 0:
             shop.start()
@@ -158,12 +167,16 @@ def main():
         adjustments[sku] += 5
         stop = threading.Event()
         clients = [threading.Thread(target=customer_traffic,
-                                    args=(shop, random.Random(rng.random()), stop, accepted, lock))
+                                    args=(shop, random.Random(rng.random()), stop, accepted, lock,
+                                          dropped))
                    for _ in range(args.clients)]
         for client in clients:
             client.start()
         time.sleep(rng.uniform(0.2, 1.2))
-        shop.kill()
+        if args.signal == "kill":
+            shop.kill()
+        else:
+            shop.stop()
         stop.set()
         for client in clients:
             client.join()
@@ -224,6 +237,9 @@ def main():
                                 f"{[p['status'] for p in paid]}")
             if len(live) != 1:
                 failures.append(f"order {order['id']}: {len(live)} live shipments")
+    if args.signal == "term" and dropped:
+        failures.append(f"{len(dropped)} requests went unanswered at a graceful stop: "
+                        f"{dropped[:3]}")
     duplicates = [key for key, count in notifications.items() if count > 1]
     if duplicates:
         failures.append(f"notifications sent twice: {duplicates[:5]}")
@@ -231,7 +247,8 @@ def main():
     shop.stop()
     statuses = collections.Counter(
         o["status"] + (f"/{o['cancel_reason']}" if o["cancel_reason"] else "") for o in orders)
-    print(json.dumps({"cycles": args.cycles, "durability": args.durability, "seed": args.seed,
+    print(json.dumps({"cycles": args.cycles, "signal": args.signal,
+                      "durability": args.durability, "seed": args.seed,
                       "orders_accepted": len(accepted), "orders": len(orders),
                       "outcomes": dict(sorted(statuses.items())),
                       "seconds": round(time.monotonic() - started, 1)}))
