@@ -24,6 +24,14 @@ concept Message = requires {
     { boost::json::value_to<M>(json) } -> std::same_as<M>;
 };
 
+// A message whose struct moved on from older versions says how to read them: upcast turns a
+// payload of `from_version` into one of `from_version + 1`. Stored and relayed messages keep
+// the version they were written with, so every older version must stay readable.
+template <class M>
+concept UpcastableMessage = Message<M> && requires(boost::json::value payload) {
+    { M::upcast(1, std::move(payload)) } -> std::same_as<boost::json::value>;
+};
+
 // What a message is about: the unit of ordering. Every subscriber sees the messages of one
 // aggregate in the order they were written.
 struct AggregateRef {

@@ -28,14 +28,27 @@ MessageType message_type() {
     return {std::string{M::type_name}, M::version, M::kind};
 }
 
-// Reads the payload of an envelope as M. A version other than M's cannot be read.
+// Reads the payload of an envelope as M. An older payload is brought up to M's version one
+// step at a time by M::upcast(from_version, payload), where M has one; a newer one cannot be
+// read by this binary.
 template <Message M>
 M decode_payload(const Envelope& envelope) {
-    if (envelope.version != M::version) {
-        throw std::runtime_error(fmt::format("{} v{} cannot be read as v{}", envelope.type,
-                                             envelope.version, M::version));
+    if (envelope.version > M::version) {
+        throw std::runtime_error(fmt::format(
+            "{} v{} is newer than this shopd understands (v{}); upgrade shopd, then replay it",
+            envelope.type, envelope.version, M::version));
     }
-    return boost::json::value_to<M>(boost::json::parse(envelope.payload));
+    auto payload = boost::json::parse(envelope.payload);
+    for (int version = envelope.version; version < M::version; ++version) {
+        if constexpr (UpcastableMessage<M>) {
+            payload = M::upcast(version, std::move(payload));
+        } else {
+            throw std::runtime_error(fmt::format("{} v{} cannot be read as v{}: {} has no upcast",
+                                                 envelope.type, envelope.version, M::version,
+                                                 envelope.type));
+        }
+    }
+    return boost::json::value_to<M>(payload);
 }
 
 using EnvelopeHandler = std::function<void(UnitOfWork&, const Envelope&)>;

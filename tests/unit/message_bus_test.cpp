@@ -45,15 +45,30 @@ TEST_CASE("an event may have any number of subscribers, one per module", "[bus]"
     CHECK_THROWS_WITH(bus.subscribe<testing::NoteAdded>("b", handler), Catch::Contains("twice"));
 }
 
-TEST_CASE("a payload of another version cannot be decoded", "[bus]") {
+TEST_CASE("a newer payload than the struct cannot be decoded, naming both versions", "[bus]") {
     Envelope envelope;
     envelope.type = "test.note_added";
     envelope.version = 2;
     envelope.payload = R"({"aggregate":"a","sequence":1,"text":"x"})";
     CHECK_THROWS_WITH(decode_payload<testing::NoteAdded>(envelope),
-                      Catch::Contains("v2 cannot be read as v1"));
+                      Catch::Contains("v2 is newer than this shopd understands (v1)"));
     envelope.version = 1;
     CHECK(decode_payload<testing::NoteAdded>(envelope).sequence == 1);
+}
+
+TEST_CASE("an older payload is upcast to the struct's version", "[bus]") {
+    Envelope envelope;
+    envelope.type = "test.note_titled";
+    envelope.version = 1;
+    envelope.payload = R"({"name":"Minutes"})";
+    const auto note = decode_payload<testing::NoteTitled>(envelope);
+    CHECK(note.title == "Minutes");
+    CHECK(note.pages == 1);
+    envelope.version = 2;
+    envelope.payload = R"({"title":"Agenda","pages":3})";
+    CHECK(decode_payload<testing::NoteTitled>(envelope).pages == 3);
+    envelope.version = 0;
+    CHECK_THROWS(decode_payload<testing::NoteAdded>(envelope));
 }
 
 TEST_CASE("every test message round-trips through JSON", "[bus]") {
