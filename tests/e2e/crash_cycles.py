@@ -26,8 +26,10 @@ import time
 import urllib.error
 import urllib.request
 
-SKUS = {"MUG": 1250, "TEA": 499, "HAT": 2999, "PEN": 150}
-INITIAL_STOCK = 1000
+SKUS = {"MUG": 1250, "TEA": 499, "HAT": 2999, "PEN": 150, "RARE": 9999}
+# Enough stock for the cycles' orders to be mostly served, but RARE soon runs out.
+STOCK_PER_CYCLE = 150
+RARE_STOCK = 5
 TOKENS = ["tok_ok"] * 6 + ["tok_decline", "tok_error", "tok_error"]
 SETTLED = {"confirmed", "shipped", "delivered", "cancelled"}
 
@@ -112,7 +114,7 @@ def customer_traffic(shop, rng, stop, accepted, lock, dropped):
     address = {"name": "A", "line1": "1 Road", "city": "Town", "postal_code": "1",
                "country": "DE"}
     while not stop.is_set():
-        lines = [{"sku": sku, "quantity": rng.choice([1, 1, 2, 3, 600])}
+        lines = [{"sku": sku, "quantity": rng.choice([1, 1, 2, 3])}
                  for sku in rng.sample(sorted(SKUS), rng.randint(1, 2))]
         body = {"customer_id": f"c{rng.randint(1, 20)}", "items": lines,
                 "shipping_address": address, "payment_token": rng.choice(TOKENS)}
@@ -148,12 +150,14 @@ def main():
     started = time.monotonic()
 
     shop.start()
+    initial_stock = 500 + STOCK_PER_CYCLE * args.cycles
     for sku, price in SKUS.items():
         status, _ = shop.call("POST", "/api/products", {
             "sku": sku, "name": sku, "price_cents": price, "currency": "EUR",
-            "stock": INITIAL_STOCK}, key=f"create-{sku}")
+            "stock": RARE_STOCK if sku == "RARE" else initial_stock}, key=f"create-{sku}")
         assert status == 201, status
-    adjustments = collections.Counter({sku: INITIAL_STOCK for sku in SKUS})
+    adjustments = collections.Counter(
+        {sku: RARE_STOCK if sku == "RARE" else initial_stock for sku in SKUS})
 
     accepted, lock, dropped = {}, threading.Lock(), []
     for cycle in range(args.cycles):
