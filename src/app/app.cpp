@@ -3,14 +3,19 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/json.hpp>
+#include <cerrno>
 #include <condition_variable>
+#include <cstring>
+#include <fcntl.h>
 #include <filesystem>
 #include <fmt/format.h>
 #include <fstream>
 #include <future>
 #include <iterator>
 #include <spdlog/spdlog.h>
+#include <sys/file.h>
 #include <thread>
+#include <unistd.h>
 
 #include <shopd/app.hpp>
 
@@ -238,6 +243,7 @@ struct App::Impl {
     std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work;
     std::vector<std::thread> threads;
     std::atomic<bool> ready{false};
+    int data_dir_lock = -1;  // flock'ed while the databases are open
     bool started = false;
     bool stopped = false;
     std::mutex lifecycle_mutex;
@@ -420,6 +426,31 @@ struct App::Impl {
         return response;
     }
 
+    // Two processes writing one set of databases would each believe it alone holds the
+    // outboxes; the second one is refused.
+    void lock_data_directory(const std::filesystem::path& data_dir) {
+        const auto path = data_dir / "shopd.lock";
+        data_dir_lock = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+        if (data_dir_lock < 0) {
+            throw StartupError(
+                fmt::format("data directory {}: {}", data_dir.string(), std::strerror(errno)));
+        }
+        if (::flock(data_dir_lock, LOCK_EX | LOCK_NB) != 0) {
+            char holder[32] = {};
+            [[maybe_unused]] const auto read = ::pread(data_dir_lock, holder, sizeof holder - 1, 0);
+            ::close(data_dir_lock);
+            data_dir_lock = -1;
+            throw StartupError(fmt::format("data directory {} is in use by another shopd (pid {})",
+                                           data_dir.string(), std::string{holder}));
+        }
+        const auto pid = std::to_string(::getpid());
+        if (::ftruncate(data_dir_lock, 0) != 0 ||
+            ::pwrite(data_dir_lock, pid.data(), pid.size(), 0) < 0) {
+            spdlog::warn("data directory {}: cannot record the pid in {}", data_dir.string(),
+                         path.string());
+        }
+    }
+
     void open_databases() {
         const std::filesystem::path data_dir = config.storage.data_dir;
         if (!config.storage.memory) {
@@ -429,6 +460,7 @@ struct App::Impl {
                 throw StartupError(
                     fmt::format("data directory {}: {}", data_dir.string(), error.message()));
             }
+            lock_data_directory(data_dir);
         }
         for (auto* runtime : messaging.modules()) {
             const store::DatabaseLocation location{data_dir / (runtime->name() + ".db"),
@@ -520,6 +552,10 @@ struct App::Impl {
         watchdog.join();
         for (auto* runtime : messaging.modules()) {
             runtime->close();
+        }
+        if (data_dir_lock >= 0) {
+            ::close(data_dir_lock);
+            data_dir_lock = -1;
         }
         spdlog::info("shopd stopped");
     }

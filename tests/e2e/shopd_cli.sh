@@ -81,6 +81,17 @@ case "$scenario" in
     [[ $status -eq 3 ]] || fail "exit $status, expected 3"
     grep -q "cannot listen on 127.0.0.1:$first_port" stderr || fail "message does not name the address"
     ;;
+  second_shopd_on_one_data_dir_exits_3)
+    start
+    first=$pid
+    pid=
+    run_expecting_exit --listen 127.0.0.1:0 --data-dir "$work/data"
+    pid=$first
+    [[ $status -eq 3 ]] || fail "exit $status, expected 3"
+    grep -q "data directory .*/data is in use by another shopd (pid $first)" stderr ||
+      fail "message does not name the directory and the other process"
+    [[ $(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/readyz") == 200 ]] || fail "the first shopd stopped serving"
+    ;;
   serves_until_sigterm_and_restarts)
     start --log-format json
     [[ $(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/readyz") == 200 ]] || fail "readyz not 200"
