@@ -52,8 +52,10 @@ class Shop:
         self.process = subprocess.Popen(
             [self.binary, "--listen", f"127.0.0.1:{self.port}", "--data-dir", self.data_dir,
              "--log-level", "warn", "--set", f"storage.durability={self.durability}",
+             # Quick retries, and enough of them to outlast restarts: the simulated provider
+             # forgets tok_error's failures when shopd restarts, so they start over.
              "--set", "order.step_timeout_ms=3000", "--set", "delivery.retry_base_ms=20",
-             "--set", "delivery.retry_cap_ms=200"],
+             "--set", "delivery.retry_cap_ms=200", "--set", "delivery.max_attempts=40"],
             stdout=self.log, stderr=self.log)
         deadline = time.monotonic() + 20
         while time.monotonic() < deadline:
@@ -194,7 +196,10 @@ def main():
             break
         if time.monotonic() > deadline:
             stuck = [o["id"] for o in orders if o["status"] not in SETTLED]
-            sys.exit(f"FAIL: not quiet after 60 s: backlog {backlog}, unsettled orders {stuck}")
+            parked = [(d["type"], d["aggregate_id"], d["error"])
+                      for d in shop.call("GET", "/api/admin/dead-letters")[1]["items"]]
+            sys.exit(f"FAIL: not quiet after 60 s: backlog {backlog}, unsettled orders {stuck}, "
+                     f"dead letters {parked[:5]} (data in {work})")
         time.sleep(0.2)
 
     failures = []
@@ -241,6 +246,9 @@ def main():
                                 f"{[p['status'] for p in paid]}")
             if len(live) != 1:
                 failures.append(f"order {order['id']}: {len(live)} live shipments")
+    parked = shop.call("GET", "/api/admin/dead-letters")[1]["items"]
+    if parked:
+        failures.append(f"{len(parked)} dead letters: {[(d['type'], d['error']) for d in parked[:3]]}")
     if args.signal == "term" and dropped:
         failures.append(f"{len(dropped)} requests went unanswered at a graceful stop: "
                         f"{dropped[:3]}")
