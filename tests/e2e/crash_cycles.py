@@ -11,6 +11,7 @@ that no request it had started reading went unanswered.
 Prints one line of figures and exits 0 when every invariant holds.
 """
 import argparse
+import atexit
 import collections
 import http.client
 import json
@@ -68,6 +69,12 @@ class Shop:
                 pass
             time.sleep(0.02)
         sys.exit("FAIL: shopd did not become ready")
+
+    def abandon(self):
+        """Leaves no shopd behind when the script ends early."""
+        if self.process and self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
 
     def kill(self):
         self.process.send_signal(signal.SIGKILL)
@@ -149,6 +156,7 @@ def main():
     work = tempfile.mkdtemp(prefix="shopd-crash-")
     data_dir = os.path.join(work, "data")
     shop = Shop(os.path.abspath(args.shopd), data_dir, args.durability)
+    atexit.register(shop.abandon)
     started = time.monotonic()
 
     shop.start()
