@@ -16,7 +16,8 @@ RUN apt-get update -q \
       libboost-json1.81.0 libboost-url1.81.0 libfmt9 libspdlog1.10 libsqlite3-0 libssl3 \
       libtomlplusplus3 curl \
  && rm -rf /var/lib/apt/lists/* \
- && useradd --system --home-dir /var/lib/shopd --create-home shopd
+ && useradd --system --home-dir /var/lib/shopd --create-home shopd \
+ && install -d -o shopd -g shopd /var/lib/shopd/data
 COPY --from=build /src/build/release/shopd /usr/local/bin/shopd
 COPY --from=build /src/node_modules/swagger-ui-dist/swagger-ui.css \
                   /src/node_modules/swagger-ui-dist/swagger-ui-bundle.js \
