@@ -1,6 +1,7 @@
 #include "stock.hpp"
 
 #include <SQLiteCpp/Statement.h>
+#include <SQLiteCpp/VariadicBind.h>
 #include <boost/json.hpp>
 #include <map>
 #include <vector>
@@ -56,23 +57,12 @@ bool Stock::add_product(bus::UnitOfWork& unit_of_work, const NewProduct& product
     auto& insert = unit_of_work.statements().get(
         "INSERT INTO product (sku, name, price_cents, currency, weight_grams, available, "
         "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (sku) DO NOTHING");
-    insert.bind(1, product.sku);
-    insert.bind(2, product.name);
-    insert.bind(3, product.price_cents);
-    insert.bind(4, product.currency);
-    insert.bind(5, product.weight_grams);
-    insert.bind(6, product.stock);
-    insert.bind(7, now);
-    insert.bind(8, now);
+    SQLite::bind(insert, product.sku, product.name, product.price_cents, product.currency,
+                 product.weight_grams, product.stock, now, now);
     if (insert.exec() == 0) {
         return false;
     }
-    auto& adjustment = unit_of_work.statements().get(
-        "INSERT INTO stock_adjustment (sku, delta, adjusted_at) VALUES (?, ?, ?)");
-    adjustment.bind(1, product.sku);
-    adjustment.bind(2, product.stock);
-    adjustment.bind(3, now);
-    adjustment.exec();
+    record_adjustment(unit_of_work, product.sku, product.stock, now);
     unit_of_work.publish(
         ProductPriced{product.sku, product.name, product.price_cents, product.currency},
         {"product", product.sku});
@@ -120,18 +110,10 @@ Stock::Adjustment Stock::adjust(bus::UnitOfWork& unit_of_work, const std::string
         return Adjustment::below_reserved;
     }
     const auto now = rfc3339();
-    auto& update = unit_of_work.statements().get(
-        "UPDATE product SET available = available + ?, updated_at = ? WHERE sku = ?");
-    update.bind(1, delta);
-    update.bind(2, now);
-    update.bind(3, sku);
-    update.exec();
-    auto& adjustment = unit_of_work.statements().get(
-        "INSERT INTO stock_adjustment (sku, delta, adjusted_at) VALUES (?, ?, ?)");
-    adjustment.bind(1, sku);
-    adjustment.bind(2, delta);
-    adjustment.bind(3, now);
-    adjustment.exec();
+    store::exec(unit_of_work.statements(),
+                "UPDATE product SET available = available + ?, updated_at = ? WHERE sku = ?", delta,
+                now, sku);
+    record_adjustment(unit_of_work, sku, delta, now);
     check_low_stock(unit_of_work, sku, available);
     return Adjustment::adjusted;
 }
@@ -160,26 +142,16 @@ void Stock::reserve(bus::UnitOfWork& unit_of_work, const ReserveStock& command) 
         "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)");
     const auto decision = plan_reservation(command.lines, products);
     if (const auto* refusal = std::get_if<Refusal>(&decision)) {
-        insert.bind(1, command.order_id);
-        insert.bind(2, "rejected");
-        insert.bind(3, "");
-        insert.bind(4, 0);
-        insert.bind(5, unix_millis(now));
-        insert.bind(6, rfc3339(now));
-        insert.bind(7, rfc3339(now));
+        SQLite::bind(insert, command.order_id, "rejected", "", 0, unix_millis(now), rfc3339(now),
+                     rfc3339(now));
         insert.exec();
         unit_of_work.publish(StockRejected{command.order_id, refusal->reason, refusal->sku},
                              order_aggregate(command.order_id));
         return;
     }
     const auto& plan = std::get<ReservationPlan>(decision);
-    insert.bind(1, command.order_id);
-    insert.bind(2, "reserved");
-    insert.bind(3, plan.currency);
-    insert.bind(4, plan.total_cents);
-    insert.bind(5, unix_millis(expires_at));
-    insert.bind(6, rfc3339(now));
-    insert.bind(7, rfc3339(now));
+    SQLite::bind(insert, command.order_id, "reserved", plan.currency, plan.total_cents,
+                 unix_millis(expires_at), rfc3339(now), rfc3339(now));
     insert.exec();
     auto& insert_line = unit_of_work.statements().get(
         "INSERT INTO reservation_line (order_id, sku, quantity, unit_price_cents) "
@@ -287,6 +259,13 @@ void Stock::move_lines(bus::UnitOfWork& unit_of_work, const std::string& order_i
         update.reset();
         check_low_stock(unit_of_work, sku, available_before);
     }
+}
+
+void Stock::record_adjustment(bus::UnitOfWork& unit_of_work, const std::string& sku,
+                              std::int64_t delta, const std::string& at) const {
+    store::exec(unit_of_work.statements(),
+                "INSERT INTO stock_adjustment (sku, delta, adjusted_at) VALUES (?, ?, ?)", sku,
+                delta, at);
 }
 
 void Stock::set_state(bus::UnitOfWork& unit_of_work, const std::string& order_id,

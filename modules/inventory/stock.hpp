@@ -52,6 +52,9 @@ class Stock {
     // Moves `quantity` of every line of the order's reservation between the stock columns.
     void move_lines(bus::UnitOfWork& unit_of_work, const std::string& order_id,
                     const char* column_update) const;
+    // Every change of the shelf stock by hand is recorded: stock can always be accounted for.
+    void record_adjustment(bus::UnitOfWork& unit_of_work, const std::string& sku,
+                           std::int64_t delta, const std::string& at) const;
     void set_state(bus::UnitOfWork& unit_of_work, const std::string& order_id,
                    const char* state) const;
     std::optional<std::string> state_of(bus::UnitOfWork& unit_of_work,

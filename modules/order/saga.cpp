@@ -46,12 +46,9 @@ AggregateRef aggregate(const std::string& order_id) {
     return {"order", order_id};
 }
 
-// Runs one statement of the module's cache with the given arguments.
 template <class... Args>
 int exec(bus::UnitOfWork& unit_of_work, const std::string& sql, const Args&... args) {
-    auto& statement = unit_of_work.statements().get(sql);
-    SQLite::bind(statement, args...);
-    return statement.exec();
+    return store::exec(unit_of_work.statements(), sql, args...);
 }
 
 }  // namespace

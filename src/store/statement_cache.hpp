@@ -2,6 +2,7 @@
 
 #include <SQLiteCpp/Database.h>
 #include <SQLiteCpp/Statement.h>
+#include <SQLiteCpp/VariadicBind.h>
 #include <boost/json/value.hpp>
 #include <memory>
 #include <string>
@@ -35,6 +36,14 @@ class StatementCache {
 }  // namespace shopd::store
 
 namespace shopd::store {
+
+// Runs one statement of the cache with the given arguments; returns the rows it changed.
+template <class... Args>
+int exec(StatementCache& statements, const std::string& sql, const Args&... args) {
+    auto& statement = statements.get(sql);
+    SQLite::bind(statement, args...);
+    return statement.exec();
+}
 
 // Steps `statement` to its end, collecting the first column of every row, then resets it.
 inline std::vector<std::string> first_column(SQLite::Statement& statement) {
