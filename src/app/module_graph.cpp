@@ -41,10 +41,11 @@ json::object module_graph_json(const bus::MessageBus& bus,
         for (const auto& publication : bus.publications()) {
             if (publication.module == module) {
                 const auto& type = publication.message;
-                publishes.push_back(json::object{{"type", type.name},
-                                                 {"version", type.version},
-                                                 {"kind", kind_name(type.kind)},
-                                                 {"handled_by", names(bus.subscribers(type.name))}});
+                publishes.push_back(
+                    json::object{{"type", type.name},
+                                 {"version", type.version},
+                                 {"kind", kind_name(type.kind)},
+                                 {"handled_by", names(bus.subscribers(type.name))}});
             }
         }
         json::array subscribes;
