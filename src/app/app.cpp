@@ -1,3 +1,4 @@
+#include <SQLiteCpp/Exception.h>
 #include <algorithm>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
@@ -13,6 +14,7 @@
 #include <future>
 #include <iterator>
 #include <spdlog/spdlog.h>
+#include <sqlite3.h>
 #include <sys/file.h>
 #include <thread>
 #include <unistd.h>
@@ -111,6 +113,21 @@ constexpr const char* kDocsPage = R"html(<!doctype html>
 </html>
 )html";
 
+// Failures of the disk or file system under a database, not of the request: they pass.
+bool storage_unavailable(int sqlite_code) {
+    switch (sqlite_code) {
+        case SQLITE_FULL:
+        case SQLITE_IOERR:
+        case SQLITE_READONLY:
+        case SQLITE_CANTOPEN:
+        case SQLITE_BUSY:
+        case SQLITE_LOCKED:
+            return true;
+        default:
+            return false;
+    }
+}
+
 // Carries an error response out of a unit of work, so that the unit of work rolls back.
 struct RolledBack {
     http::Response response;
@@ -173,6 +190,20 @@ void answer_from(bus::ModuleRuntime& runtime, const http::Request& request,
                 std::rethrow_exception(failure);
             } catch (RolledBack& rejected) {
                 reply(std::move(rejected.response));
+            } catch (const SQLite::Exception& error) {
+                if (!storage_unavailable(error.getErrorCode())) {
+                    spdlog::error("{}: request failed: {}", module, error.what());
+                    reply(http::problem(500, "internal", "Internal server error",
+                                        "the request could not be completed; nothing was changed"));
+                    return;
+                }
+                spdlog::warn("{}: storage unavailable: {}", module, error.what());
+                auto response = http::problem(
+                    503, "storage-unavailable", "Service unavailable",
+                    "the database cannot be written just now (disk full or failing); nothing "
+                    "was changed, reads still work; try again later");
+                response.headers.push_back({"Retry-After", "5"});
+                reply(std::move(response));
             } catch (const std::exception& error) {
                 spdlog::error("{}: request failed: {}", module, error.what());
                 reply(http::problem(500, "internal", "Internal server error",

@@ -9,6 +9,8 @@ work=$(mktemp -d)
 pid=
 cleanup() {
   [[ -n "$pid" ]] && kill -9 "$pid" 2>/dev/null || true
+  [[ -n "$pid" ]] && wait "$pid" 2>/dev/null || true
+  mountpoint -q "$work/disk" && umount "$work/disk"
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -26,7 +28,7 @@ run_expecting_exit() {
 
 # Starts shopd in the background and sets $pid and $port once it is ready.
 start() {
-  "$shopd" --listen 127.0.0.1:0 --data-dir "$work/data" "$@" >stdout 2>stderr &
+  "$shopd" --listen 127.0.0.1:0 --data-dir "${data_dir:-$work/data}" "$@" >stdout 2>stderr &
   pid=$!
   for _ in $(seq 1 200); do
     port=$(sed -n 's/.*shopd ready on 127\.0\.0\.1:\([0-9]*\).*/\1/p' stderr | head -1)
@@ -91,6 +93,44 @@ case "$scenario" in
     grep -q "data directory .*/data is in use by another shopd (pid $first)" stderr ||
       fail "message does not name the directory and the other process"
     [[ $(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/readyz") == 200 ]] || fail "the first shopd stopped serving"
+    ;;
+  full_disk_refuses_writes_then_recovers)
+    mkdir disk
+    mount -t tmpfs -o size=2m tmpfs disk 2>/dev/null || { echo "SKIP: mounting a tmpfs needs root"; exit 77; }
+    data_dir=$work/disk/data
+    start
+    post_product() {
+      curl -s -o response -D headers -w '%{http_code}' -H 'Content-Type: application/json' \
+        -d "{\"sku\":\"$1\",\"name\":\"$(printf 'n%.0s' {1..180})\",\"price_cents\":1,\"currency\":\"EUR\",\"stock\":1}" \
+        "http://127.0.0.1:$port/api/products"
+    }
+    accepted=()
+    status=201
+    for n in $(seq 1 3000); do
+      status=$(post_product "P-$n")
+      [[ $status == 201 ]] || break
+      accepted+=("P-$n")
+    done
+    [[ $status == 503 ]] || fail "a write on a full disk answered $status, expected 503"
+    grep -qi '^retry-after:' headers || fail "the 503 has no Retry-After"
+    grep -q 'storage-unavailable' response || fail "the 503 is not the storage problem"
+    [[ ${#accepted[@]} -gt 0 ]] || fail "the disk was full before the first write"
+    [[ $(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/api/products/${accepted[0]}") == 200 ]] || fail "reads stopped on a full disk"
+    mount -o remount,size=64m disk
+    for _ in $(seq 1 50); do
+      status=$(post_product "AFTER")
+      [[ $status == 201 ]] && break
+      sleep 0.1
+    done
+    [[ $status == 201 ]] || fail "writes did not come back once the disk had room ($status)"
+    stop_with TERM
+    [[ $status -eq 0 ]] || fail "SIGTERM exit $status, expected 0"
+    start
+    for sku in "${accepted[@]}" AFTER; do
+      [[ $(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/api/products/$sku") == 200 ]] || fail "accepted product $sku was lost"
+    done
+    echo "${#accepted[@]} products written before the disk filled"
+    stop_with TERM
     ;;
   serves_until_sigterm_and_restarts)
     start --log-format json
