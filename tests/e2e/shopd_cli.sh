@@ -94,6 +94,23 @@ case "$scenario" in
       fail "message does not name the directory and the other process"
     [[ $(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/readyz") == 200 ]] || fail "the first shopd stopped serving"
     ;;
+  locked_database_exits_3)
+    start
+    stop_with TERM
+    # Another program holds the order database's write lock while shopd starts.
+    python3 -c '
+import sqlite3, sys, time
+database = sqlite3.connect(sys.argv[1], isolation_level=None)
+database.execute("BEGIN EXCLUSIVE")
+print("locked", flush=True)
+time.sleep(10)' "$work/data/order.db" >locker.out &
+    locker=$!
+    for _ in $(seq 1 100); do grep -q locked locker.out 2>/dev/null && break; sleep 0.05; done
+    run_expecting_exit --listen 127.0.0.1:0 --data-dir "$work/data"
+    kill "$locker" 2>/dev/null || true
+    [[ $status -eq 3 ]] || fail "exit $status, expected 3"
+    grep -q "cannot start: .*order.db: .*database is locked" stderr || fail "message does not name the database and the lock"
+    ;;
   full_disk_refuses_writes_then_recovers)
     mkdir disk
     mount -t tmpfs -o size=2m tmpfs disk 2>/dev/null || { echo "SKIP: mounting a tmpfs needs root"; exit 77; }
