@@ -437,7 +437,9 @@ struct Server::Impl : std::enable_shared_from_this<Impl> {
                 auto grace = std::make_shared<asio::steady_timer>(connection->stream.get_executor(),
                                                                   kShutdownGrace);
                 grace->async_wait([connection, grace](const boost::system::error_code&) {
-                    if (!connection->busy) {
+                    beast::error_code error;
+                    const bool request_waiting = connection->stream.socket().available(error) > 0;
+                    if (!connection->busy && !request_waiting) {
                         close(*connection);
                     }
                 });
