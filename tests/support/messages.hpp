@@ -44,8 +44,10 @@ struct NoteTitled {
     static boost::json::value upcast(int from_version, boost::json::value payload) {
         auto& object = payload.as_object();
         if (from_version == 1) {
-            object["title"] = object.at("name");
+            // Copied out first: inserting "title" may move the object's storage.
+            boost::json::value name = object.at("name");
             object.erase("name");
+            object["title"] = std::move(name);
             object["pages"] = 1;
         }
         return payload;
