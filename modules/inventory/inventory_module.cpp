@@ -68,10 +68,7 @@ void add_routes(ModuleBuilder& builder, std::shared_ptr<const Stock> stock) {
             }
             answer_from(runtime, request, reply, {}, [stock, page](bus::UnitOfWork& unit_of_work) {
                 auto items = stock->products(unit_of_work, page.cursor, page.limit);
-                const auto last =
-                    items.empty() ? std::string{}
-                                  : json::value_to<std::string>(items.back().as_object().at("sku"));
-                return http::page_response(std::move(items), page, last);
+                return http::page_response(std::move(items), page, "sku");
             });
         });
     builder.route(Method::get, "/api/products/{sku}", http::Body::none,

@@ -75,10 +75,7 @@ void add_routes(ModuleBuilder& builder, const std::shared_ptr<Notifier>& notifie
                         [notifier, order_id, customer_id, page](bus::UnitOfWork& unit_of_work) {
                             auto items = notifier->notifications(
                                 unit_of_work, order_id, customer_id, page.cursor, page.limit);
-                            const auto last =
-                                items.empty() ? std::string{}
-                                              : json::value_to<std::string>(items.back().at("id"));
-                            return http::page_response(std::move(items), page, last);
+                            return http::page_response(std::move(items), page);
                         });
         });
     builder.route(http::Method::get, "/api/notifications/stream", http::Body::none,

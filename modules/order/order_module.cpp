@@ -100,32 +100,29 @@ void add_routes(ModuleBuilder& builder, std::shared_ptr<const Saga> saga) {
                                       return response;
                                   });
                   });
-    builder.route(
-        Method::get, "/api/orders", http::Body::none,
-        [&runtime, saga](const http::Request& request, http::Reply reply) {
-            std::vector<http::FieldError> errors;
-            const auto page = http::page_of(request, errors);
-            OrderFilter filter{std::string{request.query_param("customer_id").value_or("")},
-                               std::string{request.query_param("status").value_or("")}, page.cursor,
-                               page.limit};
-            if (!filter.status.empty() && !kStatuses.contains(filter.status)) {
-                errors.push_back({"status",
-                                  "must be pending, confirmed, shipped, delivered or "
-                                  "cancelled"});
-            }
-            if (!errors.empty()) {
-                reply(http::validation_problem(errors));
-                return;
-            }
-            answer_from(
-                runtime, request, reply, {}, [saga, filter, page](bus::UnitOfWork& unit_of_work) {
-                    auto items = saga->orders(unit_of_work, filter);
-                    const auto last = items.empty()
-                                          ? std::string{}
-                                          : json::value_to<std::string>(items.back().at("id"));
-                    return http::page_response(std::move(items), page, last);
-                });
-        });
+    builder.route(Method::get, "/api/orders", http::Body::none,
+                  [&runtime, saga](const http::Request& request, http::Reply reply) {
+                      std::vector<http::FieldError> errors;
+                      const auto page = http::page_of(request, errors);
+                      OrderFilter filter{
+                          std::string{request.query_param("customer_id").value_or("")},
+                          std::string{request.query_param("status").value_or("")}, page.cursor,
+                          page.limit};
+                      if (!filter.status.empty() && !kStatuses.contains(filter.status)) {
+                          errors.push_back({"status",
+                                            "must be pending, confirmed, shipped, delivered or "
+                                            "cancelled"});
+                      }
+                      if (!errors.empty()) {
+                          reply(http::validation_problem(errors));
+                          return;
+                      }
+                      answer_from(runtime, request, reply, {},
+                                  [saga, filter, page](bus::UnitOfWork& unit_of_work) {
+                                      auto items = saga->orders(unit_of_work, filter);
+                                      return http::page_response(std::move(items), page);
+                                  });
+                  });
     builder.route(Method::get, "/api/orders/{id}", http::Body::none,
                   [&runtime, saga](const http::Request& request, http::Reply reply) {
                       answer_from(runtime, request, reply, {},

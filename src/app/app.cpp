@@ -54,27 +54,24 @@ void ModuleBuilder::collection(Collection collection) {
                                                  fmt::format("no {} '{}'", shared->noun, id));
                           });
           });
-    route(
-        http::Method::get, shared->path, http::Body::none,
-        [&runtime, shared](const http::Request& request, http::Reply reply) {
-            std::vector<http::FieldError> errors;
-            const auto page = http::page_of(request, errors);
-            if (!errors.empty()) {
-                reply(http::validation_problem(errors));
-                return;
-            }
-            const auto filter = shared->filter.empty()
-                                    ? std::string{}
-                                    : std::string{request.query_param(shared->filter).value_or("")};
-            answer_from(
-                runtime, request, reply, {}, [shared, filter, page](bus::UnitOfWork& unit_of_work) {
-                    auto items = shared->list(unit_of_work, filter, page);
-                    const auto last = items.empty()
-                                          ? std::string{}
-                                          : json::value_to<std::string>(items.back().at("id"));
-                    return http::page_response(std::move(items), page, last);
-                });
-        });
+    route(http::Method::get, shared->path, http::Body::none,
+          [&runtime, shared](const http::Request& request, http::Reply reply) {
+              std::vector<http::FieldError> errors;
+              const auto page = http::page_of(request, errors);
+              if (!errors.empty()) {
+                  reply(http::validation_problem(errors));
+                  return;
+              }
+              const auto filter =
+                  shared->filter.empty()
+                      ? std::string{}
+                      : std::string{request.query_param(shared->filter).value_or("")};
+              answer_from(runtime, request, reply, {},
+                          [shared, filter, page](bus::UnitOfWork& unit_of_work) {
+                              auto items = shared->list(unit_of_work, filter, page);
+                              return http::page_response(std::move(items), page);
+                          });
+          });
 }
 
 http::Handler when_ready(const std::atomic<bool>& ready, http::Handler handler) {

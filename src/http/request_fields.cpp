@@ -161,11 +161,11 @@ Page page_of(const Request& request, std::vector<FieldError>& errors) {
     return page;
 }
 
-Response page_response(json::array items, const Page& page, std::string next_cursor) {
-    const bool full = static_cast<int>(items.size()) == page.limit;
+Response page_response(json::array items, const Page& page, std::string_view cursor_field) {
+    const bool full = !items.empty() && static_cast<int>(items.size()) == page.limit;
+    auto next_cursor = full ? items.back().at(cursor_field) : json::value(nullptr);
     return json_response(
-        200, json::object{{"items", std::move(items)},
-                          {"next_cursor", full ? json::value(next_cursor) : json::value(nullptr)}});
+        200, json::object{{"items", std::move(items)}, {"next_cursor", std::move(next_cursor)}});
 }
 
 Response validation_problem(const std::vector<FieldError>& errors) {

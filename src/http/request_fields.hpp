@@ -58,8 +58,10 @@ struct Page {
 };
 Page page_of(const Request& request, std::vector<FieldError>& errors);
 
-// {"items": [...], "next_cursor": cursor or null}: next_cursor is set when the page is full.
-Response page_response(boost::json::array items, const Page& page, std::string next_cursor);
+// {"items": [...], "next_cursor": cursor or null}: when the page is full, next_cursor is the
+// `cursor_field` of its last item, where the next page starts after.
+Response page_response(boost::json::array items, const Page& page,
+                       std::string_view cursor_field = "id");
 
 // 422 naming every wrong field.
 Response validation_problem(const std::vector<FieldError>& errors);
