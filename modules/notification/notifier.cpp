@@ -35,7 +35,11 @@ json::object notification_json(SQLite::Statement& row) {
 }  // namespace
 
 Notifier::Notifier(const NotificationConfig& config, bus::ModuleRuntime& runtime)
-    : config_(config), runtime_(runtime) {
+    : config_(config),
+      runtime_(runtime),
+      // Doubling from the base after each failure, as message deliveries do; no cap of its own.
+      webhook_retries_{config.webhook_retry_base, config.webhook_retry_base * (1 << 16),
+                       config.webhook_max_attempts, 0} {
     const std::pair<const char*, const std::string*> configured[] = {
         {"confirmed", &config.template_confirmed},
         {"cancelled", &config.template_cancelled},
@@ -171,10 +175,9 @@ void Notifier::webhook_answered(const std::string& notification_id, unsigned sta
             const auto failure = delivered
                                      ? std::string{}
                                      : (error.empty() ? fmt::format("HTTP {}", status) : error);
-            const bool exhausted = !delivered && attempts >= config_.webhook_max_attempts;
+            const bool exhausted = !delivered && attempts >= webhook_retries_.max_attempts;
             const char* next = delivered ? "delivered" : exhausted ? "failed" : "pending";
-            // Doubling from the base: the wait after the n-th failure is base * 2^(n-1).
-            const auto wait = config_.webhook_retry_base.count() << std::min(attempts - 1, 16);
+            const auto wait = webhook_retries_.backoff(attempts).count();
             auto& update = unit_of_work.statements().get(
                 "UPDATE webhook_delivery SET status = ?, attempts = ?, next_attempt_ms = ?, "
                 "last_status = ?, last_error = ?, updated_at = ? WHERE notification_id = ?");

@@ -48,6 +48,7 @@ class Notifier {
 
     const NotificationConfig& config_;
     bus::ModuleRuntime& runtime_;
+    bus::DeliveryPolicy webhook_retries_;
     std::map<std::string, TextTemplate, std::less<>> templates_;
     LiveFeed live_feed_;
     std::set<std::string> webhooks_in_flight_;  // only touched on the strand
