@@ -13,15 +13,6 @@ namespace json = boost::json;
 
 namespace {
 
-std::vector<json::object> all_of(TestShop& shop, const std::string& collection) {
-    const auto listed = shop.get("/api/" + collection + "?limit=200");
-    std::vector<json::object> items;
-    for (const auto& item : listed.at("items").as_array()) {
-        items.push_back(item.as_object());
-    }
-    return items;
-}
-
 // Publishes whatever payment event it is told to, as a misbehaving peer would.
 ModuleDefinition stray_payments_module() {
     return {"stray", [](ModuleBuilder& builder) {
@@ -64,10 +55,10 @@ TEST_CASE("a cancel racing the saga at any step ends cancelled with everything g
         CHECK(order.at("status") == "cancelled");
         CHECK(order.at("cancel_reason") == "customer_cancelled");
     }
-    for (const auto& payment : all_of(shop, "payments")) {
+    for (const auto& payment : shop.items("/api/payments?limit=200")) {
         CHECK(payment.at("status") == "refunded");
     }
-    for (const auto& shipment : all_of(shop, "shipments")) {
+    for (const auto& shipment : shop.items("/api/shipments?limit=200")) {
         CHECK(shipment.at("status") == "cancelled");
     }
     const auto product = shop.product("MUG");
@@ -90,7 +81,7 @@ TEST_CASE("deadlines firing as steps complete leave every order consistent", "[r
     shop.settle();
     // Deadlines may still fire for orders whose last answer just arrived; wait for them.
     REQUIRE(eventually([&] {
-        for (const auto& order : all_of(shop, "orders")) {
+        for (const auto& order : shop.items("/api/orders?limit=200")) {
             if (order.at("status") == "pending") {
                 return false;
             }
@@ -100,15 +91,15 @@ TEST_CASE("deadlines firing as steps complete leave every order consistent", "[r
     shop.settle();
 
     std::map<std::string, std::string> payment_of;
-    for (const auto& payment : all_of(shop, "payments")) {
+    for (const auto& payment : shop.items("/api/payments?limit=200")) {
         payment_of[text(payment.at("order_id"))] = text(payment.at("status"));
     }
     std::map<std::string, std::string> shipment_of;
-    for (const auto& shipment : all_of(shop, "shipments")) {
+    for (const auto& shipment : shop.items("/api/shipments?limit=200")) {
         shipment_of[text(shipment.at("order_id"))] = text(shipment.at("status"));
     }
     int confirmed = 0;
-    for (const auto& order : all_of(shop, "orders")) {
+    for (const auto& order : shop.items("/api/orders?limit=200")) {
         const auto id = text(order.at("id"));
         if (order.at("status") == "confirmed") {
             ++confirmed;

@@ -13,8 +13,7 @@ namespace {
 
 std::vector<std::string> notification_kinds(TestShop& shop, const std::string& order_id) {
     std::vector<std::string> kinds;
-    const auto notifications = shop.get("/api/notifications?order_id=" + order_id);
-    for (const auto& item : notifications.at("items").as_array()) {
+    for (const auto& item : shop.items("/api/notifications?order_id=" + order_id)) {
         kinds.push_back(text(item.at("kind")));
     }
     std::sort(kinds.begin(), kinds.end());

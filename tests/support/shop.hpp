@@ -13,22 +13,18 @@
 
 #include "support/bus_harness.hpp"
 #include "support/http_client.hpp"
+#include "support/test_app.hpp"
 
 namespace shopd::testing {
 
 // Databases in memory, an ephemeral port, quick retries and deadlines a test can wait out.
 inline Config shop_config() {
-    Config config;
-    config.server.listen = "127.0.0.1:0";
-    config.storage.memory = true;
-    config.delivery.retry_base = std::chrono::milliseconds(5);
-    config.delivery.retry_cap = std::chrono::milliseconds(20);
+    auto config = test_config();
     config.delivery.max_attempts = 4;
     config.order.step_timeout = std::chrono::milliseconds(5000);
     config.order.deadline_check_interval = std::chrono::milliseconds(20);
     config.inventory.expiry_check_interval = std::chrono::milliseconds(20);
     config.notification.webhook_retry_base = std::chrono::milliseconds(10);
-    config.log.level = "warn";
     return config;
 }
 
@@ -97,12 +93,20 @@ class TestShop {
     }
     boost::json::object order(const std::string& id) { return get("/api/orders/" + id); }
     boost::json::object product(const std::string& sku) { return get("/api/products/" + sku); }
+    // The items of one page of a list, e.g. "/api/payments?order_id=X".
+    std::vector<boost::json::object> items(const std::string& target) {
+        const auto list = get(target);
+        std::vector<boost::json::object> found;
+        for (const auto& item : list.at("items").as_array()) {
+            found.push_back(item.as_object());
+        }
+        return found;
+    }
     // The one record of `collection` (payments, shipments) for the order.
     boost::json::object only_of(const std::string& collection, const std::string& order_id) {
-        const auto list = get("/api/" + collection + "?order_id=" + order_id);
-        const auto& items = list.at("items").as_array();
-        REQUIRE(items.size() == 1);
-        return items.front().as_object();
+        auto found = items("/api/" + collection + "?order_id=" + order_id);
+        REQUIRE(found.size() == 1);
+        return found.front();
     }
 
     App app;
