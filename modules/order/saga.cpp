@@ -65,6 +65,16 @@ void Saga::record(bus::UnitOfWork& unit_of_work, const std::string& order_id,
 }
 
 Saga::State Saga::load(bus::UnitOfWork& unit_of_work, const std::string& order_id) const {
+    auto state = find(unit_of_work, order_id);
+    if (!state) {
+        // Thrown, so the message is retried and finally parked where an operator sees it.
+        throw std::runtime_error(fmt::format("no order '{}'", order_id));
+    }
+    return std::move(*state);
+}
+
+std::optional<Saga::State> Saga::find(bus::UnitOfWork& unit_of_work,
+                                      const std::string& order_id) const {
     auto& query = unit_of_work.statements().get(
         "SELECT customer_id, status, step, currency, total_cents, weight_grams, payment_token, "
         "shipping_address, coalesce(tracking_number, ''), stock_requested, payment_requested, "
@@ -72,8 +82,7 @@ Saga::State Saga::load(bus::UnitOfWork& unit_of_work, const std::string& order_i
     query.bind(1, order_id);
     if (!query.executeStep()) {
         query.reset();
-        // Thrown, so the message is retried and finally parked where an operator sees it.
-        throw std::runtime_error(fmt::format("no order '{}'", order_id));
+        return std::nullopt;
     }
     State state{order_id,
                 query.getColumn(0).getString(),
@@ -180,14 +189,11 @@ void Saga::cancel(bus::UnitOfWork& unit_of_work, State& state, const std::string
 
 CancelOutcome Saga::cancel_by_customer(bus::UnitOfWork& unit_of_work,
                                        const std::string& order_id) const {
-    auto& exists = unit_of_work.statements().get("SELECT 1 FROM customer_order WHERE id = ?");
-    exists.bind(1, order_id);
-    const bool known = exists.executeStep();
-    exists.reset();
-    if (!known) {
+    auto found = find(unit_of_work, order_id);
+    if (!found) {
         return CancelOutcome::unknown_order;
     }
-    auto state = load(unit_of_work, order_id);
+    auto& state = *found;
     if (state.status == "cancelled") {
         return CancelOutcome::already_cancelled;
     }

@@ -76,6 +76,8 @@ class Saga {
 
   private:
     struct State;
+    std::optional<State> find(bus::UnitOfWork& unit_of_work, const std::string& order_id) const;
+    // As find, for a message about the order: an unknown order is an error.
     State load(bus::UnitOfWork& unit_of_work, const std::string& order_id) const;
     void cancel(bus::UnitOfWork& unit_of_work, State& state, const std::string& reason) const;
     void record(bus::UnitOfWork& unit_of_work, const std::string& order_id, std::string_view event,
