@@ -8,6 +8,7 @@
 #include "app/module_builder.hpp"
 #include "http/request_fields.hpp"
 #include "migrations.hpp"
+#include "product_request.hpp"
 #include "stock.hpp"
 
 namespace shopd::inventory {
@@ -16,10 +17,6 @@ using http::Method;
 using namespace contracts::inventory;
 
 namespace {
-
-constexpr std::int64_t kMaxPriceCents = 1'000'000'000'000;
-constexpr std::int64_t kMaxStock = 1'000'000'000;
-constexpr std::int64_t kMaxWeightGrams = 100'000'000;
 
 http::Response unknown_product(const std::string& sku) {
     return http::problem(404, "not-found", "Not found", fmt::format("no product '{}'", sku));
@@ -30,22 +27,15 @@ void add_routes(ModuleBuilder& builder, std::shared_ptr<const Stock> stock) {
     builder.route(
         Method::post, "/api/products", http::Body::json,
         [&runtime, stock](const http::Request& request, http::Reply reply) {
-            std::vector<http::FieldError> errors;
-            http::RequestFields fields(request.json.as_object(), errors);
-            fields.only({"sku", "name", "price_cents", "currency", "stock", "weight_grams"});
-            NewProduct product{
-                fields.identifier("sku"),
-                fields.text("name"),
-                fields.integer("price_cents", 0, kMaxPriceCents),
-                fields.currency("currency"),
-                fields.integer("stock", 0, kMaxStock),
-                fields.optional_integer("weight_grams", 0, kMaxWeightGrams).value_or(0)};
-            if (!errors.empty()) {
-                reply(http::validation_problem(errors));
+            auto parsed = read_new_product(request.json.as_object());
+            if (auto* errors = std::get_if<std::vector<http::FieldError>>(&parsed)) {
+                reply(http::validation_problem(*errors));
                 return;
             }
             answer_from(
-                runtime, request, reply, {}, [stock, product](bus::UnitOfWork& unit_of_work) {
+                runtime, request, reply, {},
+                [stock,
+                 product = std::get<NewProduct>(std::move(parsed))](bus::UnitOfWork& unit_of_work) {
                     if (!stock->add_product(unit_of_work, product)) {
                         return http::problem(
                             409, "conflict", "Conflict",
@@ -84,17 +74,15 @@ void add_routes(ModuleBuilder& builder, std::shared_ptr<const Stock> stock) {
     builder.route(
         Method::post, "/api/products/{sku}/stock", http::Body::json,
         [&runtime, stock](const http::Request& request, http::Reply reply) {
-            std::vector<http::FieldError> errors;
-            http::RequestFields fields(request.json.as_object(), errors);
-            fields.only({"delta"});
-            const auto delta = fields.integer("delta", -kMaxStock, kMaxStock);
-            if (!errors.empty()) {
-                reply(http::validation_problem(errors));
+            auto parsed = read_stock_delta(request.json.as_object());
+            if (auto* errors = std::get_if<std::vector<http::FieldError>>(&parsed)) {
+                reply(http::validation_problem(*errors));
                 return;
             }
             answer_from(
                 runtime, request, reply, {},
-                [stock, delta, sku = request.param("sku")](bus::UnitOfWork& unit_of_work) {
+                [stock, delta = std::get<std::int64_t>(parsed),
+                 sku = request.param("sku")](bus::UnitOfWork& unit_of_work) {
                     switch (stock->adjust(unit_of_work, sku, delta)) {
                         case Stock::Adjustment::unknown_product:
                             return unknown_product(sku);
