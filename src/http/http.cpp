@@ -1,6 +1,7 @@
 #include "http/http.hpp"
 
 #include <boost/json/serialize.hpp>
+#include <boost/url/parse.hpp>
 #include <mutex>
 #include <strings.h>
 
@@ -26,6 +27,23 @@ std::string_view method_name(Method method) {
             break;
     }
     return "OTHER";
+}
+
+bool read_target(std::string_view target, Request& request) {
+    const auto url = boost::urls::parse_origin_form(target);
+    if (!url) {
+        return false;
+    }
+    request.target = std::string{target};
+    request.segments.clear();
+    for (auto segment : url->segments()) {
+        request.segments.push_back(std::move(segment));
+    }
+    request.query.clear();
+    for (auto param : url->params()) {
+        request.query.emplace_back(std::move(param.key), std::move(param.value));
+    }
+    return true;
 }
 
 std::optional<std::string_view> Request::header(std::string_view name) const {

@@ -68,6 +68,10 @@ struct Response {
     std::shared_ptr<EventStream> stream;  // set: the body is this stream, not `body`
 };
 
+// Fills the target, path segments and query of `request` from a request target as sent;
+// false when the target is not an origin-form path (/path?query).
+bool read_target(std::string_view target, Request& request);
+
 Response json_response(unsigned status, const boost::json::value& body);
 
 // An RFC 9457 problem detail. `type` is a short slug made into a URN; `errors` name the

@@ -13,7 +13,6 @@
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http.hpp>
-#include <boost/url/parse.hpp>
 #include <fmt/format.h>
 #include <mutex>
 #include <set>
@@ -56,19 +55,11 @@ Method method_of(bhttp::verb verb) {
 
 // Nullopt when the target is not an origin-form URL path.
 std::optional<Request> to_request(BeastRequest&& from) {
-    const auto url = boost::urls::parse_origin_form(from.target());
-    if (!url) {
+    Request request;
+    if (!read_target(from.target(), request)) {
         return std::nullopt;
     }
-    Request request;
     request.method = method_of(from.method());
-    request.target = std::string{from.target()};
-    for (auto segment : url->segments()) {
-        request.segments.push_back(std::move(segment));
-    }
-    for (auto param : url->params()) {
-        request.query.emplace_back(std::move(param.key), std::move(param.value));
-    }
     for (const auto& field : from) {
         request.headers.push_back({std::string{field.name_string()}, std::string{field.value()}});
     }
