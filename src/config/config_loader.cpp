@@ -443,8 +443,9 @@ void apply_file(Config& config, const std::filesystem::path& path) {
             throw ConfigError(fmt::format("{}:{}: '{}' is not a known section", path.string(),
                                           section_node.source().begin.line, section.str()));
         }
-        for (const auto& [key, node] : *section_table) {
-            const auto name = fmt::format("{}.{}", section.str(), key.str());
+        for (const auto& entry : *section_table) {
+            const auto& node = entry.second;
+            const auto name = fmt::format("{}.{}", section.str(), entry.first.str());
             const auto* known = find_setting(name);
             const auto where =
                 fmt::format("{}:{}: {}", path.string(), node.source().begin.line, name);
@@ -457,7 +458,8 @@ void apply_file(Config& config, const std::filesystem::path& path) {
 }
 
 void apply_environment(Config& config, const std::map<std::string, std::string>& environment) {
-    for (const auto& [variable, value] : environment) {
+    for (const auto& entry : environment) {
+        const auto& variable = entry.first;
         if (!variable.starts_with("SHOPD_")) {
             continue;
         }
@@ -469,7 +471,7 @@ void apply_environment(Config& config, const std::map<std::string, std::string>&
             throw ConfigError(fmt::format("environment variable {}: unknown setting", variable));
         }
         applying(fmt::format("{} (environment variable {})", known->name(), variable),
-                 [&] { known->set_from_text(config, value); });
+                 [&] { known->set_from_text(config, entry.second); });
     }
 }
 
