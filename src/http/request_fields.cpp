@@ -137,7 +137,9 @@ const json::object* RequestFields::object(std::string_view key) {
 void RequestFields::only(std::initializer_list<std::string_view> known) {
     for (const auto& [key, value] : object_) {
         if (std::find(known.begin(), known.end(), std::string_view{key}) == known.end()) {
-            error(key, "is not a known field");
+            // An empty name is shown quoted, so the error still points at something.
+            error(key.empty() ? std::string_view{"\"\""} : std::string_view{key},
+                  "is not a known field");
         }
     }
 }

@@ -64,6 +64,8 @@ TEST_CASE("malformed order requests get the right 4xx and change nothing", "[val
          "shipping_address"},
         {"an unknown field", order_with(R"([{"sku":"MUG","quantity":1}])", R"(,"coupon":"FREE")"),
          422, "coupon"},
+        {"a field with an empty name",
+         order_with(R"([{"sku":"MUG","quantity":1}])", R"(,"":"FREE")"), 422, "\"\""},
         {"a null field", order_with(R"([{"sku":null,"quantity":1}])"), 422, "items[0].sku"},
         {"an over-long customer id",
          R"({"customer_id":")" + std::string(300, 'c') + R"(","items":[]})", 422, "customer_id"},
