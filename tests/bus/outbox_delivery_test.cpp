@@ -2,6 +2,7 @@
 #include <catch2/catch.hpp>
 #include <filesystem>
 #include <future>
+#include <thread>
 
 #include "support/bus_harness.hpp"
 #include "support/test_modules.hpp"
@@ -53,6 +54,22 @@ struct NotesAndAudit {
     std::vector<int> audited(const std::string& aggregate) {
         return harness.on(audit, [&](SQLite::Database& database) {
             return audited_sequences(database, aggregate);
+        });
+    }
+
+    // The first message notes published, as its outbox row holds it.
+    Envelope first_published() {
+        return harness.on(notes, [](SQLite::Database& database) {
+            SQLite::Statement row(database,
+                                  "SELECT id, type, version, aggregatetype, aggregateid,"
+                                  " occurred_at, correlation_id, causation_id, traceparent, payload"
+                                  " FROM outbox ORDER BY seq LIMIT 1");
+            row.executeStep();
+            return Envelope{row.getColumn(0).getString(), row.getColumn(1).getString(),
+                            row.getColumn(2).getInt(),    row.getColumn(3).getString(),
+                            row.getColumn(4).getString(), row.getColumn(5).getString(),
+                            row.getColumn(6).getString(), row.getColumn(7).getString(),
+                            row.getColumn(8).getString(), row.getColumn(9).getString()};
         });
     }
 
@@ -117,20 +134,40 @@ TEST_CASE("a duplicate delivery of one message is a no-op", "[bus]") {
     modules.add("a", 1);
     REQUIRE(modules.harness.wait_idle());
 
-    const auto envelope = modules.harness.on(modules.notes, [](SQLite::Database& database) {
-        SQLite::Statement row(database,
-                              "SELECT id, type, version, aggregatetype, aggregateid, occurred_at,"
-                              " correlation_id, causation_id, traceparent, payload FROM outbox");
-        row.executeStep();
-        return Envelope{row.getColumn(0).getString(), row.getColumn(1).getString(),
-                        row.getColumn(2).getInt(),    row.getColumn(3).getString(),
-                        row.getColumn(4).getString(), row.getColumn(5).getString(),
-                        row.getColumn(6).getString(), row.getColumn(7).getString(),
-                        row.getColumn(8).getString(), row.getColumn(9).getString()};
-    });
+    const auto envelope = modules.first_published();
     const auto again = modules.harness.on(
         modules.audit, [&](SQLite::Database&) { return modules.audit.handle(envelope); });
     CHECK(again.status == bus::DeliveryResult::Status::duplicate);
+    CHECK(modules.audited("a") == std::vector<int>{1});
+}
+
+TEST_CASE(
+    "a redelivery that arrives while the first delivery is still running runs the handler "
+    "once",
+    "[bus]") {
+    using namespace std::chrono_literals;
+    NotesAndAudit modules;
+    modules.control->handler_delay = 300ms;
+    modules.harness.start();
+    modules.add("a", 1);
+    const auto deadline = std::chrono::steady_clock::now() + 10s;
+    while (modules.control->started == 0 && std::chrono::steady_clock::now() < deadline) {
+        std::this_thread::sleep_for(1ms);
+    }
+    REQUIRE(modules.control->started == 1);
+
+    // The same message arrives again, as after a lost acknowledgement, while the first
+    // delivery is still inside the handler.
+    const auto envelope = modules.first_published();
+    REQUIRE(modules.control->handled == 0);
+    auto redelivery = std::async(std::launch::async, [&] {
+        return modules.harness.on(
+            modules.audit, [&](SQLite::Database&) { return modules.audit.handle(envelope); });
+    });
+    REQUIRE(modules.harness.wait_idle());
+    CHECK(redelivery.get().status == bus::DeliveryResult::Status::duplicate);
+    CHECK(modules.control->started == 1);
+    CHECK(modules.control->handled == 1);
     CHECK(modules.audited("a") == std::vector<int>{1});
 }
 
@@ -278,18 +315,7 @@ TEST_CASE("a message handled before a crash but not marked delivered is not hand
         modules.add("a", 1);
         // The subscriber commits its effect, and the process dies before the publisher's
         // delivery row is removed.
-        const auto envelope = modules.harness.on(modules.notes, [](SQLite::Database& database) {
-            SQLite::Statement row(database,
-                                  "SELECT id, type, version, aggregatetype, aggregateid,"
-                                  " occurred_at, correlation_id, causation_id, traceparent, payload"
-                                  " FROM outbox");
-            row.executeStep();
-            return Envelope{row.getColumn(0).getString(), row.getColumn(1).getString(),
-                            row.getColumn(2).getInt(),    row.getColumn(3).getString(),
-                            row.getColumn(4).getString(), row.getColumn(5).getString(),
-                            row.getColumn(6).getString(), row.getColumn(7).getString(),
-                            row.getColumn(8).getString(), row.getColumn(9).getString()};
-        });
+        const auto envelope = modules.first_published();
         const auto first = modules.harness.on(
             modules.audit, [&](SQLite::Database&) { return modules.audit.handle(envelope); });
         REQUIRE(first.status == bus::DeliveryResult::Status::delivered);

@@ -22,6 +22,7 @@ void add_note(bus::UnitOfWork& unit_of_work, const NoteAdded& note) {
 }
 
 void audit_note(AuditControl& control, bus::UnitOfWork& unit_of_work, const NoteAdded& note) {
+    ++control.started;
     if (control.handler_delay.count() > 0) {
         std::this_thread::sleep_for(control.handler_delay);
     }
