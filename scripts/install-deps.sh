@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Installs what shopd needs on Debian 12: the packages to build it and the npm packages of
-# package.json (the /docs viewer). With --test, also what the tests need: Catch2, promtool,
-# clang 14 with libFuzzer for the fuzz targets, and the npm test tools (the OpenAPI linter and
-# validator).
+# package.json (the /docs viewer). With --test, also what the tests and benchmarks need: Catch2,
+# promtool, clang 14 with libFuzzer for the fuzz targets, Google Benchmark, and the npm test
+# tools (the OpenAPI linter and validator).
 # Idempotent: when everything is present it only checks and returns.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -14,7 +14,8 @@ build_packages=(
   libcli11-dev libtomlplusplus-dev libssl-dev
   nodejs npm
 )
-test_packages=(catch2 prometheus curl python3 clang-format clang-14 libclang-rt-14-dev)
+test_packages=(catch2 prometheus curl python3 clang-format clang-14 libclang-rt-14-dev
+  libbenchmark-dev)
 
 testing=false
 [[ "${1:-}" == "--test" ]] && testing=true

@@ -1,0 +1,635 @@
+// shopd-bench: the end-to-end benchmark. Places orders over keep-alive HTTP connections for a
+// while, waits until every accepted order has settled, and prints one JSON line with the
+// throughput and latency of accepting and of the whole saga, shopd's peak memory, and the
+// HTTP ceiling of the same machine (the same connections against /healthz) as a yardstick.
+// Progress goes to stderr; stdout holds only the result line.
+#include <CLI/CLI.hpp>
+#include <algorithm>
+#include <boost/asio.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/json.hpp>
+#include <boost/url/parse.hpp>
+#include <chrono>
+#include <csignal>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fmt/format.h>
+#include <iostream>
+#include <optional>
+#include <random>
+#include <string>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <vector>
+
+namespace {
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = beast::http;
+namespace json = boost::json;
+using asio::ip::tcp;
+using Clock = std::chrono::steady_clock;
+
+struct Options {
+    std::string url = "http://127.0.0.1:8080";
+    int connections = 32;
+    int duration_s = 10;
+    int ceiling_s = 3;
+    int products = 50;
+    int saga_sample = 2000;
+    int settle_timeout_s = 600;
+    bool start = false;
+    std::string shopd;
+    std::vector<std::string> shopd_args;
+};
+
+struct Answer {
+    unsigned status = 0;
+    std::string body;
+    std::chrono::milliseconds retry_after{0};
+};
+
+double millis_between(Clock::time_point from, Clock::time_point to) {
+    return std::chrono::duration<double, std::milli>(to - from).count();
+}
+
+// One keep-alive connection that reconnects after an error.
+class Connection {
+  public:
+    Connection(asio::io_context& io, tcp::endpoint endpoint)
+        : stream_(io), endpoint_(std::move(endpoint)) {}
+
+    // Nullopt when the exchange failed at the socket.
+    asio::awaitable<std::optional<Answer>> exchange(bhttp::verb method, std::string target,
+                                                    std::string body = {}) {
+        try {
+            if (!stream_.socket().is_open()) {
+                co_await stream_.async_connect(endpoint_, asio::use_awaitable);
+                stream_.socket().set_option(tcp::no_delay(true));
+            }
+            bhttp::request<bhttp::string_body> request{method, target, 11};
+            request.set(bhttp::field::host, "shopd");
+            if (!body.empty()) {
+                request.set(bhttp::field::content_type, "application/json");
+                request.body() = std::move(body);
+            }
+            request.prepare_payload();
+            co_await bhttp::async_write(stream_, request, asio::use_awaitable);
+            bhttp::response<bhttp::string_body> response;
+            co_await bhttp::async_read(stream_, buffer_, response, asio::use_awaitable);
+            Answer answer{response.result_int(), std::move(response.body()), {}};
+            if (const auto retry = response.find(bhttp::field::retry_after);
+                retry != response.end()) {
+                answer.retry_after = std::chrono::seconds(std::atoi(retry->value().data()));
+            }
+            if (!response.keep_alive()) {
+                close();
+            }
+            co_return answer;
+        } catch (const boost::system::system_error&) {
+            close();
+            co_return std::nullopt;
+        }
+    }
+
+  private:
+    void close() {
+        boost::system::error_code ignored;
+        stream_.socket().close(ignored);
+        buffer_.clear();
+    }
+
+    beast::tcp_stream stream_;
+    tcp::endpoint endpoint_;
+    beast::flat_buffer buffer_;
+};
+
+// Runs `work` on a fresh io_context until every coroutine it started has finished.
+template <typename Work>
+void run(Work work) {
+    asio::io_context io;
+    work(io);
+    io.run();
+}
+
+double percentile(std::vector<double> values, double fraction) {
+    if (values.empty()) {
+        return 0;
+    }
+    const auto rank = static_cast<std::size_t>(fraction * static_cast<double>(values.size() - 1));
+    std::nth_element(values.begin(), values.begin() + static_cast<std::ptrdiff_t>(rank),
+                     values.end());
+    return values[rank];
+}
+
+// What shopd's /metrics says that the benchmark cares about.
+struct MetricsSample {
+    double rss_bytes = 0;
+    double outbox_backlog = 0;
+    double confirmed = 0;  // order.confirmed messages published so far
+};
+
+MetricsSample read_metrics(std::string_view text) {
+    MetricsSample sample;
+    const auto value_of = [](std::string_view line) {
+        return std::strtod(std::string{line.substr(line.rfind(' ') + 1)}.c_str(), nullptr);
+    };
+    while (!text.empty()) {
+        const auto end = text.find('\n');
+        const auto line = text.substr(0, end);
+        text.remove_prefix(end == std::string_view::npos ? text.size() : end + 1);
+        if (line.starts_with("process_resident_memory_bytes ")) {
+            sample.rss_bytes = value_of(line);
+        } else if (line.starts_with("shopd_outbox_backlog{")) {
+            sample.outbox_backlog += value_of(line);
+        } else if (line.starts_with("shopd_messages_published_total{type=\"order.confirmed\"}")) {
+            sample.confirmed = value_of(line);
+        }
+    }
+    return sample;
+}
+
+// An RFC 3339 UTC timestamp with milliseconds, as shopd writes them, in ms since the epoch.
+std::optional<std::int64_t> epoch_millis(std::string_view text) {
+    int year, month, day, hour, minute, second, millis;
+    if (std::sscanf(std::string{text}.c_str(), "%d-%d-%dT%d:%d:%d.%dZ", &year, &month, &day, &hour,
+                    &minute, &second, &millis) != 7) {
+        return std::nullopt;
+    }
+    const std::chrono::sys_days date{std::chrono::year{year} / month / day};
+    return std::chrono::duration_cast<std::chrono::milliseconds>(date.time_since_epoch()).count() +
+           ((hour * 60 + minute) * 60 + second) * 1000 + millis;
+}
+
+// Built outside the coroutines: GCC 12 cannot keep a braced list of string literals in a
+// coroutine frame.
+std::string product_body(const std::string& sku, int price_cents) {
+    return json::serialize(json::object{{"sku", sku},
+                                        {"name", "Benchmark item"},
+                                        {"price_cents", price_cents},
+                                        {"currency", "EUR"},
+                                        {"stock", 1'000'000'000},
+                                        {"weight_grams", 250}});
+}
+
+class Bench {
+  public:
+    Bench(Options options, tcp::endpoint endpoint)
+        : options_(std::move(options)), endpoint_(std::move(endpoint)) {}
+
+    // Every connection asks for /healthz as fast as it can.
+    double ceiling_per_s() {
+        long answered = 0;
+        const auto started = Clock::now();
+        const auto until = started + std::chrono::seconds(options_.ceiling_s);
+        run([&](asio::io_context& io) {
+            for (int i = 0; i < options_.connections; ++i) {
+                asio::co_spawn(
+                    io,
+                    [&, connection = Connection(io, endpoint_)]() mutable -> asio::awaitable<void> {
+                        while (Clock::now() < until) {
+                            const auto answer =
+                                co_await connection.exchange(bhttp::verb::get, "/healthz");
+                            answered += answer && answer->status == 200;
+                        }
+                    },
+                    asio::detached);
+            }
+        });
+        return static_cast<double>(answered) / (millis_between(started, Clock::now()) / 1000);
+    }
+
+    // Products with stock for any run; the SKUs are new for each run.
+    void seed_products() {
+        const auto run_id = std::chrono::system_clock::now().time_since_epoch().count() % 1000000;
+        run([&](asio::io_context& io) {
+            asio::co_spawn(
+                io,
+                [&, connection = Connection(io, endpoint_)]() mutable -> asio::awaitable<void> {
+                    for (int i = 0; i < options_.products; ++i) {
+                        auto sku = fmt::format("BENCH-{}-{}", run_id, i);
+                        const auto answer = co_await connection.exchange(
+                            bhttp::verb::post, "/api/products", product_body(sku, 100 + i));
+                        if (!answer || answer->status != 201) {
+                            throw std::runtime_error(fmt::format(
+                                "seeding {} failed: {}", sku, answer ? answer->body : "no answer"));
+                        }
+                        skus_.push_back(std::move(sku));
+                    }
+                },
+                [](std::exception_ptr error) {
+                    if (error) {
+                        std::rethrow_exception(error);
+                    }
+                });
+        });
+        wait_for_empty_outbox();  // the order module's catalog learns the prices by message
+    }
+
+    // Orders from every connection until the duration is over; a 503 (back-pressure) waits
+    // as Retry-After says, or briefly, and is not an error.
+    void place_orders() {
+        const auto until = orders_started_ + std::chrono::seconds(options_.duration_s);
+        run([&](asio::io_context& io) {
+            for (int i = 0; i < options_.connections; ++i) {
+                asio::co_spawn(io, place_from(io, i, until), asio::detached);
+            }
+            asio::co_spawn(io, sample_metrics(io), asio::detached);
+        });
+        orders_ended_ = Clock::now();
+    }
+
+    void start_orders() { orders_started_ = Clock::now(); }
+
+    // Until no accepted order is pending any more.
+    void settle() {
+        const auto give_up = Clock::now() + std::chrono::seconds(options_.settle_timeout_s);
+        sampling_ = true;
+        run([&](asio::io_context& io) {
+            asio::co_spawn(io, sample_metrics(io), asio::detached);
+            asio::co_spawn(
+                io,
+                [&, connection = Connection(io, endpoint_)]() mutable -> asio::awaitable<void> {
+                    asio::steady_timer pause(io);
+                    while (Clock::now() < give_up) {
+                        const auto answer = co_await connection.exchange(
+                            bhttp::verb::get, "/api/orders?status=pending&limit=1");
+                        if (answer && answer->status == 200 &&
+                            json::parse(answer->body).at("items").as_array().empty()) {
+                            break;
+                        }
+                        pause.expires_after(std::chrono::milliseconds(20));
+                        co_await pause.async_wait(asio::use_awaitable);
+                    }
+                    sampling_ = false;
+                },
+                asio::detached);
+        });
+        settled_ = Clock::now();
+    }
+
+    // Placed-to-confirmed times of a uniform sample of the accepted orders.
+    void read_saga_times() {
+        std::vector<std::string> sample = accepted_ids_;
+        std::shuffle(sample.begin(), sample.end(), std::mt19937{2026});
+        sample.resize(std::min<std::size_t>(sample.size(), std::size_t(options_.saga_sample)));
+        std::size_t next = 0;
+        run([&](asio::io_context& io) {
+            for (int i = 0; i < 4; ++i) {
+                asio::co_spawn(
+                    io,
+                    [&, connection = Connection(io, endpoint_)]() mutable -> asio::awaitable<void> {
+                        while (next < sample.size()) {
+                            const auto& id = sample[next++];
+                            const auto answer =
+                                co_await connection.exchange(bhttp::verb::get, "/api/orders/" + id);
+                            if (!answer || answer->status != 200) {
+                                ++errors_;
+                                continue;
+                            }
+                            record_saga(json::parse(answer->body).as_object());
+                        }
+                    },
+                    asio::detached);
+            }
+        });
+    }
+
+    // The figures as ordered "name": value pairs, each value already JSON text.
+    std::vector<std::pair<std::string, std::string>> result(double ceiling) const {
+        const double order_seconds = millis_between(orders_started_, orders_ended_) / 1000;
+        const double saga_seconds = millis_between(orders_started_, settled_) / 1000;
+        const auto confirmed = static_cast<long>(peak_.confirmed - confirmed_before_);
+        const double accepted_per_s = static_cast<double>(accepted_ids_.size()) / order_seconds;
+        const double confirmed_per_s = static_cast<double>(confirmed) / saga_seconds;
+        const auto fixed = [](double value, int decimals = 1) {
+            return fmt::format("{:.{}f}", value, decimals);
+        };
+        return {
+            {"bench", "\"shopd\""},
+            {"connections", fmt::format("{}", options_.connections)},
+            {"duration_s", fmt::format("{}", options_.duration_s)},
+            {"accepted", fmt::format("{}", accepted_ids_.size())},
+            {"confirmed", fmt::format("{}", confirmed)},
+            {"accepted_per_s", fixed(accepted_per_s)},
+            {"confirmed_per_s", fixed(confirmed_per_s)},
+            {"accept_p50_ms", fixed(percentile(accept_ms_, 0.50), 2)},
+            {"accept_p99_ms", fixed(percentile(accept_ms_, 0.99), 2)},
+            {"saga_p50_ms", fixed(percentile(saga_ms_, 0.50))},
+            {"saga_p99_ms", fixed(percentile(saga_ms_, 0.99))},
+            {"saga_sample", fmt::format("{}", saga_ms_.size())},
+            {"settle_s", fixed(millis_between(orders_ended_, settled_) / 1000, 2)},
+            {"rss_mb", fixed(peak_.rss_bytes / (1024.0 * 1024.0))},
+            {"outbox_backlog_max", fmt::format("{}", static_cast<long>(peak_.outbox_backlog))},
+            {"throttled", fmt::format("{}", throttled_)},
+            {"errors", fmt::format("{}", errors_)},
+            {"ceiling_per_s", fixed(ceiling)},
+            {"accepted_ratio", fixed(accepted_per_s / ceiling, 4)},
+            {"confirmed_ratio", fixed(confirmed_per_s / ceiling, 4)},
+        };
+    }
+
+    void note_confirmed_before() {
+        run([&](asio::io_context& io) {
+            asio::co_spawn(
+                io,
+                [&, connection = Connection(io, endpoint_)]() mutable -> asio::awaitable<void> {
+                    const auto answer = co_await connection.exchange(bhttp::verb::get, "/metrics");
+                    if (!answer) {
+                        throw std::runtime_error("no answer from /metrics");
+                    }
+                    confirmed_before_ = read_metrics(answer->body).confirmed;
+                },
+                asio::detached);
+        });
+    }
+
+  private:
+    asio::awaitable<void> place_from(asio::io_context& io, int number, Clock::time_point until) {
+        Connection connection(io, endpoint_);
+        std::mt19937 random(static_cast<unsigned>(number));
+        asio::steady_timer pause(io);
+        const auto customer = fmt::format("bench-{}", number);
+        while (Clock::now() < until) {
+            const auto body = order_body(customer, random);
+            const auto sent = Clock::now();
+            const auto answer =
+                co_await connection.exchange(bhttp::verb::post, "/api/orders", body);
+            if (answer && answer->status == 202) {
+                accept_ms_.push_back(millis_between(sent, Clock::now()));
+                accepted_ids_.push_back(
+                    std::string{json::parse(answer->body).at("id").as_string()});
+            } else if (answer && answer->status == 503) {
+                ++throttled_;
+                pause.expires_after(std::max(answer->retry_after, std::chrono::milliseconds(5)));
+                co_await pause.async_wait(asio::use_awaitable);
+            } else {
+                ++errors_;
+            }
+        }
+    }
+
+    std::string order_body(const std::string& customer, std::mt19937& random) const {
+        json::array items;
+        const auto lines = 1 + random() % 3;
+        const auto first = random() % skus_.size();
+        for (std::size_t i = 0; i < lines; ++i) {
+            items.push_back(json::object{{"sku", skus_[(first + i) % skus_.size()]},
+                                         {"quantity", 1 + random() % 2}});
+        }
+        return json::serialize(json::object{
+            {"customer_id", customer},
+            {"items", std::move(items)},
+            {"shipping_address", json::object{{"name", "Bench Customer"},
+                                              {"line1", "1 Load Street"},
+                                              {"city", "Berlin"},
+                                              {"postal_code", "10115"},
+                                              {"country", "DE"}}},
+            {"payment_token", "tok_ok"},
+        });
+    }
+
+    asio::awaitable<void> sample_metrics(asio::io_context& io) {
+        Connection connection(io, endpoint_);
+        asio::steady_timer pause(io);
+        sampling_ = true;
+        const auto placing = orders_ended_ == Clock::time_point{};
+        const auto until = orders_started_ + std::chrono::seconds(options_.duration_s);
+        while (placing ? Clock::now() < until : sampling_.load()) {
+            if (const auto answer = co_await connection.exchange(bhttp::verb::get, "/metrics")) {
+                const auto sample = read_metrics(answer->body);
+                peak_.rss_bytes = std::max(peak_.rss_bytes, sample.rss_bytes);
+                peak_.outbox_backlog = std::max(peak_.outbox_backlog, sample.outbox_backlog);
+                peak_.confirmed = std::max(peak_.confirmed, sample.confirmed);
+            }
+            pause.expires_after(std::chrono::milliseconds(250));
+            co_await pause.async_wait(asio::use_awaitable);
+        }
+        // The last word on confirmations, once everything settled.
+        if (const auto answer = co_await connection.exchange(bhttp::verb::get, "/metrics")) {
+            peak_.confirmed = std::max(peak_.confirmed, read_metrics(answer->body).confirmed);
+        }
+    }
+
+    void wait_for_empty_outbox() {
+        run([&](asio::io_context& io) {
+            asio::co_spawn(
+                io,
+                [&, connection = Connection(io, endpoint_)]() mutable -> asio::awaitable<void> {
+                    asio::steady_timer pause(io);
+                    for (;;) {
+                        const auto answer =
+                            co_await connection.exchange(bhttp::verb::get, "/metrics");
+                        if (answer && read_metrics(answer->body).outbox_backlog == 0) {
+                            co_return;
+                        }
+                        pause.expires_after(std::chrono::milliseconds(20));
+                        co_await pause.async_wait(asio::use_awaitable);
+                    }
+                },
+                asio::detached);
+        });
+    }
+
+    void record_saga(const json::object& order) {
+        std::optional<std::int64_t> placed, confirmed;
+        for (const auto& entry : order.at("timeline").as_array()) {
+            const auto& event = entry.at("event").as_string();
+            const auto at = epoch_millis(entry.at("at").as_string());
+            if (event == "status: pending") {
+                placed = at;
+            } else if (event == "status: confirmed") {
+                confirmed = at;
+            }
+        }
+        if (placed && confirmed) {
+            saga_ms_.push_back(static_cast<double>(*confirmed - *placed));
+        } else {
+            ++errors_;  // ample stock and tok_ok: every order should confirm
+        }
+    }
+
+    Options options_;
+    tcp::endpoint endpoint_;
+    std::vector<std::string> skus_;
+    std::vector<std::string> accepted_ids_;
+    std::vector<double> accept_ms_;
+    std::vector<double> saga_ms_;
+    long throttled_ = 0;
+    long errors_ = 0;
+    double confirmed_before_ = 0;
+    MetricsSample peak_;
+    std::atomic<bool> sampling_{false};
+    Clock::time_point orders_started_{}, orders_ended_{}, settled_{};
+};
+
+// A shopd of its own on a temporary data directory and a free port; stopped with SIGTERM.
+class OwnShopd {
+  public:
+    OwnShopd(const Options& options, unsigned short port) {
+        auto pattern = (std::filesystem::temp_directory_path() / "shopd-bench-XXXXXX").string();
+        if (::mkdtemp(pattern.data()) == nullptr) {
+            throw std::runtime_error("cannot make a temporary data directory");
+        }
+        directory_ = pattern;
+        std::vector<std::string> args{options.shopd,
+                                      "--listen",
+                                      fmt::format("127.0.0.1:{}", port),
+                                      "--data-dir",
+                                      (directory_ / "data").string(),
+                                      "--log-level",
+                                      "warn"};
+        args.insert(args.end(), options.shopd_args.begin(), options.shopd_args.end());
+        const auto log = (directory_ / "shopd.log").string();
+        started_ = Clock::now();
+        pid_ = ::fork();
+        if (pid_ == 0) {
+            std::freopen(log.c_str(), "w", stdout);
+            std::freopen(log.c_str(), "a", stderr);
+            std::vector<char*> argv;
+            for (auto& arg : args) {
+                argv.push_back(arg.data());
+            }
+            argv.push_back(nullptr);
+            ::execv(argv[0], argv.data());
+            std::perror("shopd-bench: cannot run shopd");
+            std::_Exit(127);
+        }
+    }
+    ~OwnShopd() {
+        if (pid_ > 0) {
+            ::kill(pid_, SIGTERM);
+            ::waitpid(pid_, nullptr, 0);
+        }
+        std::error_code ignored;
+        std::filesystem::remove_all(directory_, ignored);
+    }
+
+    // Milliseconds from the start of the process until /readyz answered 200.
+    double wait_ready(const tcp::endpoint& endpoint) const {
+        const auto give_up = started_ + std::chrono::seconds(30);
+        while (Clock::now() < give_up) {
+            int status = 0;
+            if (::waitpid(pid_, &status, WNOHANG) == pid_) {
+                throw std::runtime_error(fmt::format("shopd exited during start-up; see {}",
+                                                     (directory_ / "shopd.log").string()));
+            }
+            bool ready = false;
+            run([&](asio::io_context& io) {
+                asio::co_spawn(
+                    io,
+                    [&, connection = Connection(io, endpoint)]() mutable -> asio::awaitable<void> {
+                        const auto answer =
+                            co_await connection.exchange(bhttp::verb::get, "/readyz");
+                        ready = answer && answer->status == 200;
+                    },
+                    asio::detached);
+            });
+            if (ready) {
+                return millis_between(started_, Clock::now());
+            }
+            std::this_thread::sleep_for(std::chrono::milliseconds(1));
+        }
+        throw std::runtime_error("shopd did not become ready within 30 s");
+    }
+
+  private:
+    std::filesystem::path directory_;
+    Clock::time_point started_;
+    pid_t pid_ = -1;
+};
+
+unsigned short free_port() {
+    asio::io_context io;
+    tcp::acceptor acceptor(io, tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0));
+    return acceptor.local_endpoint().port();
+}
+
+tcp::endpoint endpoint_of(const std::string& url) {
+    const auto parsed = boost::urls::parse_uri(url);
+    if (!parsed || parsed->scheme() != "http" || parsed->host().empty()) {
+        throw std::invalid_argument(fmt::format("--url: expected http://HOST:PORT, got '{}'", url));
+    }
+    asio::io_context io;
+    tcp::resolver resolver(io);
+    const auto port = parsed->port().empty() ? std::string{"80"} : std::string{parsed->port()};
+    return *resolver.resolve(std::string{parsed->host()}, port).begin();
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    Options options;
+    CLI::App cli{"shopd-bench: orders per second, latency and memory of a shopd", "shopd-bench"};
+    cli.add_option("--url", options.url, "The shopd to measure")->capture_default_str();
+    cli.add_option("--connections", options.connections, "Keep-alive connections")
+        ->capture_default_str()
+        ->check(CLI::Range(1, 4096));
+    cli.add_option("--duration", options.duration_s, "Seconds of placing orders")
+        ->capture_default_str()
+        ->check(CLI::Range(1, 86400));
+    cli.add_option("--ceiling-duration", options.ceiling_s, "Seconds of /healthz for the ceiling")
+        ->capture_default_str()
+        ->check(CLI::Range(1, 600));
+    cli.add_option("--products", options.products, "Products to order from")
+        ->capture_default_str()
+        ->check(CLI::Range(1, 10000));
+    cli.add_option("--saga-sample", options.saga_sample,
+                   "Accepted orders whose timeline gives the saga latency")
+        ->capture_default_str()
+        ->check(CLI::Range(1, 10'000'000));
+    cli.add_option("--settle-timeout", options.settle_timeout_s,
+                   "Seconds to wait for the accepted orders to settle")
+        ->capture_default_str()
+        ->check(CLI::Range(1, 86400));
+    cli.add_flag("--start", options.start,
+                 "Start a shopd of its own on a temporary data directory (ignores --url)");
+    options.shopd =
+        (std::filesystem::canonical("/proc/self/exe").parent_path().parent_path() / "shopd")
+            .string();
+    cli.add_option("--shopd", options.shopd, "The shopd binary --start runs")
+        ->capture_default_str();
+    cli.add_option("--shopd-arg", options.shopd_args,
+                   "An argument for the shopd --start runs, e.g. --shopd-arg=--set=...");
+    CLI11_PARSE(cli, argc, argv);
+
+    try {
+        std::optional<OwnShopd> own;
+        std::optional<double> start_to_ready_ms;
+        if (options.start) {
+            const auto port = free_port();
+            options.url = fmt::format("http://127.0.0.1:{}", port);
+            own.emplace(options, port);
+            start_to_ready_ms = own->wait_ready(endpoint_of(options.url));
+            std::cerr << fmt::format("shopd-bench: shopd ready in {:.1f} ms\n", *start_to_ready_ms);
+        }
+        Bench bench(options, endpoint_of(options.url));
+        std::cerr << "shopd-bench: measuring the /healthz ceiling\n";
+        const auto ceiling = bench.ceiling_per_s();
+        std::cerr << "shopd-bench: seeding products\n";
+        bench.seed_products();
+        bench.note_confirmed_before();
+        std::cerr << fmt::format("shopd-bench: placing orders for {} s on {} connections\n",
+                                 options.duration_s, options.connections);
+        bench.start_orders();
+        bench.place_orders();
+        std::cerr << "shopd-bench: waiting for the accepted orders to settle\n";
+        bench.settle();
+        bench.read_saga_times();
+        auto result = bench.result(ceiling);
+        if (start_to_ready_ms) {
+            result.emplace_back("start_to_ready_ms", fmt::format("{:.1f}", *start_to_ready_ms));
+        }
+        std::string line;
+        for (const auto& [name, value] : result) {
+            line += fmt::format("{}\"{}\":{}", line.empty() ? "{" : ",", name, value);
+        }
+        std::cout << line << "}" << std::endl;
+        return 0;
+    } catch (const std::exception& error) {
+        std::cerr << "shopd-bench: " << error.what() << "\n";
+        return 1;
+    }
+}
