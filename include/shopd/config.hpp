@@ -38,6 +38,8 @@ struct StorageConfig {
     std::string data_dir = "data";
     bool memory = false;
     Durability durability = Durability::normal;
+    // Units of work (requests, deliveries) a module commits together in one transaction.
+    int max_batch = 256;
 
     bool operator==(const StorageConfig&) const = default;
 };

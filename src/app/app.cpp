@@ -211,8 +211,10 @@ void answer_from(bus::ModuleRuntime& runtime, const http::Request& request,
 
 namespace {
 
-bus::DeliveryPolicy delivery_policy(const DeliveryConfig& config) {
-    return {config.retry_base, config.retry_cap, config.max_attempts, config.max_in_flight};
+bus::DeliveryPolicy delivery_policy(const Config& config) {
+    const auto& delivery = config.delivery;
+    return {delivery.retry_base, delivery.retry_cap, delivery.max_attempts, delivery.max_in_flight,
+            config.storage.max_batch};
 }
 
 http::ServerLimits server_limits(const ServerConfig& config) {
@@ -247,7 +249,7 @@ struct App::Impl {
     Impl(Config app_config, std::vector<ModuleDefinition> definitions, std::string_view api)
         : config(std::move(app_config)),
           openapi(api),
-          messaging(bus, delivery_policy(config.delivery), metrics),
+          messaging(bus, delivery_policy(config), metrics),
           router(config.server.json_max_depth),
           server(io, router, server_limits(config.server), metrics) {
         telemetry::register_process_metrics(metrics);

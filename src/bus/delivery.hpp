@@ -5,12 +5,14 @@
 
 namespace shopd::bus {
 
-// How hard the dispatcher tries before it parks a message as a dead letter.
+// How hard the dispatcher tries before it parks a message as a dead letter, and how much work
+// a module commits at once.
 struct DeliveryPolicy {
     std::chrono::milliseconds retry_base{200};  // wait after the first failure
     std::chrono::milliseconds retry_cap{60'000};
     int max_attempts = 8;     // attempts before the delivery is parked
     int max_in_flight = 256;  // deliveries under way at once per publishing module
+    int max_batch = 256;      // units of work one transaction commits together
 
     // The wait before attempt number `failed_attempts + 1`: doubling from retry_base, capped.
     std::chrono::milliseconds backoff(int failed_attempts) const;

@@ -49,6 +49,9 @@ Messaging::Messaging(const MessageBus& bus, DeliveryPolicy policy,
           metrics.counter("shopd_messages_dead_lettered_total",
                           "Deliveries parked after exhausting their attempts.",
                           {"type", "subscriber"}),
+          metrics.histogram("shopd_batch_units",
+                            "Units of work (requests, deliveries) committed per transaction.",
+                            {"module"}, {1, 2, 4, 8, 16, 32, 64, 128, 256, 512}),
       } {
     metrics.gauge("shopd_outbox_backlog", "Deliveries waiting in a module's outbox.", {"module"},
                   [this] {

@@ -64,6 +64,7 @@ class Messaging {
         telemetry::CounterFamily& delivered;
         telemetry::CounterFamily& retried;
         telemetry::CounterFamily& dead_lettered;
+        telemetry::HistogramFamily& batch_units;
     };
     Metrics& metrics() { return metrics_; }
 

@@ -3,6 +3,8 @@
 #include <SQLiteCpp/Transaction.h>
 #include <boost/asio/post.hpp>
 #include <spdlog/spdlog.h>
+#include <sqlite3.h>
+#include <stdexcept>
 
 #include "bus/messaging.hpp"
 #include "telemetry/logging.hpp"
@@ -55,54 +57,125 @@ bool ModuleRuntime::is_hosted(std::string_view module) const {
 
 void ModuleRuntime::execute(MessageContext context, std::function<void(UnitOfWork&)> work,
                             std::function<void(std::exception_ptr)> done) {
-    boost::asio::post(strand_, [this, context = std::move(context), work = std::move(work),
-                                done = std::move(done)]() mutable {
-        std::exception_ptr failure;
-        try {
+    auto unit_of_work = std::make_shared<std::optional<UnitOfWork>>();
+    enqueue(
+        [this, unit_of_work, context = std::move(context), work = std::move(work)]() mutable {
             telemetry::CorrelationScope scope(context.correlation_id);
-            SQLite::Transaction transaction(*database_, SQLite::TransactionBehavior::IMMEDIATE);
-            UnitOfWork unit_of_work(*this, std::move(context));
-            work(unit_of_work);
-            transaction.commit();
-            committed(unit_of_work);
-        } catch (...) {
-            failure = std::current_exception();
-        }
-        done(failure);
-    });
+            work(unit_of_work->emplace(*this, std::move(context)));
+        },
+        [this, unit_of_work, done = std::move(done)](std::exception_ptr failure) {
+            if (!failure) {
+                committed(**unit_of_work);
+            }
+            done(failure);
+        });
 }
 
-DeliveryResult ModuleRuntime::handle(const Envelope& envelope) {
-    const auto* subscription = bus().subscription(name_, envelope.type);
-    if (subscription == nullptr) {
-        return {DeliveryResult::Status::failed,
-                fmt::format("module '{}' has no handler for '{}'", name_, envelope.type)};
+void ModuleRuntime::receive(Envelope envelope, std::function<void(DeliveryResult)> done) {
+    struct Outcome {
+        std::optional<UnitOfWork> unit_of_work;
+        bool duplicate = false;
+    };
+    auto outcome = std::make_shared<Outcome>();
+    enqueue(
+        [this, outcome, envelope = std::move(envelope)] {
+            const auto* subscription = bus().subscription(name_, envelope.type);
+            if (subscription == nullptr) {
+                throw std::runtime_error(
+                    fmt::format("module '{}' has no handler for '{}'", name_, envelope.type));
+            }
+            telemetry::CorrelationScope scope(envelope.correlation_id);
+            auto& seen = statements_->get("SELECT 1 FROM inbox WHERE message_id = ?");
+            seen.bind(1, envelope.id);
+            outcome->duplicate = seen.executeStep();
+            seen.reset();
+            if (outcome->duplicate) {
+                return;
+            }
+            auto& unit_of_work = outcome->unit_of_work.emplace(
+                *this, MessageContext{envelope.correlation_id, envelope.id,
+                                      child_traceparent(envelope.traceparent)});
+            subscription->handler(unit_of_work, envelope);
+            auto& record = statements_->get(
+                "INSERT INTO inbox (message_id, type, handled_at) VALUES (?, ?, ?)");
+            record.bind(1, envelope.id);
+            record.bind(2, envelope.type);
+            record.bind(3, rfc3339());
+            record.exec();
+        },
+        [this, outcome, done = std::move(done)](std::exception_ptr failure) {
+            if (failure) {
+                try {
+                    std::rethrow_exception(failure);
+                } catch (const std::exception& error) {
+                    done({DeliveryResult::Status::failed, error.what()});
+                }
+                return;
+            }
+            if (outcome->duplicate) {
+                done({DeliveryResult::Status::duplicate, {}});
+                return;
+            }
+            committed(*outcome->unit_of_work);
+            done({DeliveryResult::Status::delivered, {}});
+        });
+}
+
+void ModuleRuntime::enqueue(std::function<void()> write,
+                            std::function<void(std::exception_ptr)> finish) {
+    std::lock_guard lock(queue_mutex_);
+    queue_.push_back({std::move(write), std::move(finish)});
+    if (!batch_scheduled_) {
+        batch_scheduled_ = true;
+        boost::asio::post(strand_, [this] { commit_batch(); });
     }
+}
+
+std::size_t ModuleRuntime::queued() const {
+    std::lock_guard lock(queue_mutex_);
+    return queue_.size();
+}
+
+void ModuleRuntime::commit_batch() {
+    std::vector<Job> batch;
+    {
+        std::lock_guard lock(queue_mutex_);
+        const auto count =
+            std::min(queue_.size(), static_cast<std::size_t>(messaging_.policy().max_batch));
+        batch.assign(std::make_move_iterator(queue_.begin()),
+                     std::make_move_iterator(queue_.begin() + static_cast<std::ptrdiff_t>(count)));
+        queue_.erase(queue_.begin(), queue_.begin() + static_cast<std::ptrdiff_t>(count));
+    }
+    messaging_.metrics().batch_units.with({name_}).observe(static_cast<double>(batch.size()));
+    std::vector<std::exception_ptr> failures(batch.size());
     try {
-        telemetry::CorrelationScope scope(envelope.correlation_id);
         SQLite::Transaction transaction(*database_, SQLite::TransactionBehavior::IMMEDIATE);
-        auto& seen = statements_->get("SELECT 1 FROM inbox WHERE message_id = ?");
-        seen.bind(1, envelope.id);
-        const bool duplicate = seen.executeStep();
-        seen.reset();
-        if (duplicate) {
-            transaction.commit();
-            return {DeliveryResult::Status::duplicate, {}};
+        for (std::size_t i = 0; i < batch.size(); ++i) {
+            store::exec(*statements_, "SAVEPOINT unit_of_work");
+            try {
+                batch[i].write();
+            } catch (...) {
+                if (sqlite3_get_autocommit(database_->getHandle()) != 0) {
+                    throw;  // SQLite rolled the whole transaction back (a full disk, an I/O error)
+                }
+                failures[i] = std::current_exception();
+                store::exec(*statements_, "ROLLBACK TO unit_of_work");
+            }
+            store::exec(*statements_, "RELEASE unit_of_work");
         }
-        UnitOfWork unit_of_work(*this, MessageContext{envelope.correlation_id, envelope.id,
-                                                      child_traceparent(envelope.traceparent)});
-        subscription->handler(unit_of_work, envelope);
-        auto& record =
-            statements_->get("INSERT INTO inbox (message_id, type, handled_at) VALUES (?, ?, ?)");
-        record.bind(1, envelope.id);
-        record.bind(2, envelope.type);
-        record.bind(3, rfc3339());
-        record.exec();
         transaction.commit();
-        committed(unit_of_work);
-        return {DeliveryResult::Status::delivered, {}};
-    } catch (const std::exception& error) {
-        return {DeliveryResult::Status::failed, error.what()};
+    } catch (...) {
+        // The transaction rolled back: nothing of the batch was written.
+        std::fill(failures.begin(), failures.end(), std::current_exception());
+    }
+    for (std::size_t i = 0; i < batch.size(); ++i) {
+        batch[i].finish(failures[i]);
+    }
+    std::lock_guard lock(queue_mutex_);
+    if (queue_.empty()) {
+        batch_scheduled_ = false;
+    } else {
+        boost::asio::post(strand_, [this] { commit_batch(); });
     }
 }
 

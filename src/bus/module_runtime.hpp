@@ -6,9 +6,11 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <chrono>
+#include <deque>
 #include <exception>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -48,14 +50,26 @@ class ModuleRuntime {
     SQLite::Database& database() { return *database_; }
     store::StatementCache& statements() { return *statements_; }
 
-    // Runs `work` in one transaction on the strand. `done` runs on the strand too: with null
-    // after the commit, or with the exception after the rollback.
+    // Work reaches the database in batches (group commit): whatever queued while the last
+    // transaction ran is committed in the next one, up to DeliveryPolicy::max_batch units,
+    // each in its own savepoint so that one failing rolls back alone. Thread-safe.
+
+    // Runs `work` as one unit of work. `done` runs on the strand: with null after the commit,
+    // or with the exception after the rollback.
     void execute(MessageContext context, std::function<void(UnitOfWork&)> work,
                  std::function<void(std::exception_ptr)> done);
 
-    // On the strand: hands the message to this module's subscriber, in one transaction with
-    // its inbox row, so a message is handled once however often it arrives.
-    DeliveryResult handle(const Envelope& envelope);
+    // Hands the message to this module's subscriber, in one unit of work with its inbox row,
+    // so a message is handled once however often it arrives. `done` runs on the strand once
+    // the outcome is committed (or the batch failed).
+    void receive(Envelope envelope, std::function<void(DeliveryResult)> done);
+
+    // For the platform's own bookkeeping: `write` runs in the next batch, `finish` on the
+    // strand after it, with null once committed.
+    void enqueue(std::function<void()> write, std::function<void(std::exception_ptr)> finish);
+
+    // Units of work waiting for a transaction.
+    std::size_t queued() const;
 
     // Runs `tick` on the strand every `interval` while messages flow (between Messaging's
     // start and stop). Register before start.
@@ -73,6 +87,12 @@ class ModuleRuntime {
     void stop_periodic();
 
     struct Periodic;
+    struct Job {
+        std::function<void()> write;                     // inside the batch's transaction
+        std::function<void(std::exception_ptr)> finish;  // after it, on the strand
+    };
+    // On the strand: commits the next batch of queued jobs.
+    void commit_batch();
 
     std::string name_;
     Messaging& messaging_;
@@ -81,6 +101,9 @@ class ModuleRuntime {
     std::optional<store::StatementCache> statements_;
     OutboxDispatcher dispatcher_;
     std::vector<std::shared_ptr<Periodic>> periodic_;
+    mutable std::mutex queue_mutex_;
+    std::deque<Job> queue_;
+    bool batch_scheduled_ = false;  // under queue_mutex_
     std::atomic<std::int64_t> pending_deliveries_{0};
     std::atomic<std::int64_t> parked_deliveries_{0};
 };

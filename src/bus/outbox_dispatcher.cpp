@@ -113,63 +113,77 @@ void OutboxDispatcher::pass() {
 
 void OutboxDispatcher::deliver(Pending pending) {
     auto* target = messaging_.find(pending.subscriber);
-    boost::asio::post(target->strand(), [this, target, pending = std::move(pending)]() mutable {
-        auto result = target->handle(pending.envelope);
-        boost::asio::post(source_.strand(),
-                          [this, pending = std::move(pending), result = std::move(result)] {
-                              complete(pending, result);
-                          });
-    });
+    auto envelope = pending.envelope;
+    target->receive(std::move(envelope),
+                    [this, pending = std::move(pending)](DeliveryResult result) mutable {
+                        complete(std::move(pending), std::move(result));
+                    });
 }
 
-void OutboxDispatcher::complete(const Pending& pending, const DeliveryResult& result) {
-    telemetry::CorrelationScope scope(pending.envelope.correlation_id);
-    const auto& type = pending.envelope.type;
-    auto& metrics = messaging_.metrics();
-    try {
-        if (result.status != DeliveryResult::Status::failed) {
-            auto& remove = source_.statements().get(
-                "DELETE FROM outbox_delivery WHERE seq = ? AND subscriber = ?");
-            remove.bind(1, pending.seq);
-            remove.bind(2, pending.subscriber);
-            remove.exec();
-            // Counted before the backlog shrinks, so whoever waits for an idle bus sees it.
-            metrics.delivered.with({type, pending.subscriber}).inc();
-            --source_.pending_deliveries_;
-        } else {
-            const int attempts = pending.attempts + 1;
-            const auto& policy = messaging_.policy();
-            const bool park = attempts >= policy.max_attempts;
+void OutboxDispatcher::complete(Pending pending, DeliveryResult result) {
+    const bool done = result.status != DeliveryResult::Status::failed;
+    const int attempts = pending.attempts + 1;
+    const auto& policy = messaging_.policy();
+    const bool park = !done && attempts >= policy.max_attempts;
+    auto outcome =
+        std::make_shared<std::pair<Pending, DeliveryResult>>(std::move(pending), std::move(result));
+    // The outcome is written in the publisher's next batch, with its other work.
+    source_.enqueue(
+        [this, outcome, done, attempts, park] {
+            const auto& [delivery, delivery_result] = *outcome;
+            if (done) {
+                store::exec(source_.statements(),
+                            "DELETE FROM outbox_delivery WHERE seq = ? AND subscriber = ?",
+                            delivery.seq, delivery.subscriber);
+                return;
+            }
             auto& update = source_.statements().get(
                 "UPDATE outbox_delivery SET attempts = ?, last_error = ?, next_attempt_ms = ?,"
                 " state = ?, parked_at = ? WHERE seq = ? AND subscriber = ?");
             update.bind(1, attempts);
-            update.bind(2, result.error);
-            update.bind(3, unix_millis() + policy.backoff(attempts).count());
+            update.bind(2, delivery_result.error);
+            update.bind(3, unix_millis() + messaging_.policy().backoff(attempts).count());
             update.bind(4, park ? "parked" : "pending");
             if (park) {
                 update.bind(5, rfc3339());
             }
-            update.bind(6, pending.seq);
-            update.bind(7, pending.subscriber);
+            update.bind(6, delivery.seq);
+            update.bind(7, delivery.subscriber);
             update.exec();
-            if (park) {
-                metrics.dead_lettered.with({type, pending.subscriber}).inc();
-                ++source_.parked_deliveries_;
-                --source_.pending_deliveries_;
-                spdlog::error("{} {} to '{}' parked as a dead letter after {} attempts: {}", type,
-                              pending.envelope.id, pending.subscriber, attempts, result.error);
-            } else {
-                metrics.retried.with({type, pending.subscriber}).inc();
-                spdlog::warn("{} {} to '{}' failed (attempt {} of {}), retrying: {}", type,
-                             pending.envelope.id, pending.subscriber, attempts, policy.max_attempts,
-                             result.error);
-            }
+        },
+        [this, outcome, attempts](std::exception_ptr failure) {
+            recorded(outcome->first, outcome->second, attempts, failure);
+        });
+}
+
+void OutboxDispatcher::recorded(const Pending& pending, const DeliveryResult& result, int attempts,
+                                std::exception_ptr failure) {
+    telemetry::CorrelationScope scope(pending.envelope.correlation_id);
+    const auto& type = pending.envelope.type;
+    auto& metrics = messaging_.metrics();
+    if (failure) {
+        // The delivery row stays as it was and is attempted again: at-least-once.
+        try {
+            std::rethrow_exception(failure);
+        } catch (const std::exception& error) {
+            spdlog::error("outbox of '{}': cannot record delivery of {}: {}", source_.name(),
+                          pending.envelope.id, error.what());
         }
-    } catch (const std::exception& error) {
-        // The delivery row stays pending and is attempted again: at-least-once.
-        spdlog::error("outbox of '{}': cannot record delivery of {}: {}", source_.name(),
-                      pending.envelope.id, error.what());
+    } else if (result.status != DeliveryResult::Status::failed) {
+        // Counted before the backlog shrinks, so whoever waits for an idle bus sees it.
+        metrics.delivered.with({type, pending.subscriber}).inc();
+        --source_.pending_deliveries_;
+    } else if (attempts >= messaging_.policy().max_attempts) {
+        metrics.dead_lettered.with({type, pending.subscriber}).inc();
+        ++source_.parked_deliveries_;
+        --source_.pending_deliveries_;
+        spdlog::error("{} {} to '{}' parked as a dead letter after {} attempts: {}", type,
+                      pending.envelope.id, pending.subscriber, attempts, result.error);
+    } else {
+        metrics.retried.with({type, pending.subscriber}).inc();
+        spdlog::warn("{} {} to '{}' failed (attempt {} of {}), retrying: {}", type,
+                     pending.envelope.id, pending.subscriber, attempts,
+                     messaging_.policy().max_attempts, result.error);
     }
     in_flight_.erase({pending.seq, pending.subscriber});
     wake();

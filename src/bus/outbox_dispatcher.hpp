@@ -3,6 +3,7 @@
 #include <atomic>
 #include <boost/asio/steady_timer.hpp>
 #include <cstdint>
+#include <exception>
 #include <set>
 #include <string>
 #include <utility>
@@ -33,7 +34,11 @@ class OutboxDispatcher {
     struct Pending;
     void pass();
     void deliver(Pending pending);
-    void complete(const Pending& pending, const DeliveryResult& result);
+    // Thread-safe: queues the outcome of a delivery for the publisher's next batch.
+    void complete(Pending pending, DeliveryResult result);
+    // On the strand, once the outcome is written (failure null) or could not be.
+    void recorded(const Pending& pending, const DeliveryResult& result, int attempts,
+                  std::exception_ptr failure);
     // Arms the timer for the first retry due after `now`, the time the pass looked with.
     void schedule_retry_timer(std::int64_t now);
 

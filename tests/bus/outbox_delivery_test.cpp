@@ -73,6 +73,14 @@ struct NotesAndAudit {
         });
     }
 
+    // Hands a message to audit again, as the dispatcher would, and waits for the outcome.
+    bus::DeliveryResult redeliver(const Envelope& envelope) {
+        std::promise<bus::DeliveryResult> outcome;
+        audit.receive(envelope,
+                      [&](bus::DeliveryResult result) { outcome.set_value(std::move(result)); });
+        return outcome.get_future().get();
+    }
+
     std::vector<bus::DeadLetter> dead_letters() {
         std::promise<std::vector<bus::DeadLetter>> letters;
         harness.messaging().list_dead_letters(
@@ -135,8 +143,7 @@ TEST_CASE("a duplicate delivery of one message is a no-op", "[bus]") {
     REQUIRE(modules.harness.wait_idle());
 
     const auto envelope = modules.first_published();
-    const auto again = modules.harness.on(
-        modules.audit, [&](SQLite::Database&) { return modules.audit.handle(envelope); });
+    const auto again = modules.redeliver(envelope);
     CHECK(again.status == bus::DeliveryResult::Status::duplicate);
     CHECK(modules.audited("a") == std::vector<int>{1});
 }
@@ -160,10 +167,7 @@ TEST_CASE(
     // delivery is still inside the handler.
     const auto envelope = modules.first_published();
     REQUIRE(modules.control->handled == 0);
-    auto redelivery = std::async(std::launch::async, [&] {
-        return modules.harness.on(
-            modules.audit, [&](SQLite::Database&) { return modules.audit.handle(envelope); });
-    });
+    auto redelivery = std::async(std::launch::async, [&] { return modules.redeliver(envelope); });
     REQUIRE(modules.harness.wait_idle());
     CHECK(redelivery.get().status == bus::DeliveryResult::Status::duplicate);
     CHECK(modules.control->started == 1);
@@ -316,8 +320,7 @@ TEST_CASE("a message handled before a crash but not marked delivered is not hand
         // The subscriber commits its effect, and the process dies before the publisher's
         // delivery row is removed.
         const auto envelope = modules.first_published();
-        const auto first = modules.harness.on(
-            modules.audit, [&](SQLite::Database&) { return modules.audit.handle(envelope); });
+        const auto first = modules.redeliver(envelope);
         REQUIRE(first.status == bus::DeliveryResult::Status::delivered);
     }
     NotesAndAudit modules(fast_retries(), directory.path);
