@@ -28,6 +28,9 @@ struct ServerConfig {
     std::chrono::milliseconds shutdown_timeout{10'000};
     // How long the answer to a request with an Idempotency-Key is kept for its repeats.
     std::chrono::milliseconds idempotency_ttl{24 * 60 * 60 * 1000};
+    // Units of work waiting for a transaction plus deliveries waiting in outboxes, over all
+    // modules, above which routes that take new work in (POST /api/orders) answer 503.
+    std::int64_t max_backlog = 20'000;
     // The swagger-ui-dist files /docs serves (the set-up installs them with npm).
     std::string docs_dir = "node_modules/swagger-ui-dist";
 

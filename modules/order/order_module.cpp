@@ -28,28 +28,29 @@ const std::set<std::string, std::less<>> kStatuses{"pending", "confirmed", "ship
 void add_routes(ModuleBuilder& builder, std::shared_ptr<const Saga> saga) {
     auto& runtime = builder.runtime();
     const auto& config = builder.config().order;
-    builder.route(Method::post, "/api/orders", http::Body::json,
-                  [&runtime, &config, saga](const http::Request& request, http::Reply reply) {
-                      auto parsed = read_place_order(request.json.as_object(), config);
-                      if (auto* errors = std::get_if<std::vector<http::FieldError>>(&parsed)) {
-                          reply(http::validation_problem(*errors));
-                          return;
-                      }
-                      answer_from(runtime, request, reply, {},
-                                  [saga, order = std::get<PlaceOrder>(std::move(parsed))](
-                                      bus::UnitOfWork& unit_of_work) {
-                                      auto placed = saga->place(unit_of_work, order);
-                                      if (auto* errors =
-                                              std::get_if<std::vector<http::FieldError>>(&placed)) {
-                                          return http::validation_problem(*errors);
-                                      }
-                                      const auto& id = std::get<std::string>(placed);
-                                      auto response = http::json_response(
-                                          202, json::object{{"id", id}, {"status", "pending"}});
-                                      response.headers.push_back({"Location", "/api/orders/" + id});
-                                      return response;
-                                  });
-                  });
+    builder.intake(
+        Method::post, "/api/orders", http::Body::json,
+        [&runtime, &config, saga](const http::Request& request, http::Reply reply) {
+            auto parsed = read_place_order(request.json.as_object(), config);
+            if (auto* errors = std::get_if<std::vector<http::FieldError>>(&parsed)) {
+                reply(http::validation_problem(*errors));
+                return;
+            }
+            answer_from(
+                runtime, request, reply, {},
+                [saga,
+                 order = std::get<PlaceOrder>(std::move(parsed))](bus::UnitOfWork& unit_of_work) {
+                    auto placed = saga->place(unit_of_work, order);
+                    if (auto* errors = std::get_if<std::vector<http::FieldError>>(&placed)) {
+                        return http::validation_problem(*errors);
+                    }
+                    const auto& id = std::get<std::string>(placed);
+                    auto response =
+                        http::json_response(202, json::object{{"id", id}, {"status", "pending"}});
+                    response.headers.push_back({"Location", "/api/orders/" + id});
+                    return response;
+                });
+        });
     builder.route(Method::get, "/api/orders", http::Body::none,
                   [&runtime, saga](const http::Request& request, http::Reply reply) {
                       std::vector<http::FieldError> errors;

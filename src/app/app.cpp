@@ -40,6 +40,22 @@ void ModuleBuilder::route(http::Method method, std::string pattern, http::Body b
     router_.add(method, std::move(pattern), body, when_ready(ready_, std::move(handler)));
 }
 
+void ModuleBuilder::intake(http::Method method, std::string pattern, http::Body body,
+                           http::Handler handler) {
+    route(method, std::move(pattern), body,
+          [&messaging = runtime_.messaging(), limit = config_.server.max_backlog,
+           handler = std::move(handler)](const http::Request& request, http::Reply reply) {
+              if (messaging.work_waiting() > limit) {
+                  reply(http::unavailable(
+                      "overloaded", fmt::format("more than {} units of work are waiting (server."
+                                                "max_backlog); try again shortly",
+                                                limit)));
+                  return;
+              }
+              handler(request, std::move(reply));
+          });
+}
+
 void ModuleBuilder::collection(Collection collection) {
     auto shared = std::make_shared<const Collection>(std::move(collection));
     auto& runtime = runtime_;
@@ -77,10 +93,7 @@ void ModuleBuilder::collection(Collection collection) {
 http::Handler when_ready(const std::atomic<bool>& ready, http::Handler handler) {
     return [&ready, handler = std::move(handler)](const http::Request& request, http::Reply reply) {
         if (!ready) {
-            auto response = http::problem(503, "not-ready", "Service unavailable",
-                                          "shopd is starting or stopping");
-            response.headers.push_back({"Retry-After", "1"});
-            reply(std::move(response));
+            reply(http::unavailable("not-ready", "shopd is starting or stopping"));
             return;
         }
         handler(request, std::move(reply));
@@ -195,12 +208,11 @@ void answer_from(bus::ModuleRuntime& runtime, const http::Request& request,
                     return;
                 }
                 spdlog::warn("{}: storage unavailable: {}", module, error.what());
-                auto response = http::problem(
-                    503, "storage-unavailable", "Service unavailable",
+                reply(http::unavailable(
+                    "storage-unavailable",
                     "the database cannot be written just now (disk full or failing); nothing "
-                    "was changed, reads still work; try again later");
-                response.headers.push_back({"Retry-After", "5"});
-                reply(std::move(response));
+                    "was changed, reads still work; try again later",
+                    5));
             } catch (const std::exception& error) {
                 spdlog::error("{}: request failed: {}", module, error.what());
                 reply(http::problem(500, "internal", "Internal server error",

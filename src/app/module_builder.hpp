@@ -49,6 +49,10 @@ class ModuleBuilder {
 
     // A route of this module; answered 503 until the App is ready.
     void route(http::Method method, std::string pattern, http::Body body, http::Handler handler);
+    // A route that takes new work in: also answered 503 while more than server.max_backlog
+    // units of work and deliveries wait, so a flood slows clients down instead of growing
+    // the backlog.
+    void intake(http::Method method, std::string pattern, http::Body body, http::Handler handler);
 
     // GET <path>/{id} and GET <path>?<filter>=&limit=&cursor= over the module's own records,
     // each a JSON object with an "id"; the cursor is the last id of a page.

@@ -105,6 +105,14 @@ void Messaging::stop() {
     }
 }
 
+std::int64_t Messaging::work_waiting() const {
+    std::int64_t waiting = 0;
+    for (const auto& [name, module] : modules_) {
+        waiting += static_cast<std::int64_t>(module->queued()) + module->pending_deliveries();
+    }
+    return waiting;
+}
+
 std::vector<OutboxBacklog> Messaging::backlog() const {
     std::vector<OutboxBacklog> result;
     for (const auto& [name, runtime] : modules_) {

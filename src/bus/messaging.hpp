@@ -58,6 +58,8 @@ class Messaging {
     enum class ReplayResult { replayed, not_found, failed };
     void replay_dead_letter(const std::string& id, std::function<void(ReplayResult)> done);
     std::vector<OutboxBacklog> backlog() const;
+    // Units of work waiting for a transaction plus deliveries pending, over every module.
+    std::int64_t work_waiting() const;
 
     struct Metrics {
         telemetry::CounterFamily& published;

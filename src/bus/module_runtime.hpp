@@ -44,6 +44,7 @@ class ModuleRuntime {
     const std::string& name() const { return name_; }
     Strand& strand() { return strand_; }
     const MessageBus& bus() const;
+    const Messaging& messaging() const { return messaging_; }
     bool is_hosted(std::string_view module) const;
 
     // Only on the strand, while open.

@@ -139,6 +139,12 @@ Response problem(unsigned status, std::string_view type, std::string_view title,
     return Response{status, "application/problem+json", {}, boost::json::serialize(body), nullptr};
 }
 
+Response unavailable(std::string_view type, std::string_view detail, int retry_after_seconds) {
+    auto response = problem(503, type, "Service unavailable", detail);
+    response.headers.push_back({"Retry-After", std::to_string(retry_after_seconds)});
+    return response;
+}
+
 struct Reply::State {
     Sink sink;
     std::once_flag once;

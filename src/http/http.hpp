@@ -83,6 +83,9 @@ struct FieldError {
 Response problem(unsigned status, std::string_view type, std::string_view title,
                  std::string_view detail = {}, const std::vector<FieldError>& errors = {});
 
+// 503 problem+json with Retry-After: the request may succeed when repeated later.
+Response unavailable(std::string_view type, std::string_view detail, int retry_after_seconds = 1);
+
 // The one-time answer to a request. Copies share it; the first call wins. A request whose
 // last copy of Reply is dropped unanswered gets a 500, so no client waits forever.
 class Reply {

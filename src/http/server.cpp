@@ -173,10 +173,10 @@ struct Server::Impl : std::enable_shared_from_this<Impl> {
     }
 
     asio::awaitable<void> refuse(std::shared_ptr<Connection> connection) {
-        auto response = problem(503, "too-many-connections", "Service unavailable",
-                                "too many open connections; try again shortly");
-        response.headers.push_back({"Retry-After", "1"});
-        co_await write(*connection, std::move(response), 11, false);
+        co_await write(
+            *connection,
+            unavailable("too-many-connections", "too many open connections; try again shortly"), 11,
+            false);
         close(*connection);
     }
 

@@ -251,6 +251,49 @@ TEST_CASE("an in-flight request is answered during graceful shutdown", "[http][s
     CHECK_THROWS(HttpClient(test.app.port()).get("/healthz"));
 }
 
+TEST_CASE("over server.max_backlog an intake route answers 503 with Retry-After, reads go on",
+          "[http][backpressure]") {
+    auto config = test_config();
+    config.server.max_backlog = 2;
+    TestApp test(config);
+    const auto port = test.app.port();
+    // The slow request holds the notes executor, so every note admitted waits in its queue.
+    auto slow = std::async(std::launch::async, [port] {
+        return HttpClient(port).post_json("/api/notes/slow", R"({"millis":1000})");
+    });
+    std::this_thread::sleep_for(std::chrono::milliseconds(150));
+    std::vector<std::future<HttpResult>> notes;
+    for (int sequence = 1; sequence <= 8; ++sequence) {
+        notes.push_back(std::async(std::launch::async, [port, sequence] {
+            return HttpClient(port).post_json("/api/notes", note("busy", sequence));
+        }));
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    CHECK(test.client().get("/api/audit/busy").status == 200);
+
+    int admitted = 0;
+    int refused = 0;
+    for (auto& answer : notes) {
+        const auto result = answer.get();
+        if (result.status == 201) {
+            ++admitted;
+        } else {
+            CHECK(result.status == 503);
+            CHECK(result.header("Retry-After") == "1");
+            CHECK(result.header("Content-Type") == "application/problem+json");
+            CHECK(result.json().at("type") == "urn:shopd:problem:overloaded");
+            ++refused;
+        }
+    }
+    CHECK(slow.get().status == 200);
+    // Waiting work may exceed the bound by no more than the requests checked at one moment.
+    CHECK(admitted >= 3);
+    CHECK(admitted <= 4);
+    CHECK(admitted + refused == 8);
+    REQUIRE(eventually([&] { return test.control->handled == admitted; }));
+    CHECK(test.client().post_json("/api/notes", note("busy", 100)).status == 201);
+}
+
 TEST_CASE("queued deliveries finish before shutdown completes", "[http][shutdown]") {
     TestApp test;
     test.control->handler_delay = std::chrono::milliseconds(50);

@@ -53,7 +53,7 @@ ModuleDefinition notes_module() {
             builder.migrations(notes_migrations());
             builder.publishes<NoteAdded>();
             auto& runtime = builder.runtime();
-            builder.route(
+            builder.intake(
                 http::Method::post, "/api/notes", http::Body::json,
                 [&runtime](const http::Request& request, http::Reply reply) {
                     const auto& body = request.json.as_object();
