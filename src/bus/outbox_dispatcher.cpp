@@ -2,8 +2,6 @@
 
 #include <SQLiteCpp/Statement.h>
 #include <boost/asio/post.hpp>
-#include <boost/json/array.hpp>
-#include <boost/json/serialize.hpp>
 #include <spdlog/spdlog.h>
 
 #include "bus/messaging.hpp"
@@ -22,28 +20,20 @@ struct OutboxDispatcher::Pending {
 
 namespace {
 
-// Due, hosted, and first in line for its (subscriber, aggregate): no earlier row of the same
-// aggregate for the same subscriber is still pending or parked.
+// Due and first in line for its (subscriber, aggregate): no earlier row of the same aggregate
+// for the same subscriber is still pending or parked. Read in outbox order straight off the
+// primary key, so a pass builds no temporary b-tree; the caller stops reading once it has
+// enough, and skips subscribers this process does not host.
 constexpr auto kDeliverableQuery = R"sql(
     SELECT d.seq, d.subscriber, d.attempts, o.id, o.type, o.version, o.aggregatetype,
            o.aggregateid, o.occurred_at, o.correlation_id, o.causation_id, o.traceparent,
            o.payload
     FROM outbox_delivery AS d JOIN outbox AS o ON o.seq = d.seq
     WHERE d.state = 'pending' AND d.next_attempt_ms <= ?1
-      AND d.subscriber IN (SELECT value FROM json_each(?2))
       AND NOT EXISTS (SELECT 1 FROM outbox_delivery AS e
                       WHERE e.subscriber = d.subscriber AND e.aggregateid = d.aggregateid
                         AND e.seq < d.seq)
-    ORDER BY d.seq
-    LIMIT ?3)sql";
-
-std::string hosted_modules_json(const Messaging& messaging) {
-    boost::json::array names;
-    for (const auto* module : messaging.modules()) {
-        names.emplace_back(module->name());
-    }
-    return boost::json::serialize(names);
-}
+    ORDER BY d.seq)sql";
 
 }  // namespace
 
@@ -83,12 +73,10 @@ void OutboxDispatcher::pass() {
         const auto now = unix_millis();
         auto& query = source_.statements().get(kDeliverableQuery);
         query.bind(1, now);
-        query.bind(2, hosted_modules_json(messaging_));
-        query.bind(3, static_cast<int>(in_flight_.size()) + room);
-        while (query.executeStep() && static_cast<int>(batch.size()) < room) {
+        while (static_cast<int>(batch.size()) < room && query.executeStep()) {
             const auto seq = query.getColumn(0).getInt64();
             std::string subscriber = query.getColumn(1).getString();
-            if (in_flight_.contains({seq, subscriber})) {
+            if (in_flight_.contains({seq, subscriber}) || messaging_.find(subscriber) == nullptr) {
                 continue;
             }
             batch.push_back(Pending{
