@@ -5,7 +5,9 @@
 #include <algorithm>
 #include <array>
 #include <fmt/format.h>
+#include <mutex>
 #include <openssl/evp.h>
+#include <sqlite3.h>
 
 #include "util/clock.hpp"
 
@@ -60,6 +62,13 @@ void check_recorded(SQLite::Database& database, const MigrationSet& set) {
     }
 }
 
+// SQLite counts its allocations behind one process-wide mutex, which every module's thread
+// would queue on; shopd never reads those counts. Only possible before SQLite's first use.
+void configure_sqlite_once() {
+    static std::once_flag once;
+    std::call_once(once, [] { sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0); });
+}
+
 bool is_applied(SQLite::Database& database, const std::string& component, int version) {
     SQLite::Statement query(database,
                             "SELECT 1 FROM schema_migrations WHERE component = ? AND version = ?");
@@ -74,9 +83,11 @@ std::unique_ptr<SQLite::Database> open_database(const DatabaseLocation& location
                                                 Durability durability) {
     const std::string name = location.in_memory ? ":memory:" : location.file.string();
     std::unique_ptr<SQLite::Database> database;
+    configure_sqlite_once();
     try {
+        // No connection mutex: a connection is only ever used on its module's strand.
         database = std::make_unique<SQLite::Database>(
-            name, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE | SQLite::OPEN_FULLMUTEX);
+            name, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE | SQLite::OPEN_NOMUTEX);
         // Another process holding the file must fail start-up quickly, not hang it.
         database->setBusyTimeout(2000);
         if (!location.in_memory) {
