@@ -43,6 +43,8 @@ struct StorageConfig {
     Durability durability = Durability::normal;
     // Units of work (requests, deliveries) a module commits together in one transaction.
     int max_batch = 256;
+    // Delivered messages (outbox) and handled ones (inbox) are kept this long, then deleted.
+    std::chrono::milliseconds message_retention{7LL * 24 * 60 * 60 * 1000};
 
     bool operator==(const StorageConfig&) const = default;
 };

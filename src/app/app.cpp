@@ -25,6 +25,7 @@
 #include "app/module_builder.hpp"
 #include "app/module_graph.hpp"
 #include "bus/messaging.hpp"
+#include "bus/retention.hpp"
 #include "config/config_loader.hpp"
 #include "http/server.hpp"
 #include "store/database.hpp"
@@ -312,7 +313,7 @@ struct App::Impl {
                 continue;
             }
             auto& runtime = messaging.host(definition.name, io.get_executor());
-            forget_idempotency_keys(runtime);
+            sweep_expired(runtime);
             ModuleBuilder builder(runtime, config, bus, router, ready);
             definition.register_module(builder);
             module_migrations[definition.name] = builder.migration_sets();
@@ -324,20 +325,31 @@ struct App::Impl {
         }
     }
 
-    // Forgets answers to idempotent requests once their time is up, checking four times per
-    // lifetime (at least every minute).
-    void forget_idempotency_keys(bus::ModuleRuntime& runtime) {
-        const auto ttl = config.server.idempotency_ttl;
-        const auto every =
-            std::clamp(ttl / 4, std::chrono::milliseconds(10), std::chrono::milliseconds(60'000));
-        runtime.every(every, [&runtime, ttl] {
-            runtime.execute(
-                {},
-                [ttl](bus::UnitOfWork& unit_of_work) {
-                    idempotency::forget_older_than(unit_of_work, ttl);
-                },
-                log_failure(runtime.name() + ": forgetting idempotency keys"));
+    // Runs `work` in a unit of work of `runtime` four times per `period` (at least every
+    // minute): forgetting what has outlived `period`.
+    static void sweep_every_quarter_of(std::chrono::milliseconds period,
+                                       bus::ModuleRuntime& runtime, const std::string& what,
+                                       std::function<void(bus::UnitOfWork&)> work) {
+        const auto every = std::clamp(period / 4, std::chrono::milliseconds(10),
+                                      std::chrono::milliseconds(60'000));
+        runtime.every(every, [&runtime, what = runtime.name() + ": " + what, work] {
+            runtime.execute({}, work, log_failure(what));
         });
+    }
+
+    // Answers to idempotent requests once their time is up; delivered and handled messages
+    // once storage.message_retention has passed.
+    void sweep_expired(bus::ModuleRuntime& runtime) {
+        const auto ttl = config.server.idempotency_ttl;
+        sweep_every_quarter_of(ttl, runtime, "forgetting idempotency keys",
+                               [ttl](bus::UnitOfWork& unit_of_work) {
+                                   idempotency::forget_older_than(unit_of_work, ttl);
+                               });
+        const auto keep = config.storage.message_retention;
+        sweep_every_quarter_of(keep, runtime, "forgetting settled messages",
+                               [keep](bus::UnitOfWork& unit_of_work) {
+                                   bus::forget_settled_messages(unit_of_work, keep);
+                               });
     }
 
     std::vector<std::string> hosted_names() const {

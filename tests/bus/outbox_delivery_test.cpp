@@ -4,6 +4,7 @@
 #include <future>
 #include <thread>
 
+#include "bus/retention.hpp"
 #include "support/bus_harness.hpp"
 #include "support/test_modules.hpp"
 
@@ -328,6 +329,34 @@ TEST_CASE("a message handled before a crash but not marked delivered is not hand
     REQUIRE(modules.harness.wait_idle());
     CHECK(modules.audited("a") == std::vector<int>{1});
     CHECK(modules.control->handled == 0);  // the redelivery found the inbox row
+}
+
+TEST_CASE("delivered and handled messages are forgotten after the retention, parked ones kept",
+          "[bus][retention]") {
+    using namespace std::chrono_literals;
+    NotesAndAudit modules(fast_retries(2));
+    modules.harness.start();
+    modules.add("a", 1);
+    modules.add("b", 1, "poison");
+    REQUIRE(modules.harness.wait_idle());
+    REQUIRE(modules.dead_letters().size() == 1);
+    std::this_thread::sleep_for(10ms);
+
+    const auto forget = [&](bus::ModuleRuntime& module, std::chrono::milliseconds keep) {
+        bus::Forgotten forgotten;
+        modules.harness.execute(module, [&](bus::UnitOfWork& unit_of_work) {
+            forgotten = bus::forget_settled_messages(unit_of_work, keep);
+        });
+        return forgotten;
+    };
+    CHECK(forget(modules.notes, 1h).outbox == 0);
+    CHECK(forget(modules.audit, 1h).inbox == 0);
+    CHECK(forget(modules.notes, 5ms).outbox == 1);  // a's row; the parked b stays
+    CHECK(forget(modules.audit, 5ms).inbox == 1);
+    CHECK(modules.harness.on(modules.notes, [](SQLite::Database& database) {
+        return count(database, "SELECT count(*) FROM outbox WHERE aggregateid = 'b'");
+    }) == 1);
+    CHECK(modules.dead_letters().size() == 1);
 }
 
 TEST_CASE("the envelope carries correlation, causation and trace context onward", "[bus]") {
