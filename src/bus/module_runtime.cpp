@@ -109,6 +109,8 @@ void ModuleRuntime::receive(Envelope envelope, std::function<void(DeliveryResult
                     std::rethrow_exception(failure);
                 } catch (const std::exception& error) {
                     done({DeliveryResult::Status::failed, error.what()});
+                } catch (...) {
+                    done({DeliveryResult::Status::failed, "the handler threw a non-exception"});
                 }
                 return;
             }
