@@ -108,44 +108,53 @@ void OutboxDispatcher::deliver(Pending pending) {
                     });
 }
 
+// What became of one delivery: decided once, then written and counted.
+struct OutboxDispatcher::Outcome {
+    Pending pending;
+    DeliveryResult result;
+    int attempts;  // failed attempts, counting this one when it failed
+    bool delivered;
+    bool park;  // failed for the last allowed time
+};
+
 void OutboxDispatcher::complete(Pending pending, DeliveryResult result) {
-    const bool done = result.status != DeliveryResult::Status::failed;
+    const bool delivered = result.status != DeliveryResult::Status::failed;
     const int attempts = pending.attempts + 1;
-    const auto& policy = messaging_.policy();
-    const bool park = !done && attempts >= policy.max_attempts;
-    auto outcome =
-        std::make_shared<std::pair<Pending, DeliveryResult>>(std::move(pending), std::move(result));
+    auto outcome = std::make_shared<const Outcome>(
+        Outcome{std::move(pending), std::move(result), attempts, delivered,
+                !delivered && attempts >= messaging_.policy().max_attempts});
     // The outcome is written in the publisher's next batch, with its other work.
-    source_.enqueue(
-        [this, outcome, done, attempts, park] {
-            const auto& [delivery, delivery_result] = *outcome;
-            if (done) {
-                store::exec(source_.statements(),
-                            "DELETE FROM outbox_delivery WHERE seq = ? AND subscriber = ?",
-                            delivery.seq, delivery.subscriber);
-                return;
-            }
-            auto& update = source_.statements().get(
-                "UPDATE outbox_delivery SET attempts = ?, last_error = ?, next_attempt_ms = ?,"
-                " state = ?, parked_at = ? WHERE seq = ? AND subscriber = ?");
-            update.bind(1, attempts);
-            update.bind(2, delivery_result.error);
-            update.bind(3, unix_millis() + messaging_.policy().backoff(attempts).count());
-            update.bind(4, park ? "parked" : "pending");
-            if (park) {
-                update.bind(5, rfc3339());
-            }
-            update.bind(6, delivery.seq);
-            update.bind(7, delivery.subscriber);
-            update.exec();
-        },
-        [this, outcome, attempts](std::exception_ptr failure) {
-            recorded(outcome->first, outcome->second, attempts, failure);
-        });
+    source_.enqueue([this, outcome] { record(*outcome); },
+                    [this, outcome](std::exception_ptr failure) { recorded(*outcome, failure); });
 }
 
-void OutboxDispatcher::recorded(const Pending& pending, const DeliveryResult& result, int attempts,
-                                std::exception_ptr failure) {
+void OutboxDispatcher::record(const Outcome& outcome) {
+    const auto& pending = outcome.pending;
+    if (outcome.delivered) {
+        store::exec(source_.statements(),
+                    "DELETE FROM outbox_delivery WHERE seq = ? AND subscriber = ?", pending.seq,
+                    pending.subscriber);
+        return;
+    }
+    auto& update = source_.statements().get(
+        "UPDATE outbox_delivery SET attempts = ?, last_error = ?, next_attempt_ms = ?,"
+        " state = ?, parked_at = ? WHERE seq = ? AND subscriber = ?");
+    update.bind(1, outcome.attempts);
+    update.bind(2, outcome.result.error);
+    update.bind(3, unix_millis() + messaging_.policy().backoff(outcome.attempts).count());
+    update.bind(4, outcome.park ? "parked" : "pending");
+    if (outcome.park) {
+        update.bind(5, rfc3339());
+    }
+    update.bind(6, pending.seq);
+    update.bind(7, pending.subscriber);
+    update.exec();
+}
+
+void OutboxDispatcher::recorded(const Outcome& outcome, std::exception_ptr failure) {
+    const auto& pending = outcome.pending;
+    const auto& result = outcome.result;
+    const auto attempts = outcome.attempts;
     telemetry::CorrelationScope scope(pending.envelope.correlation_id);
     const auto& type = pending.envelope.type;
     auto& metrics = messaging_.metrics();
@@ -157,11 +166,11 @@ void OutboxDispatcher::recorded(const Pending& pending, const DeliveryResult& re
             spdlog::error("outbox of '{}': cannot record delivery of {}: {}", source_.name(),
                           pending.envelope.id, error.what());
         }
-    } else if (result.status != DeliveryResult::Status::failed) {
+    } else if (outcome.delivered) {
         // Counted before the backlog shrinks, so whoever waits for an idle bus sees it.
         metrics.delivered.with({type, pending.subscriber}).inc();
         --source_.pending_deliveries_;
-    } else if (attempts >= messaging_.policy().max_attempts) {
+    } else if (outcome.park) {
         metrics.dead_lettered.with({type, pending.subscriber}).inc();
         ++source_.parked_deliveries_;
         --source_.pending_deliveries_;

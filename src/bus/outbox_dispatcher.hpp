@@ -34,11 +34,13 @@ class OutboxDispatcher {
     struct Pending;
     void pass();
     void deliver(Pending pending);
+    struct Outcome;
     // Thread-safe: queues the outcome of a delivery for the publisher's next batch.
     void complete(Pending pending, DeliveryResult result);
+    // In that batch: removes the delivery row, or records the failure (parking it at the last).
+    void record(const Outcome& outcome);
     // On the strand, once the outcome is written (failure null) or could not be.
-    void recorded(const Pending& pending, const DeliveryResult& result, int attempts,
-                  std::exception_ptr failure);
+    void recorded(const Outcome& outcome, std::exception_ptr failure);
     // Arms the timer for the first retry due after `now`, the time the pass looked with.
     void schedule_retry_timer(std::int64_t now);
 
