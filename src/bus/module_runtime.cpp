@@ -26,7 +26,8 @@ ModuleRuntime::ModuleRuntime(std::string name, Messaging& messaging,
     : name_(std::move(name)),
       messaging_(messaging),
       strand_(boost::asio::make_strand(std::move(executor))),
-      dispatcher_(*this, messaging) {}
+      dispatcher_(*this, messaging),
+      batch_units_(messaging.metrics().batch_units.with({name_})) {}
 
 ModuleRuntime::~ModuleRuntime() = default;
 
@@ -148,7 +149,7 @@ void ModuleRuntime::commit_batch() {
                      std::make_move_iterator(queue_.begin() + static_cast<std::ptrdiff_t>(count)));
         queue_.erase(queue_.begin(), queue_.begin() + static_cast<std::ptrdiff_t>(count));
     }
-    messaging_.metrics().batch_units.with({name_}).observe(static_cast<double>(batch.size()));
+    batch_units_.observe(static_cast<double>(batch.size()));
     std::vector<std::exception_ptr> failures(batch.size());
     try {
         SQLite::Transaction transaction(*database_, SQLite::TransactionBehavior::IMMEDIATE);

@@ -22,6 +22,10 @@
 #include "bus/unit_of_work.hpp"
 #include "store/statement_cache.hpp"
 
+namespace shopd::telemetry {
+class Histogram;
+}
+
 namespace shopd::bus {
 
 class MessageBus;
@@ -105,6 +109,7 @@ class ModuleRuntime {
     mutable std::mutex queue_mutex_;
     std::deque<Job> queue_;
     bool batch_scheduled_ = false;  // under queue_mutex_
+    telemetry::Histogram& batch_units_;
     std::atomic<std::int64_t> pending_deliveries_{0};
     std::atomic<std::int64_t> parked_deliveries_{0};
 };
