@@ -3,15 +3,12 @@
 // databases are files in WAL mode with synchronous=normal, as shopd runs by default.
 #include <benchmark/benchmark.h>
 #include <boost/json.hpp>
-#include <filesystem>
-#include <unistd.h>
 
 #include <shopd/contracts/inventory.hpp>
 #include <shopd/envelope.hpp>
 
 #include "bus/message_bus.hpp"
-#include "support/bus_harness.hpp"
-#include "support/test_modules.hpp"
+#include "support/notes_and_audit.hpp"
 
 namespace {
 using namespace shopd;
@@ -54,41 +51,19 @@ void envelope_decode(benchmark::State& state) {
 }
 BENCHMARK(envelope_decode);
 
-// notes publishes NoteAdded to audit, on databases in a fresh temporary directory.
-struct NotesAndAudit {
-    NotesAndAudit()
-        : directory(std::filesystem::temp_directory_path() /
-                    ("shopd-microbench-" + std::to_string(::getpid()))),
-          notes(harness.host("notes", {testing::notes_migrations()}, location("notes"))),
-          audit(harness.host("audit", {testing::audit_migrations()}, location("audit"))) {
-        harness.bus.declare_publication<testing::NoteAdded>("notes");
-        harness.bus.subscribe<testing::NoteAdded>(
-            "audit",
-            [control = control](bus::UnitOfWork& unit_of_work, const testing::NoteAdded& note) {
-                testing::audit_note(*control, unit_of_work, note);
-            });
-        harness.start();
-    }
-    ~NotesAndAudit() {
-        harness.stop();
-        std::filesystem::remove_all(directory);
-    }
-    store::DatabaseLocation location(const std::string& name) {
-        std::filesystem::create_directories(directory);
-        return {directory / (name + ".db"), false};
-    }
+// notes and audit on database files in a fresh temporary directory.
+struct NotesAndAuditOnDisk {
+    NotesAndAuditOnDisk() { modules.harness.start(); }
 
-    std::filesystem::path directory;
-    std::shared_ptr<testing::AuditControl> control = std::make_shared<testing::AuditControl>();
-    testing::BusHarness harness;
-    bus::ModuleRuntime& notes;
-    bus::ModuleRuntime& audit;
+    testing::TemporaryDirectory directory;
+    testing::NotesAndAudit modules{testing::fast_retries(), directory.path};
 };
 
 // One unit of work per iteration: a note row and its outbox row, committed. Delivery is
 // stopped, so only the write is measured.
 void outbox_write(benchmark::State& state) {
-    NotesAndAudit modules;
+    NotesAndAuditOnDisk on_disk;
+    auto& modules = on_disk.modules;
     modules.harness.messaging().stop();
     int sequence = 0;
     for (auto _ : state) {
@@ -102,7 +77,8 @@ BENCHMARK(outbox_write)->UseRealTime();
 
 // Batches of committed messages, each delivered to the subscriber and marked done.
 void dispatch(benchmark::State& state) {
-    NotesAndAudit modules;
+    NotesAndAuditOnDisk on_disk;
+    auto& modules = on_disk.modules;
     const int batch = static_cast<int>(state.range(0));
     int sequence = 0;
     for (auto _ : state) {
