@@ -47,20 +47,19 @@ void add_routes(ModuleBuilder& builder, std::shared_ptr<const Stock> stock) {
                     return response;
                 });
         });
-    builder.route(
-        Method::get, "/api/products", http::Body::none,
-        [&runtime, stock](const http::Request& request, http::Reply reply) {
-            std::vector<http::FieldError> errors;
-            const auto page = http::page_of(request, errors);
-            if (!errors.empty()) {
-                reply(http::validation_problem(errors));
-                return;
-            }
-            answer_from(runtime, request, reply, {}, [stock, page](bus::UnitOfWork& unit_of_work) {
-                auto items = stock->products(unit_of_work, page.cursor, page.limit);
-                return http::page_response(std::move(items), page, "sku");
-            });
-        });
+    builder.route(Method::get, "/api/products", http::Body::none,
+                  [&runtime, stock](const http::Request& request, http::Reply reply) {
+                      const auto requested = http::page_or_refuse(request, reply);
+                      if (!requested) {
+                          return;
+                      }
+                      answer_from(runtime, request, reply, {},
+                                  [stock, page = *requested](bus::UnitOfWork& unit_of_work) {
+                                      auto items =
+                                          stock->products(unit_of_work, page.cursor, page.limit);
+                                      return http::page_response(std::move(items), page, "sku");
+                                  });
+                  });
     builder.route(Method::get, "/api/products/{sku}", http::Body::none,
                   [&runtime, stock](const http::Request& request, http::Reply reply) {
                       answer_from(

@@ -63,16 +63,15 @@ void add_routes(ModuleBuilder& builder, const std::shared_ptr<Notifier>& notifie
     builder.route(
         http::Method::get, "/api/notifications", http::Body::none,
         [&runtime, notifier](const http::Request& request, http::Reply reply) {
-            std::vector<http::FieldError> errors;
-            const auto page = http::page_of(request, errors);
-            if (!errors.empty()) {
-                reply(http::validation_problem(errors));
+            const auto requested = http::page_or_refuse(request, reply);
+            if (!requested) {
                 return;
             }
             const std::string order_id{request.query_param("order_id").value_or("")};
             const std::string customer_id{request.query_param("customer_id").value_or("")};
             answer_from(runtime, request, reply, {},
-                        [notifier, order_id, customer_id, page](bus::UnitOfWork& unit_of_work) {
+                        [notifier, order_id, customer_id,
+                         page = *requested](bus::UnitOfWork& unit_of_work) {
                             auto items = notifier->notifications(
                                 unit_of_work, order_id, customer_id, page.cursor, page.limit);
                             return http::page_response(std::move(items), page);

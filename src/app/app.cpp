@@ -73,10 +73,8 @@ void ModuleBuilder::collection(Collection collection) {
           });
     route(http::Method::get, shared->path, http::Body::none,
           [&runtime, shared](const http::Request& request, http::Reply reply) {
-              std::vector<http::FieldError> errors;
-              const auto page = http::page_of(request, errors);
-              if (!errors.empty()) {
-                  reply(http::validation_problem(errors));
+              const auto requested = http::page_or_refuse(request, reply);
+              if (!requested) {
                   return;
               }
               const auto filter =
@@ -84,7 +82,7 @@ void ModuleBuilder::collection(Collection collection) {
                       ? std::string{}
                       : std::string{request.query_param(shared->filter).value_or("")};
               answer_from(runtime, request, reply, {},
-                          [shared, filter, page](bus::UnitOfWork& unit_of_work) {
+                          [shared, filter, page = *requested](bus::UnitOfWork& unit_of_work) {
                               auto items = shared->list(unit_of_work, filter, page);
                               return http::page_response(std::move(items), page);
                           });

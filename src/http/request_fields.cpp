@@ -163,6 +163,16 @@ Page page_of(const Request& request, std::vector<FieldError>& errors) {
     return page;
 }
 
+std::optional<Page> page_or_refuse(const Request& request, const Reply& reply) {
+    std::vector<FieldError> errors;
+    auto page = page_of(request, errors);
+    if (!errors.empty()) {
+        reply(validation_problem(errors));
+        return std::nullopt;
+    }
+    return page;
+}
+
 Response page_response(json::array items, const Page& page, std::string_view cursor_field) {
     const bool full = !items.empty() && static_cast<int>(items.size()) == page.limit;
     auto next_cursor = full ? items.back().at(cursor_field) : json::value(nullptr);

@@ -57,6 +57,9 @@ struct Page {
     std::string cursor;
 };
 Page page_of(const Request& request, std::vector<FieldError>& errors);
+// The paging of a list route with no other query checks; nullopt once a bad ?limit or
+// ?cursor has been answered with 422.
+std::optional<Page> page_or_refuse(const Request& request, const Reply& reply);
 
 // {"items": [...], "next_cursor": cursor or null}: when the page is full, next_cursor is the
 // `cursor_field` of its last item, where the next page starts after.
