@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what shopd needs on Debian 12: the packages to build it and the npm packages of
 # package.json (the /docs viewer). With --test, also what the tests and benchmarks need: Catch2,
-# promtool, clang 14 with libFuzzer for the fuzz targets, Google Benchmark, and the npm test
+# promtool, clang 14 with libFuzzer for the fuzz targets, Google Benchmark, kcat (an independent
+# Kafka client that reads back what the relay produced), and the npm test
 # tools (the OpenAPI linter and validator).
 # Idempotent: when everything is present it only checks and returns.
 set -euo pipefail
@@ -11,11 +12,11 @@ build_packages=(
   g++ cmake ninja-build ccache pkg-config
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
   libsqlite3-dev libsqlitecpp-dev libfmt-dev libspdlog-dev
-  libcli11-dev libtomlplusplus-dev libssl-dev
+  libcli11-dev libtomlplusplus-dev libssl-dev librdkafka-dev
   nodejs npm
 )
 test_packages=(catch2 prometheus curl python3 clang-format clang-14 libclang-rt-14-dev
-  libbenchmark-dev)
+  libbenchmark-dev kcat)
 
 testing=false
 [[ "${1:-}" == "--test" ]] && testing=true

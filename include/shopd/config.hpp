@@ -55,6 +55,20 @@ struct ModulesConfig {
     bool operator==(const ModulesConfig&) const = default;
 };
 
+// The Kafka relay: every module's outbox is produced to the topic <topic_prefix>.<module>, and
+// in split mode (modules.enabled a subset) the messages of modules hosted elsewhere are
+// consumed from their topics.
+struct KafkaConfig {
+    std::string brokers;  // HOST:PORT[,HOST:PORT...]; empty: no relay
+    std::string topic_prefix = "shopd";
+    // librdkafka properties passed through, each "name=value" (security.protocol=ssl, ...).
+    std::vector<std::string> client;
+    // Outbox rows handed to the producer and not yet acknowledged, per module.
+    int max_in_flight = 10'000;
+
+    bool operator==(const KafkaConfig&) const = default;
+};
+
 struct LogConfig {
     std::string level = "info";
     LogFormat format = LogFormat::text;
@@ -125,6 +139,7 @@ struct Config {
     ServerConfig server;
     StorageConfig storage;
     ModulesConfig modules;
+    KafkaConfig kafka;
     LogConfig log;
     DeliveryConfig delivery;
     InventoryConfig inventory;

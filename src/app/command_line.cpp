@@ -34,7 +34,7 @@ CommandLineResult parse_command_line(int argc, const char* const* argv, std::ost
     cli.set_version_flag("--version", SHOPD_VERSION);
 
     std::string config_file;
-    std::string listen, data_dir, modules, log_level, log_format;
+    std::string listen, data_dir, modules, kafka_brokers, log_level, log_format;
     bool memory = false;
     bool describe = false;
     std::vector<std::string> assignments;
@@ -46,6 +46,9 @@ CommandLineResult parse_command_line(int argc, const char* const* argv, std::ost
     cli.add_flag("--memory", memory, "Keep every database in RAM (storage.memory)");
     cli.add_option("--modules", modules, "Modules to host, comma-separated (modules.enabled)")
         ->type_name("A,B");
+    cli.add_option("--kafka-brokers", kafka_brokers,
+                   "Relay every outbox to these Kafka brokers (kafka.brokers)")
+        ->type_name("HOST:PORT[,...]");
     cli.add_option("--log-level", log_level, "trace|debug|info|warn|error|critical|off (log.level)")
         ->type_name("LEVEL");
     cli.add_option("--log-format", log_format, "text|json (log.format)")->type_name("FORMAT");
@@ -93,6 +96,7 @@ CommandLineResult parse_command_line(int argc, const char* const* argv, std::ost
     flag(data_dir, "storage.data_dir", "--data-dir");
     flag(memory ? "true" : "false", "storage.memory", "--memory");
     flag(modules, "modules.enabled", "--modules");
+    flag(kafka_brokers, "kafka.brokers", "--kafka-brokers");
     flag(log_level, "log.level", "--log-level");
     flag(log_format, "log.format", "--log-format");
     return CommandLine{std::move(sources), describe};

@@ -15,8 +15,12 @@ struct Forgotten {
     std::int64_t inbox = 0;
 };
 
+enum class Relay { off, on };
+
 // Deletes the delivered outbox rows and the inbox rows older than `keep`. A row still pending
-// or parked for any subscriber stays, whatever its age.
-Forgotten forget_settled_messages(UnitOfWork& unit_of_work, std::chrono::milliseconds keep);
+// or parked for any subscriber stays, whatever its age, and so does, with the relay on, a row
+// the Kafka brokers have not acknowledged.
+Forgotten forget_settled_messages(UnitOfWork& unit_of_work, std::chrono::milliseconds keep,
+                                  Relay relay = Relay::off);
 
 }  // namespace shopd::bus

@@ -336,6 +336,34 @@ const std::vector<Setting>& settings() {
                 &Config::storage, &StorageConfig::message_retention, at_least(milliseconds{1})),
         setting("modules", "enabled", "Modules this process hosts; empty: all of them",
                 &Config::modules, &ModulesConfig::enabled),
+        setting("kafka", "brokers",
+                "Kafka bootstrap servers HOST:PORT[,...]: relays every outbox; empty: no relay",
+                &Config::kafka, &KafkaConfig::brokers),
+        setting("kafka", "topic_prefix", "Topic of a module's messages: <topic_prefix>.<module>",
+                &Config::kafka, &KafkaConfig::topic_prefix,
+                Check<std::string>{[](const std::string& value) {
+                    const bool legal = !value.empty() && value.size() <= 200 &&
+                                       std::all_of(value.begin(), value.end(), [](char c) {
+                                           return std::isalnum(static_cast<unsigned char>(c)) ||
+                                                  c == '.' || c == '_' || c == '-';
+                                       });
+                    if (!legal) {
+                        throw BadValue{fmt::format(
+                            "expected 1-200 letters, digits, '.', '_' or '-', got '{}'", value)};
+                    }
+                }}),
+        setting("kafka", "client", "librdkafka properties passed through, each \"name=value\"",
+                &Config::kafka, &KafkaConfig::client,
+                Check<std::vector<std::string>>{[](const std::vector<std::string>& value) {
+                    for (const auto& property : value) {
+                        if (property.find('=') == std::string::npos || property.front() == '=') {
+                            throw BadValue{fmt::format("expected name=value, got '{}'", property)};
+                        }
+                    }
+                }}),
+        setting("kafka", "max_in_flight",
+                "Outbox rows handed to Kafka and not yet acknowledged, per module", &Config::kafka,
+                &KafkaConfig::max_in_flight, at_least(1)),
         setting("log", "level", "trace, debug, info, warn, error, critical or off", &Config::log,
                 &LogConfig::level, Check<std::string>{[](const std::string& value) {
                     const auto level = spdlog::level::from_str(value);

@@ -266,6 +266,29 @@ TEST_CASE("delivered and handled messages are forgotten after the retention, par
     CHECK(modules.dead_letters().size() == 1);
 }
 
+TEST_CASE("with the relay on, retention keeps an outbox row until Kafka acknowledged it",
+          "[bus][retention]") {
+    using namespace std::chrono_literals;
+    NotesAndAudit modules;
+    modules.harness.start();
+    modules.add("a", 1);
+    REQUIRE(modules.harness.wait_idle());
+    std::this_thread::sleep_for(10ms);
+
+    const auto forget_outbox = [&] {
+        std::int64_t forgotten = 0;
+        modules.harness.execute(modules.notes, [&](bus::UnitOfWork& unit_of_work) {
+            forgotten = bus::forget_settled_messages(unit_of_work, 5ms, bus::Relay::on).outbox;
+        });
+        return forgotten;
+    };
+    CHECK(forget_outbox() == 0);  // delivered locally, but not relayed yet
+    modules.harness.execute(modules.notes, [](bus::UnitOfWork& unit_of_work) {
+        store::exec(unit_of_work.statements(), "UPDATE outbox SET relayed_at = 'x'");
+    });
+    CHECK(forget_outbox() == 1);
+}
+
 TEST_CASE("the envelope carries correlation, causation and trace context onward", "[bus]") {
     NotesAndAudit modules;
     modules.harness.start();

@@ -117,6 +117,22 @@ TEST_CASE("a bad flag value names the setting and the flag", "[config]") {
     CHECK_THROWS_WITH(load_config(sources), Catch::Contains("normal or full"));
 }
 
+TEST_CASE("kafka settings refuse a bad topic prefix and a client property without a value",
+          "[config][kafka]") {
+    ConfigSources sources;
+    sources.overrides = {{"kafka.brokers", "k1:9092,k2:9092", "--kafka-brokers"},
+                         {"kafka.client", "linger.ms=20,security.protocol=ssl", "--set"}};
+    const auto config = load_config(sources);
+    CHECK(config.kafka.brokers == "k1:9092,k2:9092");
+    CHECK(config.kafka.client == std::vector<std::string>{"linger.ms=20", "security.protocol=ssl"});
+    sources.overrides = {{"kafka.topic_prefix", "shop events", "--set"}};
+    CHECK_THROWS_WITH(load_config(sources),
+                      Catch::Contains("kafka.topic_prefix") && Catch::Contains("shop events"));
+    sources.overrides = {{"kafka.client", "linger.ms", "--set"}};
+    CHECK_THROWS_WITH(load_config(sources),
+                      Catch::Contains("kafka.client") && Catch::Contains("name=value"));
+}
+
 TEST_CASE("a missing explicit config file is an error", "[config]") {
     CHECK_THROWS_AS(load_config({"/nonexistent/shopd.toml", {}, {}}), ConfigError);
 }
