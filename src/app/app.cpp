@@ -28,6 +28,8 @@
 #include "bus/retention.hpp"
 #include "config/config_loader.hpp"
 #include "http/server.hpp"
+#include "relay/kafka_intake.hpp"
+#include "relay/kafka_relay.hpp"
 #include "store/database.hpp"
 #include "store/platform_migrations.hpp"
 #include "telemetry/metrics.hpp"
@@ -168,7 +170,9 @@ void answer_from(bus::ModuleRuntime& runtime, const http::Request& request,
         return;
     }
     auto answer = std::make_shared<http::Response>();
-    runtime.execute(
+    const auto run = request.method == http::Method::get ? &bus::ModuleRuntime::read
+                                                         : &bus::ModuleRuntime::execute;
+    (runtime.*run)(
         std::move(context),
         [answer, work = std::move(work), key = std::move(key)](bus::UnitOfWork& unit_of_work) {
             const auto* idempotent = std::get_if<idempotency::Key>(&key);
@@ -256,6 +260,10 @@ json::object dead_letter_json(const bus::DeadLetter& letter) {
 
 }  // namespace
 
+// How long a stopping shopd waits for Kafka to acknowledge what it relayed last; the rest is
+// relayed again after the next start.
+constexpr std::chrono::milliseconds kRelayFlushTimeout{2000};
+
 struct App::Impl {
     Impl(Config app_config, std::vector<ModuleDefinition> definitions, std::string_view api)
         : config(std::move(app_config)),
@@ -265,6 +273,7 @@ struct App::Impl {
           server(io, router, server_limits(config.server), metrics) {
         telemetry::register_process_metrics(metrics);
         host_modules(std::move(definitions));
+        connect_kafka();
         add_platform_routes();
         if (!openapi.empty()) {
             add_documentation_routes();
@@ -278,9 +287,12 @@ struct App::Impl {
     telemetry::MetricsRegistry metrics;
     bus::MessageBus bus;
     bus::Messaging messaging;
+    std::unique_ptr<relay::KafkaRelay> relay;    // with kafka.brokers
+    std::unique_ptr<relay::KafkaIntake> intake;  // with kafka.brokers, in split mode
     http::Router router;
     http::Server server;
     std::map<std::string, std::vector<store::MigrationSet>> module_migrations;
+    std::vector<std::unique_ptr<bus::ModuleRuntime>> hosted_elsewhere;
     std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work;
     std::vector<std::thread> threads;
     std::atomic<bool> ready{false};
@@ -308,6 +320,7 @@ struct App::Impl {
         for (auto& definition : definitions) {
             if (!enabled.empty() &&
                 std::find(enabled.begin(), enabled.end(), definition.name) == enabled.end()) {
+                register_elsewhere(definition);
                 continue;
             }
             auto& runtime = messaging.host(definition.name, io.get_executor());
@@ -321,6 +334,18 @@ struct App::Impl {
         } catch (const std::logic_error& error) {
             throw StartupError(fmt::format("module registrations: {}", error.what()));
         }
+    }
+
+    // A module hosted by another process still declares what it publishes and handles, so
+    // the bus knows the whole graph: which topics to consume, and that every command has its
+    // one handler somewhere. Its routes, schema and periodic work are dropped; its runtime is
+    // never opened.
+    void register_elsewhere(ModuleDefinition& definition) {
+        auto& runtime = *hosted_elsewhere.emplace_back(
+            std::make_unique<bus::ModuleRuntime>(definition.name, messaging, io.get_executor()));
+        http::Router unused_routes(config.server.json_max_depth);
+        ModuleBuilder builder(runtime, config, bus, unused_routes, ready);
+        definition.register_module(builder);
     }
 
     // Runs `work` in a unit of work of `runtime` four times per `period` (at least every
@@ -344,10 +369,35 @@ struct App::Impl {
                                    idempotency::forget_older_than(unit_of_work, ttl);
                                });
         const auto keep = config.storage.message_retention;
+        const auto relayed = config.kafka.brokers.empty() ? bus::Relay::off : bus::Relay::on;
         sweep_every_quarter_of(keep, runtime, "forgetting settled messages",
-                               [keep](bus::UnitOfWork& unit_of_work) {
-                                   bus::forget_settled_messages(unit_of_work, keep);
+                               [keep, relayed](bus::UnitOfWork& unit_of_work) {
+                                   bus::forget_settled_messages(unit_of_work, keep, relayed);
                                });
+    }
+
+    // The relay of every outbox, and in split mode the consumers of the other modules'
+    // topics. Without brokers, a module hosted elsewhere is out of reach: said once, here.
+    void connect_kafka() {
+        if (config.kafka.brokers.empty()) {
+            for (const auto& subscription : bus.subscriptions()) {
+                if (messaging.find(subscription.module) == nullptr) {
+                    continue;
+                }
+                for (const auto& publication : bus.publications()) {
+                    if (publication.message.name == subscription.message.name &&
+                        messaging.find(publication.module) == nullptr) {
+                        spdlog::warn(
+                            "'{}' handles {} of '{}', which is not hosted here; without "
+                            "kafka.brokers it will not arrive",
+                            subscription.module, publication.message.name, publication.module);
+                    }
+                }
+            }
+            return;
+        }
+        relay = std::make_unique<relay::KafkaRelay>(config.kafka, messaging, metrics);
+        intake = std::make_unique<relay::KafkaIntake>(config.kafka, messaging, metrics);
     }
 
     std::vector<std::string> hosted_names() const {
@@ -356,6 +406,24 @@ struct App::Impl {
             names.push_back(runtime->name());
         }
         return names;
+    }
+
+    json::object readiness() const {
+        if (!relay) {
+            return {{"status", "ready"}};
+        }
+        const bool reachable = relay->brokers_reachable();
+        json::object answer{{"status", reachable ? "ready" : "degraded"},
+                            {"relay", json::object{{"brokers", relay->brokers()},
+                                                   {"reachable", reachable},
+                                                   {"backlog", relay->backlog()}}}};
+        if (!reachable) {
+            answer["detail"] = fmt::format(
+                "the Kafka relay cannot reach the brokers {}; the API keeps working and {} outbox "
+                "rows wait to be relayed",
+                relay->brokers(), relay->backlog());
+        }
+        return answer;
     }
 
     void add_platform_routes() {
@@ -368,7 +436,7 @@ struct App::Impl {
         router.add(Method::get, "/readyz", Body::none,
                    [this](const http::Request&, http::Reply reply) {
                        if (ready) {
-                           reply(http::json_response(200, json::object{{"status", "ready"}}));
+                           reply(http::json_response(200, readiness()));
                        } else {
                            reply(http::problem(503, "not-ready", "Not ready",
                                                "shopd is starting or stopping"));
@@ -558,6 +626,18 @@ struct App::Impl {
             throw;
         }
         messaging.start();
+        try {
+            if (relay) {
+                relay->start();
+                for (const auto& line : intake->describe()) {
+                    spdlog::info("consuming from Kafka for {}", line);
+                }
+                intake->start();
+            }
+        } catch (const std::runtime_error& error) {
+            stop_locked();
+            throw StartupError(error.what());
+        }
         ready = true;
         spdlog::info("shopd ready on {}:{} ({} modules, data in {})", listen->host, server.port(),
                      messaging.modules().size(),
@@ -577,6 +657,10 @@ struct App::Impl {
         ready = false;
         server.shutdown();
         messaging.stop();
+        if (relay) {
+            intake->stop();
+            relay->stop(std::min(config.server.shutdown_timeout, kRelayFlushTimeout));
+        }
         work.reset();
 
         // In-flight work gets shutdown_timeout to finish; after that the threads are stopped.

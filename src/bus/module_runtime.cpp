@@ -72,6 +72,22 @@ void ModuleRuntime::execute(MessageContext context, std::function<void(UnitOfWor
         });
 }
 
+void ModuleRuntime::read(MessageContext context, std::function<void(UnitOfWork&)> work,
+                         std::function<void(std::exception_ptr)> done) {
+    boost::asio::post(strand_, [this, context = std::move(context), work = std::move(work),
+                                done = std::move(done)]() mutable {
+        std::exception_ptr failure;
+        try {
+            telemetry::CorrelationScope scope(context.correlation_id);
+            UnitOfWork unit_of_work(*this, std::move(context));
+            work(unit_of_work);
+        } catch (...) {
+            failure = std::current_exception();
+        }
+        done(failure);
+    });
+}
+
 void ModuleRuntime::receive(Envelope envelope, std::function<void(DeliveryResult)> done) {
     struct Outcome {
         std::optional<UnitOfWork> unit_of_work;
@@ -198,6 +214,13 @@ void ModuleRuntime::committed(UnitOfWork& unit_of_work) {
         pending_deliveries_ += message.deliveries;
     }
     dispatcher_.wake();
+    for (const auto& watch : outbox_watchers_) {
+        watch(unit_of_work.published().size());
+    }
+}
+
+void ModuleRuntime::watch_outbox(std::function<void(std::size_t added)> watch) {
+    outbox_watchers_.push_back(std::move(watch));
 }
 
 struct ModuleRuntime::Periodic {

@@ -64,6 +64,11 @@ class ModuleRuntime {
     void execute(MessageContext context, std::function<void(UnitOfWork&)> work,
                  std::function<void(std::exception_ptr)> done);
 
+    // Runs `work`, which only reads, on the strand between batches: it sees what is committed,
+    // and a batch that fails to commit (a full disk) does not fail it. `done` as for execute.
+    void read(MessageContext context, std::function<void(UnitOfWork&)> work,
+              std::function<void(std::exception_ptr)> done);
+
     // Hands the message to this module's subscriber, in one unit of work with its inbox row,
     // so a message is handled once however often it arrives. `done` runs on the strand once
     // the outcome is committed (or the batch failed).
@@ -79,6 +84,10 @@ class ModuleRuntime {
     // Runs `tick` on the strand every `interval` while messages flow (between Messaging's
     // start and stop). Register before start.
     void every(std::chrono::milliseconds interval, std::function<void()> tick);
+
+    // Calls `watch` on the strand after each commit that added rows to the outbox, with their
+    // number. Register before start.
+    void watch_outbox(std::function<void(std::size_t added)> watch);
 
     OutboxDispatcher& dispatcher() { return dispatcher_; }
     std::int64_t pending_deliveries() const { return pending_deliveries_.load(); }
@@ -106,6 +115,7 @@ class ModuleRuntime {
     std::optional<store::StatementCache> statements_;
     OutboxDispatcher dispatcher_;
     std::vector<std::shared_ptr<Periodic>> periodic_;
+    std::vector<std::function<void(std::size_t)>> outbox_watchers_;
     mutable std::mutex queue_mutex_;
     std::deque<Job> queue_;
     bool batch_scheduled_ = false;  // under queue_mutex_

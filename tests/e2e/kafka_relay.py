@@ -1,0 +1,402 @@
+#!/usr/bin/env python3
+"""The Kafka relay and split mode against librdkafka's mock cluster, checked with kcat as an
+independent client.
+
+    kafka_relay.py SCENARIO --shopd PATH --mock PATH
+
+Scenarios:
+  relay         orders in single-process mode with the relay on: every outbox row of every
+                module is on its topic once, keyed by aggregate id, with the envelope headers
+  sigkill       SIGKILL while relaying under load, restart: no outbox row missing from Kafka
+  split         happy path, out of stock, declined payment and customer cancel across two
+                processes joined only by Kafka end exactly as in one process
+  brokers_down  brokers fail: /readyz degraded, orders still confirm, the outbox accumulates;
+                brokers return: ready again and the backlog is relayed, nothing lost
+
+Prints one line of figures and exits 0 when everything holds.
+"""
+import argparse
+import collections
+import http.client
+import json
+import os
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+MODULES = ["inventory", "order", "payment", "shipping", "notification"]
+SETTLED = {"confirmed", "shipped", "delivered", "cancelled"}
+ADDRESS = {"name": "A", "line1": "1 Road", "city": "Town", "postal_code": "1", "country": "DE"}
+HEADERS = ["id", "type", "version", "aggregate_type", "correlation_id", "causation_id",
+           "traceparent", "occurred_at"]
+# Quick fetches: the mock cluster answers an empty fetch only when fetch.wait.max.ms is over.
+CLIENT = ["--set", "kafka.client=fetch.wait.max.ms=20"]
+
+
+def fail(message):
+    sys.exit(f"FAIL: {message}")
+
+
+def free_port():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def wait_for(what, check, timeout=60, interval=0.05):
+    deadline = time.monotonic() + timeout
+    while True:
+        result = check()
+        if result:
+            return result
+        if time.monotonic() > deadline:
+            fail(f"timed out waiting for {what}")
+        time.sleep(interval)
+
+
+class MockCluster:
+    def __init__(self, binary):
+        self.process = subprocess.Popen([binary], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                        text=True)
+        self.bootstrap = self.process.stdout.readline().strip()
+        if not self.bootstrap:
+            fail("the mock cluster printed no bootstrap servers")
+
+    def command(self, line):
+        self.process.stdin.write(line + "\n")
+        self.process.stdin.flush()
+        answer = self.process.stdout.readline().strip()
+        if answer != "ok":
+            fail(f"mock cluster '{line}': {answer}")
+
+    def close(self):
+        self.process.stdin.close()
+        self.process.wait(timeout=10)
+
+
+class Shop:
+    def __init__(self, binary, workdir, name, extra):
+        self.binary, self.extra = binary, extra
+        self.data_dir = os.path.join(workdir, name)
+        self.log_path = os.path.join(workdir, name + ".log")
+        self.process = None
+
+    def start(self):
+        self.port = free_port()
+        self.log = open(self.log_path, "ab")
+        self.process = subprocess.Popen(
+            [self.binary, "--listen", f"127.0.0.1:{self.port}", "--data-dir", self.data_dir,
+             "--log-level", "warn"] + self.extra, stdout=self.log, stderr=self.log)
+        wait_for("shopd to be ready", self.started, timeout=20)
+
+    def started(self):
+        if self.process.poll() is not None:
+            fail(f"shopd exited with {self.process.returncode}; see {self.log_path}")
+        try:
+            return self.call("GET", "/readyz")[0] == 200
+        except OSError:
+            return False
+
+    def call(self, method, path, body=None):
+        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
+        try:
+            headers = {"Content-Type": "application/json"} if body is not None else {}
+            connection.request(method, path, json.dumps(body) if body is not None else None,
+                               headers)
+            response = connection.getresponse()
+            data = response.read()
+            return response.status, json.loads(data) if data else None
+        finally:
+            connection.close()
+
+    def stop(self, sig=signal.SIGTERM):
+        if self.process and self.process.poll() is None:
+            self.process.send_signal(sig)
+            self.process.wait(timeout=30)
+        self.log.close()
+
+    def outbox_rows(self, module):
+        database = sqlite3.connect(f"file:{os.path.join(self.data_dir, module + '.db')}?mode=ro",
+                                   uri=True)
+        try:
+            return database.execute(
+                "SELECT id, type, version, aggregatetype, correlation_id, causation_id, "
+                "traceparent, occurred_at, aggregateid, payload FROM outbox").fetchall()
+        finally:
+            database.close()
+
+    def relay_backlog(self):
+        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
+        connection.request("GET", "/metrics")
+        text = connection.getresponse().read().decode()
+        connection.close()
+        return sum(float(line.split()[-1]) for line in text.splitlines()
+                   if line.startswith("shopd_relay_backlog{"))
+
+
+def add_product(shop, sku, stock, price=1250):
+    status, answer = shop.call("POST", "/api/products", {
+        "sku": sku, "name": sku.title(), "price_cents": price, "currency": "EUR",
+        "stock": stock})
+    if status != 201:
+        fail(f"adding {sku}: {status} {answer}")
+
+
+def place_order(shop, sku, token, quantity=1, unknown_ok=False):
+    """The new order's id; with unknown_ok, None while the order module does not know sku."""
+    status, answer = shop.call("POST", "/api/orders", {
+        "customer_id": "c1", "items": [{"sku": sku, "quantity": quantity}],
+        "payment_token": token, "shipping_address": ADDRESS})
+    if unknown_ok and status == 422 and "no product" in json.dumps(answer):
+        return None
+    if status != 202:
+        fail(f"placing an order of {sku}: {status} {answer}")
+    return answer["id"]
+
+
+def order_of(shop, order_id):
+    return shop.call("GET", f"/api/orders/{order_id}")[1]
+
+
+def wait_settled(shop, order_ids, timeout=60):
+    def settled():
+        orders = [order_of(shop, order_id) for order_id in order_ids]
+        return orders if all(order["status"] in SETTLED for order in orders) else None
+    return wait_for("every order to settle", settled, timeout)
+
+
+def read_topics(bootstrap, topics):
+    """Every message of the topics, through kcat."""
+    messages = []
+    for topic in topics:
+        result = subprocess.run(
+            ["kcat", "-C", "-b", bootstrap, "-t", topic, "-o", "beginning", "-e", "-q", "-J"],
+            capture_output=True, text=True, timeout=60)
+        if result.returncode != 0:
+            fail(f"kcat on {topic}: {result.stderr.strip()}")
+        for line in result.stdout.splitlines():
+            message = json.loads(line)
+            flat = message.get("headers") or []
+            message["headers"] = dict(zip(flat[0::2], flat[1::2]))
+            messages.append(message)
+    return messages
+
+
+def check_relayed(shop, bootstrap, modules, exactly_once):
+    """Every outbox row of `modules` is on its topic, keyed and headed as the README says."""
+    messages = read_topics(bootstrap, [f"shopd.{module}" for module in modules])
+    by_id = collections.defaultdict(list)
+    for message in messages:
+        by_id[message["headers"].get("id")].append(message)
+    rows = 0
+    for module in modules:
+        for row in shop.outbox_rows(module):
+            rows += 1
+            found = by_id.get(row[0])
+            if not found:
+                fail(f"outbox row {row[0]} ({row[1]}) of {module} is not on shopd.{module}")
+            if exactly_once and len(found) != 1:
+                fail(f"outbox row {row[0]} is on shopd.{module} {len(found)} times")
+            for message in found:
+                expected = dict(zip(HEADERS, [str(value) for value in row[:8]]))
+                if message["topic"] != f"shopd.{module}" or message["key"] != row[8]:
+                    fail(f"{row[0]}: topic {message['topic']}, key {message['key']}")
+                if message["headers"] != expected:
+                    fail(f"{row[0]}: headers {message['headers']}, expected {expected}")
+                if json.loads(message["payload"]) != json.loads(row[9]):
+                    fail(f"{row[0]}: payload {message['payload']}, expected {row[9]}")
+    duplicates = sum(len(found) - 1 for found in by_id.values())
+    return rows, len(messages), duplicates
+
+
+def relay_flags(mock):
+    return ["--kafka-brokers", mock.bootstrap] + CLIENT
+
+
+def scenario_relay(args, workdir, mock):
+    shop = Shop(args.shopd, workdir, "single", relay_flags(mock))
+    shop.start()
+    add_product(shop, "MUG", 20)
+    add_product(shop, "RARE", 1)
+    orders = [place_order(shop, "MUG", "tok_ok") for _ in range(10)]
+    orders += [place_order(shop, "MUG", "tok_decline") for _ in range(3)]
+    orders += [place_order(shop, "RARE", "tok_ok", 2)]
+    wait_settled(shop, orders)
+    wait_for("an empty relay backlog", lambda: shop.relay_backlog() == 0)
+    rows, messages, duplicates = check_relayed(shop, mock.bootstrap, MODULES, exactly_once=True)
+    shop.stop()
+    print(json.dumps({"scenario": "relay", "orders": len(orders), "outbox_rows": rows,
+                      "kafka_messages": messages, "duplicates": duplicates}))
+
+
+def scenario_sigkill(args, workdir, mock):
+    shop = Shop(args.shopd, workdir, "single", relay_flags(mock))
+    shop.start()
+    add_product(shop, "MUG", 100000)
+    orders, stop = [], threading.Event()
+
+    def traffic():
+        while not stop.is_set():
+            try:
+                orders.append(place_order(shop, "MUG", "tok_ok"))
+            except (OSError, SystemExit):
+                time.sleep(0.01)  # shopd is down for a moment
+    kills = 0
+    thread = threading.Thread(target=traffic)
+    thread.start()
+    for _ in range(3):
+        time.sleep(1.0)
+        shop.stop(signal.SIGKILL)
+        kills += 1
+        shop.start()
+    time.sleep(0.5)
+    stop.set()
+    thread.join()
+    wait_settled(shop, orders, timeout=120)
+    wait_for("an empty relay backlog", lambda: shop.relay_backlog() == 0)
+    rows, messages, duplicates = check_relayed(shop, mock.bootstrap, MODULES, exactly_once=False)
+    shop.stop()
+    print(json.dumps({"scenario": "sigkill", "kills": kills, "orders": len(orders),
+                      "outbox_rows": rows, "kafka_messages": messages,
+                      "duplicates": duplicates}))
+
+
+def final_states(shops, order_ids):
+    """What each order ended as, in every module that has a say, without ids and times."""
+    def collect(path, key):
+        items = []
+        for shop in shops:
+            status, page = shop.call("GET", path)
+            if status == 200:
+                items += page["items"]
+        return collections.defaultdict(list, {
+            order_id: sorted(item[key] for item in items if item.get("order_id") == order_id)
+            for order_id in order_ids})
+    payments = collect("/api/payments?limit=100", "status")
+    shipments = collect("/api/shipments?limit=100", "status")
+    notifications = collect("/api/notifications?limit=100", "kind")
+    states = []
+    order_shop = next(shop for shop in shops if shop.call("GET", "/api/orders")[0] == 200)
+    for order_id in order_ids:
+        order = order_of(order_shop, order_id)
+        states.append({"status": order["status"], "reason": order["cancel_reason"],
+                       # Replies of different modules (a refund, a restock) may arrive in
+                       # either order, in one process as in two: compared as a set of steps.
+                       "steps": sorted(entry["event"] for entry in order["timeline"]),
+                       "payments": payments[order_id], "shipments": shipments[order_id],
+                       "notifications": notifications[order_id]})
+    inventory_shop = next(shop for shop in shops if shop.call("GET", "/api/products")[0] == 200)
+    stock = {sku: {key: inventory_shop.call("GET", f"/api/products/{sku}")[1][key]
+                   for key in ("available", "reserved", "sold")} for sku in ("MUG", "RARE")}
+    return states, stock
+
+
+def run_saga_scenarios(shops):
+    """Happy path, out of stock, declined payment, customer cancel; returns the final states."""
+    inventory_shop = next(shop for shop in shops if shop.call("GET", "/api/products")[0] == 200)
+    order_shop = next(shop for shop in shops if shop.call("GET", "/api/orders")[0] == 200)
+    add_product(inventory_shop, "MUG", 10)
+    add_product(inventory_shop, "RARE", 1)
+    # The order module learns the catalogue from inventory's events: across processes, that
+    # takes a moment, during which an order of the product is refused as unknown.
+    happy = wait_for("the catalogue to reach the order module",
+                     lambda: place_order(order_shop, "MUG", "tok_ok", unknown_ok=True))
+    out_of_stock = wait_for("the catalogue to reach the order module",
+                            lambda: place_order(order_shop, "RARE", "tok_ok", 2, unknown_ok=True))
+    declined = place_order(order_shop, "MUG", "tok_decline")
+    cancelled = place_order(order_shop, "MUG", "tok_ok")
+    wait_settled(order_shop, [cancelled])
+    status, answer = order_shop.call("POST", f"/api/orders/{cancelled}/cancel")
+    if status not in (200, 202):
+        fail(f"cancelling {cancelled}: {status} {answer}")
+    order_ids = [happy, out_of_stock, declined, cancelled]
+    wait_settled(order_shop, order_ids)
+
+    def compensated():
+        states, _ = final_states(shops, order_ids)
+        return all(wait_done(state) for state in states)
+    wait_for("compensation and notifications to finish", compensated, timeout=60, interval=0.2)
+    time.sleep(1.0)  # anything still on its way would change the states below
+    return final_states(shops, order_ids)
+
+
+def wait_done(state):
+    if state["status"] == "cancelled" and state["reason"] == "customer_cancelled":
+        return "refunded" in state["payments"] and "refunded" in state["notifications"]
+    if state["status"] == "confirmed":
+        return "confirmed" in state["notifications"]
+    return "cancelled" in state["notifications"]
+
+
+def scenario_split(args, workdir, mock):
+    single = Shop(args.shopd, workdir, "single", [])
+    single.start()
+    expected = run_saga_scenarios([single])
+    single.stop()
+
+    front = Shop(args.shopd, workdir, "order-notification",
+                 relay_flags(mock) + ["--modules", "order,notification"])
+    back = Shop(args.shopd, workdir, "inventory-payment-shipping",
+                relay_flags(mock) + ["--modules", "inventory,payment,shipping"])
+    front.start()
+    back.start()
+    got = run_saga_scenarios([front, back])
+    front.stop()
+    back.stop()
+    if got != expected:
+        fail(f"split mode ended differently:\n  one process: {expected}\n  two processes: {got}")
+    print(json.dumps({"scenario": "split", "sagas": len(got[0]),
+                      "outcomes": [state["status"] + (f" ({state['reason']})"
+                                                      if state["reason"] else "")
+                                   for state in got[0]],
+                      "same_as_single_process": True}))
+
+
+def scenario_brokers_down(args, workdir, mock):
+    shop = Shop(args.shopd, workdir, "single", relay_flags(mock))
+    shop.start()
+    add_product(shop, "MUG", 100)
+    wait_for("an empty relay backlog", lambda: shop.relay_backlog() == 0)
+    mock.command("down")
+    degraded = wait_for("/readyz to report the relay degraded", lambda: (
+        lambda answer: answer[1] if answer[0] == 200 and answer[1]["status"] == "degraded"
+        else None)(shop.call("GET", "/readyz")), timeout=30)
+    if degraded["relay"]["reachable"] is not False or "detail" not in degraded:
+        fail(f"degraded readiness without the relay's state: {degraded}")
+    orders = [place_order(shop, "MUG", "tok_ok") for _ in range(10)]
+    wait_settled(shop, orders)
+    backlog_while_down = shop.relay_backlog()
+    if backlog_while_down == 0:
+        fail("nothing accumulated while the brokers were down")
+    mock.command("up")
+    wait_for("/readyz to be ready again",
+             lambda: shop.call("GET", "/readyz")[1]["status"] == "ready", timeout=60)
+    wait_for("the backlog to be relayed", lambda: shop.relay_backlog() == 0, timeout=120)
+    rows, messages, duplicates = check_relayed(shop, mock.bootstrap, MODULES, exactly_once=False)
+    shop.stop()
+    print(json.dumps({"scenario": "brokers_down", "orders_while_down": len(orders),
+                      "backlog_while_down": backlog_while_down, "outbox_rows": rows,
+                      "kafka_messages": messages, "duplicates": duplicates}))
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("scenario", choices=["relay", "sigkill", "split", "brokers_down"])
+    parser.add_argument("--shopd", required=True)
+    parser.add_argument("--mock", required=True)
+    args = parser.parse_args()
+    mock = MockCluster(args.mock)
+    try:
+        with tempfile.TemporaryDirectory(prefix="shopd-kafka-") as workdir:
+            globals()["scenario_" + args.scenario](args, workdir, mock)
+    finally:
+        mock.close()
+
+
+if __name__ == "__main__":
+    main()
