@@ -107,7 +107,7 @@ struct KafkaRelay::Impl final : public RdKafka::DeliveryReportCb {
             auto* module = relay.get();
             runtime->watch_outbox([this, module](std::size_t added) {
                 module->backlog += static_cast<std::int64_t>(added);
-                pass(*module);
+                wake(*module);  // one pass for all the commits queued meanwhile
             });
             by_topic.emplace(relay->topic, module);
             relays.push_back(std::move(relay));
@@ -141,6 +141,7 @@ struct KafkaRelay::Impl final : public RdKafka::DeliveryReportCb {
     bool reachable() const { return probe_succeeded && !events.all_brokers_down(); }
 
     void start() {
+        running = true;  // before the first pass is posted, which would otherwise do nothing
         for (const auto& relay : relays) {
             boost::asio::post(relay->runtime.strand(), [this, module = relay.get()] {
                 auto& count = module->runtime.statements().get(
@@ -151,7 +152,6 @@ struct KafkaRelay::Impl final : public RdKafka::DeliveryReportCb {
                 pass(*module);
             });
         }
-        running = true;
         polling = true;
         poller = std::thread([this] { poll(); });
     }

@@ -257,6 +257,11 @@ def scenario_sigkill(args, workdir, mock):
     time.sleep(0.5)
     stop.set()
     thread.join()
+    # A last kill with rows still unrelayed, and a restart with no new traffic: the relay must
+    # resume from the database by itself.
+    shop.stop(signal.SIGKILL)
+    kills += 1
+    shop.start()
     wait_settled(shop, orders, timeout=120)
     wait_for("an empty relay backlog", lambda: shop.relay_backlog() == 0)
     rows, messages, duplicates = check_relayed(shop, mock.bootstrap, MODULES, exactly_once=False)
