@@ -94,6 +94,10 @@ struct KafkaIntake::Impl {
             auto conf = client_conf(config,
                                     {{"group.id", topic_of(config, runtime->name())},
                                      {"client.id", "shopd-" + runtime->name()},
+                                     // A killed process's partitions wait this long for
+                                     // the group to give up on it (the brokers' minimum).
+                                     {"session.timeout.ms", "6000"},
+                                     {"heartbeat.interval.ms", "2000"},
                                      // A new group starts with the oldest message: what was
                                      // produced before this process first ran is handled too.
                                      {"auto.offset.reset", "earliest"},
