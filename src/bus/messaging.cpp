@@ -4,7 +4,9 @@
 #include <boost/asio/post.hpp>
 #include <charconv>
 #include <fmt/format.h>
+#include <iterator>
 #include <mutex>
+#include <spdlog/spdlog.h>
 
 namespace shopd::bus {
 namespace {
@@ -156,6 +158,8 @@ void Messaging::list_dead_letters(std::function<void(std::vector<DeadLetter>)> d
                                    query.getColumn(11).getString()});
                 }
                 query.reset();
+                auto parked = parked_letters(runtime->statements(), runtime->name());
+                std::move(parked.begin(), parked.end(), std::back_inserter(found));
             } catch (const std::exception&) {
                 // A module whose database cannot be read contributes nothing to the list.
             }
@@ -176,7 +180,13 @@ void Messaging::replay_dead_letter(const std::string& id, std::function<void(Rep
     const auto parsed = parse_dead_letter_id(id);
     auto* runtime = parsed ? find(parsed->publisher) : nullptr;
     if (runtime == nullptr) {
-        done(ReplayResult::not_found);
+        // A publisher hosted elsewhere: the letter is parked with its subscriber, if here.
+        auto* subscriber = parsed ? find(parsed->subscriber) : nullptr;
+        if (subscriber == nullptr) {
+            done(ReplayResult::not_found);
+            return;
+        }
+        replay_parked(*subscriber, parsed->seq, std::move(done));
         return;
     }
     boost::asio::post(runtime->strand(), [runtime, letter = *parsed, done = std::move(done)] {
@@ -200,6 +210,63 @@ void Messaging::replay_dead_letter(const std::string& id, std::function<void(Rep
         ++runtime->pending_deliveries_;
         runtime->dispatcher().wake();
         done(ReplayResult::replayed);
+    });
+}
+
+void Messaging::replay_parked(ModuleRuntime& subscriber, std::int64_t seq,
+                              std::function<void(ReplayResult)> done) {
+    boost::asio::post(subscriber.strand(), [this, &subscriber, seq, done = std::move(done)] {
+        std::optional<ParkedMessage> parked;
+        try {
+            parked = parked_message(subscriber.statements(), seq);
+        } catch (const std::exception&) {
+            done(ReplayResult::failed);
+            return;
+        }
+        if (!parked) {
+            done(ReplayResult::not_found);
+            return;
+        }
+        done(ReplayResult::replayed);
+        deliver_parked(subscriber, std::move(*parked));
+    });
+}
+
+void Messaging::deliver_parked(ModuleRuntime& subscriber, ParkedMessage message) {
+    auto envelope = message.envelope;
+    subscriber.receive(std::move(envelope), [this, &subscriber,
+                                             message = std::move(message)](DeliveryResult result) {
+        const auto& type = message.envelope.type;
+        const auto log_failure = [&subscriber,
+                                  id = message.envelope.id](std::exception_ptr failure) {
+            if (failure) {
+                spdlog::error("'{}': cannot record the replay of {}; it stays parked",
+                              subscriber.name(), id);
+            }
+        };
+        if (result.status == DeliveryResult::Status::failed) {
+            metrics_.dead_lettered.with({type, subscriber.name()}).inc();
+            spdlog::error("{} {} to '{}' failed again on replay, parked: {}", type,
+                          message.envelope.id, subscriber.name(), result.error);
+            subscriber.execute(
+                {},
+                [seq = message.seq, attempts = message.attempts + 1, error = result.error](
+                    UnitOfWork& unit_of_work) { park_again(unit_of_work, seq, attempts, error); },
+                log_failure);
+            return;
+        }
+        metrics_.delivered.with({type, subscriber.name()}).inc();
+        auto next = std::make_shared<std::optional<ParkedMessage>>();
+        subscriber.execute(
+            {},
+            [next, seq = message.seq, aggregate = message.envelope.aggregate_id](
+                UnitOfWork& unit_of_work) { *next = settle_parked(unit_of_work, seq, aggregate); },
+            [this, &subscriber, next, log_failure](std::exception_ptr failure) {
+                log_failure(failure);
+                if (!failure && *next) {
+                    deliver_parked(subscriber, std::move(**next));
+                }
+            });
     });
 }
 

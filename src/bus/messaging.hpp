@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "bus/delivery.hpp"
+#include "bus/intake_parking.hpp"
 #include "bus/message_bus.hpp"
 #include "bus/module_runtime.hpp"
 #include "telemetry/metrics.hpp"
@@ -71,6 +72,12 @@ class Messaging {
     Metrics& metrics() { return metrics_; }
 
   private:
+    // Split mode: replays a message parked in the subscriber's own database.
+    void replay_parked(ModuleRuntime& subscriber, std::int64_t seq,
+                       std::function<void(ReplayResult)> done);
+    // Delivers a parked message, then each one held behind it, in order, until one fails.
+    void deliver_parked(ModuleRuntime& subscriber, ParkedMessage message);
+
     const MessageBus& bus_;
     DeliveryPolicy policy_;
     Metrics metrics_;

@@ -8,6 +8,7 @@
 #include <spdlog/spdlog.h>
 #include <thread>
 
+#include "bus/intake_parking.hpp"
 #include "bus/messaging.hpp"
 #include "bus/module_runtime.hpp"
 #include "config/config_loader.hpp"
@@ -169,28 +170,94 @@ struct KafkaIntake::Impl {
             return;
         }
         telemetry::CorrelationScope scope(envelope.correlation_id);
+        const auto publisher = message.topic_name().substr(config.topic_prefix.size() + 1);
         const auto& policy = messaging.policy();
         for (int attempt = 1;; ++attempt) {
-            auto outcome = std::make_shared<std::promise<bus::DeliveryResult>>();
-            auto result = outcome->get_future();
-            intake.runtime.receive(envelope, [outcome](bus::DeliveryResult delivery) {
-                outcome->set_value(std::move(delivery));
-            });
-            const auto delivery = result.get();
-            if (delivery.status != bus::DeliveryResult::Status::failed) {
-                intake.consumed.inc();
+            const auto failure = deliver(intake, envelope, publisher);
+            if (!failure) {
                 store_offset(intake, message);
                 return;
             }
             intake.failed.inc();
+            if (attempt >= policy.max_attempts &&
+                park(intake, envelope, publisher, attempt, *failure)) {
+                spdlog::error(
+                    "{} {} from {} to '{}' parked as a dead letter after {} attempts: "
+                    "{}",
+                    envelope.type, envelope.id, message.topic_name(), module, attempt, *failure);
+                store_offset(intake, message);
+                return;
+            }
             const auto wait = policy.backoff(attempt);
             spdlog::warn("{} {} from {} to '{}' failed (attempt {}), retrying in {} ms: {}",
                          envelope.type, envelope.id, message.topic_name(), module, attempt,
-                         wait.count(), delivery.error);
+                         wait.count(), *failure);
             std::unique_lock lock(mutex);
             if (stopping.wait_for(lock, wait, [this] { return !running; })) {
                 return;  // not stored: consumed again after the restart
             }
+        }
+    }
+
+    // Runs `work` in a unit of work of the module and waits for its commit.
+    static std::exception_ptr run(ModuleIntake& intake,
+                                  std::function<void(bus::UnitOfWork&)> work) {
+        auto committed = std::make_shared<std::promise<std::exception_ptr>>();
+        auto result = committed->get_future();
+        intake.runtime.execute({}, std::move(work), [committed](std::exception_ptr failure) {
+            committed->set_value(failure);
+        });
+        return result.get();
+    }
+
+    // Hands the envelope to the module, or holds it behind a parked message of its aggregate;
+    // the error when neither happened.
+    std::optional<std::string> deliver(ModuleIntake& intake, const Envelope& envelope,
+                                       const std::string& publisher) {
+        bool held = false;
+        if (const auto failure = run(intake, [&](bus::UnitOfWork& unit_of_work) {
+                held = bus::hold_behind_parked(unit_of_work, envelope, publisher);
+            })) {
+            return describe(failure);
+        }
+        if (held) {
+            return std::nullopt;
+        }
+        auto outcome = std::make_shared<std::promise<bus::DeliveryResult>>();
+        auto result = outcome->get_future();
+        intake.runtime.receive(envelope, [outcome](bus::DeliveryResult delivery) {
+            outcome->set_value(std::move(delivery));
+        });
+        const auto delivery = result.get();
+        if (delivery.status == bus::DeliveryResult::Status::failed) {
+            return delivery.error;
+        }
+        intake.consumed.inc();
+        messaging.metrics().delivered.with({envelope.type, intake.runtime.name()}).inc();
+        return std::nullopt;
+    }
+
+    bool park(ModuleIntake& intake, const Envelope& envelope, const std::string& publisher,
+              int attempts, const std::string& error) {
+        const auto failure = run(intake, [&](bus::UnitOfWork& unit_of_work) {
+            bus::park(unit_of_work, envelope, publisher, attempts, error);
+        });
+        if (failure) {
+            spdlog::error("kafka consumer of '{}': cannot park {}: {}", intake.runtime.name(),
+                          envelope.id, describe(failure));
+            return false;
+        }
+        messaging.metrics().dead_lettered.with({envelope.type, intake.runtime.name()}).inc();
+        return true;
+    }
+
+    static std::string describe(std::exception_ptr failure) {
+        try {
+            std::rethrow_exception(failure);
+        } catch (const std::exception& error) {
+            return error.what();
+        } catch (...) {
+            return "unknown error";
         }
     }
 

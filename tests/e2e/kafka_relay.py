@@ -13,6 +13,9 @@ Scenarios:
   split_sigkill both processes of split mode killed with SIGKILL in turn while orders stream
                 in: every order settles once, paid and shipped exactly when confirmed, and
                 stock adds up
+  split_poison  a command the consuming process cannot read is parked as a dead letter there
+                after its attempts, holds back the later message of its order, lets the rest
+                of its partition through, and is parked again when a replay fails
   brokers_down  brokers fail: /readyz degraded, orders still confirm, the outbox accumulates;
                 brokers return: ready again and the backlog is relayed, nothing lost
 
@@ -450,6 +453,81 @@ def scenario_split_sigkill(args, workdir, mock):
                       "confirmed": confirmed, "cancelled": len(every_order) - confirmed}))
 
 
+def produce(bootstrap, topic, key, headers, value):
+    """Writes one record with kcat, as a foreign producer would."""
+    command = ["kcat", "-P", "-b", bootstrap, "-t", topic, "-k", key]
+    for name, header in headers.items():
+        command += ["-H", f"{name}={header}"]
+    result = subprocess.run(command, input=value, capture_output=True, text=True, timeout=30)
+    if result.returncode != 0:
+        fail(f"kcat producing to {topic}: {result.stderr.strip()}")
+
+
+def scenario_split_poison(args, workdir, mock):
+    retries = ["--set", "delivery.max_attempts=3", "--set", "delivery.retry_base_ms=20"]
+    front = Shop(args.shopd, workdir, "order-notification",
+                 relay_flags(mock) + ["--modules", "order,notification"] + retries)
+    back = Shop(args.shopd, workdir, "inventory-payment-shipping",
+                relay_flags(mock) + ["--modules", "inventory,payment,shipping"] + retries)
+    front.start()
+    back.start()
+    add_product(back, "MUG", 10)
+    first = wait_for("the catalogue to reach the order module",
+                     lambda: place_order(front, "MUG", "tok_ok", unknown_ok=True))
+    wait_settled(front, [first])
+
+    # A command this shopd cannot read (a newer version), then a readable one for the same
+    # order, both as if the order module had sent them.
+    def envelope(version):
+        return {"id": new_id(), "type": "inventory.reserve_stock", "version": str(version),
+                "aggregate_type": "order", "correlation_id": "o-poison", "causation_id": "",
+                "traceparent": "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
+                "occurred_at": "2026-01-01T00:00:00.000Z"}
+    payload = json.dumps({"order_id": "o-poison", "lines": [{"sku": "MUG", "quantity": 1}]})
+    poison = envelope(2)
+    produce(mock.bootstrap, "shopd.order", "o-poison", poison, payload)
+    produce(mock.bootstrap, "shopd.order", "o-poison", envelope(1), payload)
+
+    letters = wait_for("the poison message to be parked", lambda: back.call(
+        "GET", "/api/admin/dead-letters")[1]["items"])
+    letter = letters[0]
+    if len(letters) != 1 or letter["message_id"] != poison["id"] or letter["attempts"] != 3 or \
+            letter["publisher"] != "order" or letter["subscriber"] != "inventory" or \
+            "newer" not in letter["error"]:
+        fail(f"dead letters: {letters}")
+    # The partition goes on past the parked message: a later order is served.
+    second = place_order(front, "MUG", "tok_ok")
+    if wait_settled(front, [second])[0]["status"] != "confirmed":
+        fail(f"the order after the poison message: {order_of(front, second)}")
+    # Both orders sold (the second one's CommitStock follows its confirmation), and nothing
+    # reserved: the held command was not handled.
+    deadline = time.monotonic() + 20
+    while (product := back.call("GET", "/api/products/MUG")[1])["sold"] != 2:
+        if time.monotonic() > deadline:
+            fail(f"the second order's stock was not committed: {product}")
+        time.sleep(0.05)
+    if product["reserved"] != 0:
+        fail(f"the held command was handled: {product}")
+
+    status, _ = back.call("POST", f"/api/admin/dead-letters/{letter['id']}/replay")
+    if status != 202:
+        fail(f"replay answered {status}")
+    wait_for("the replay to fail again and park the message once more", lambda: back.call(
+        "GET", "/api/admin/dead-letters")[1]["items"][0]["attempts"] == 4)
+    front.stop()
+    back.stop()
+    print(json.dumps({"scenario": "split_poison", "parked": 1, "held": 1,
+                      "orders_after": 1, "replay": "parked again"}))
+
+
+def new_id():
+    """A UUIDv7-shaped id: 48 bits of milliseconds, then random bits."""
+    value = (int(time.time() * 1000) << 80) | (7 << 76) | (int.from_bytes(os.urandom(10), "big")
+                                                           & ((1 << 76) - 1))
+    text = f"{value:032x}"
+    return f"{text[:8]}-{text[8:12]}-{text[12:16]}-{text[16:20]}-{text[20:]}"
+
+
 def scenario_brokers_down(args, workdir, mock):
     shop = Shop(args.shopd, workdir, "single", relay_flags(mock))
     shop.start()
@@ -480,7 +558,8 @@ def scenario_brokers_down(args, workdir, mock):
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("scenario",
-                        choices=["relay", "sigkill", "split", "split_sigkill", "brokers_down"])
+                        choices=["relay", "sigkill", "split", "split_sigkill", "split_poison",
+                                 "brokers_down"])
     parser.add_argument("--shopd", required=True)
     parser.add_argument("--mock", required=True)
     parser.add_argument("--keep", metavar="DIR",
