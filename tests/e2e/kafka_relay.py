@@ -22,6 +22,7 @@ Scenarios:
 Prints one line of figures and exits 0 when everything holds.
 """
 import argparse
+import atexit
 import collections
 import http.client
 import json
@@ -85,6 +86,18 @@ class MockCluster:
         self.process.wait(timeout=10)
 
 
+# Every shopd a scenario started, so that a failing one leaves none running behind it.
+STARTED = []
+
+
+@atexit.register
+def abandon_shops():
+    for shop in STARTED:
+        if shop.process.poll() is None:
+            shop.process.kill()
+            shop.process.wait()
+
+
 class Shop:
     def __init__(self, binary, workdir, name, extra):
         self.binary, self.extra = binary, extra
@@ -98,6 +111,7 @@ class Shop:
         self.process = subprocess.Popen(
             [self.binary, "--listen", f"127.0.0.1:{self.port}", "--data-dir", self.data_dir,
              "--log-level", "warn"] + self.extra, stdout=self.log, stderr=self.log)
+        STARTED.append(self)
         wait_for("shopd to be ready", self.started, timeout=20)
 
     def started(self):
