@@ -33,6 +33,7 @@
 #include "store/database.hpp"
 #include "store/platform_migrations.hpp"
 #include "telemetry/metrics.hpp"
+#include "util/failure.hpp"
 
 namespace shopd {
 namespace asio = boost::asio;
@@ -148,15 +149,8 @@ struct RolledBack {
 
 std::function<void(std::exception_ptr)> log_failure(std::string what) {
     return [what = std::move(what)](std::exception_ptr failure) {
-        if (!failure) {
-            return;
-        }
-        try {
-            std::rethrow_exception(failure);
-        } catch (const std::exception& error) {
-            spdlog::error("{} failed: {}", what, error.what());
-        } catch (...) {
-            spdlog::error("{} failed", what);
+        if (failure) {
+            spdlog::error("{} failed: {}", what, failure_text(failure));
         }
     };
 }

@@ -8,6 +8,8 @@
 #include <mutex>
 #include <spdlog/spdlog.h>
 
+#include "util/failure.hpp"
+
 namespace shopd::bus {
 namespace {
 
@@ -240,8 +242,8 @@ void Messaging::deliver_parked(ModuleRuntime& subscriber, ParkedMessage message)
         const auto log_failure = [&subscriber,
                                   id = message.envelope.id](std::exception_ptr failure) {
             if (failure) {
-                spdlog::error("'{}': cannot record the replay of {}; it stays parked",
-                              subscriber.name(), id);
+                spdlog::error("'{}': cannot record the replay of {}; it stays parked: {}",
+                              subscriber.name(), id, failure_text(failure));
             }
         };
         if (result.status == DeliveryResult::Status::failed) {

@@ -9,6 +9,7 @@
 #include "bus/messaging.hpp"
 #include "telemetry/logging.hpp"
 #include "util/clock.hpp"
+#include "util/failure.hpp"
 #include "util/ids.hpp"
 
 namespace shopd::bus {
@@ -122,13 +123,8 @@ void ModuleRuntime::receive(Envelope envelope, std::function<void(DeliveryResult
         },
         [this, outcome, done = std::move(done)](std::exception_ptr failure) {
             if (failure) {
-                try {
-                    std::rethrow_exception(failure);
-                } catch (const std::exception& error) {
-                    done({DeliveryResult::Status::failed, error.what()});
-                } catch (...) {
-                    done({DeliveryResult::Status::failed, "the handler threw a non-exception"});
-                }
+                done({DeliveryResult::Status::failed,
+                      failure_text(failure, "the handler threw a non-exception")});
                 return;
             }
             if (outcome->duplicate) {

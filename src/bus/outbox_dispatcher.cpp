@@ -8,6 +8,7 @@
 #include "bus/module_runtime.hpp"
 #include "telemetry/logging.hpp"
 #include "util/clock.hpp"
+#include "util/failure.hpp"
 
 namespace shopd::bus {
 
@@ -160,12 +161,8 @@ void OutboxDispatcher::recorded(const Outcome& outcome, std::exception_ptr failu
     auto& metrics = messaging_.metrics();
     if (failure) {
         // The delivery row stays as it was and is attempted again: at-least-once.
-        try {
-            std::rethrow_exception(failure);
-        } catch (const std::exception& error) {
-            spdlog::error("outbox of '{}': cannot record delivery of {}: {}", source_.name(),
-                          pending.envelope.id, error.what());
-        }
+        spdlog::error("outbox of '{}': cannot record delivery of {}: {}", source_.name(),
+                      pending.envelope.id, failure_text(failure));
     } else if (outcome.delivered) {
         // Counted before the backlog shrinks, so whoever waits for an idle bus sees it.
         metrics.delivered.with({type, pending.subscriber}).inc();

@@ -11,6 +11,8 @@
 #include <boost/url/parse.hpp>
 #include <fmt/format.h>
 
+#include "util/failure.hpp"
+
 namespace shopd::http {
 namespace asio = boost::asio;
 namespace beast = boost::beast;
@@ -75,11 +77,7 @@ void post(asio::any_io_executor executor, OutgoingRequest request,
     asio::co_spawn(executor, exchange(std::move(request)),
                    [done = std::move(done)](std::exception_ptr failure, OutgoingResult result) {
                        if (failure) {
-                           try {
-                               std::rethrow_exception(failure);
-                           } catch (const std::exception& error) {
-                               result = OutgoingResult{0, error.what()};
-                           }
+                           result = OutgoingResult{0, failure_text(failure)};
                        }
                        done(std::move(result));
                    });

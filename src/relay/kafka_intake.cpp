@@ -16,6 +16,7 @@
 #include "relay/kafka_record.hpp"
 #include "telemetry/logging.hpp"
 #include "telemetry/metrics.hpp"
+#include "util/failure.hpp"
 
 namespace shopd::relay {
 namespace {
@@ -218,7 +219,7 @@ struct KafkaIntake::Impl {
         if (const auto failure = run(intake, [&](bus::UnitOfWork& unit_of_work) {
                 held = bus::hold_behind_parked(unit_of_work, envelope, publisher);
             })) {
-            return describe(failure);
+            return failure_text(failure);
         }
         if (held) {
             return std::nullopt;
@@ -244,21 +245,11 @@ struct KafkaIntake::Impl {
         });
         if (failure) {
             spdlog::error("kafka consumer of '{}': cannot park {}: {}", intake.runtime.name(),
-                          envelope.id, describe(failure));
+                          envelope.id, failure_text(failure));
             return false;
         }
         messaging.metrics().dead_lettered.with({envelope.type, intake.runtime.name()}).inc();
         return true;
-    }
-
-    static std::string describe(std::exception_ptr failure) {
-        try {
-            std::rethrow_exception(failure);
-        } catch (const std::exception& error) {
-            return error.what();
-        } catch (...) {
-            return "unknown error";
-        }
     }
 
     static void store_offset(ModuleIntake& intake, const RdKafka::Message& message) {
