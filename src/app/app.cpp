@@ -374,18 +374,13 @@ struct App::Impl {
     // topics. Without brokers, a module hosted elsewhere is out of reach: said once, here.
     void connect_kafka() {
         if (config.kafka.brokers.empty()) {
-            for (const auto& subscription : bus.subscriptions()) {
-                if (messaging.find(subscription.module) == nullptr) {
-                    continue;
-                }
-                for (const auto& publication : bus.publications()) {
-                    if (publication.message.name == subscription.message.name &&
-                        messaging.find(publication.module) == nullptr) {
-                        spdlog::warn(
-                            "'{}' handles {} of '{}', which is not hosted here; without "
-                            "kafka.brokers it will not arrive",
-                            subscription.module, publication.message.name, publication.module);
-                    }
+            for (const auto* runtime : messaging.modules()) {
+                for (const auto& [publisher, type] :
+                     messaging.handled_from_elsewhere(runtime->name())) {
+                    spdlog::warn(
+                        "'{}' handles {} of '{}', which is not hosted here; without "
+                        "kafka.brokers it will not arrive",
+                        runtime->name(), type, publisher);
                 }
             }
             return;

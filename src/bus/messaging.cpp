@@ -109,6 +109,23 @@ void Messaging::stop() {
     }
 }
 
+std::vector<std::pair<std::string, std::string>> Messaging::handled_from_elsewhere(
+    std::string_view module) const {
+    std::vector<std::pair<std::string, std::string>> sources;
+    for (const auto& subscription : bus_.subscriptions()) {
+        if (subscription.module != module) {
+            continue;
+        }
+        for (const auto& publication : bus_.publications()) {
+            if (publication.message.name == subscription.message.name &&
+                find(publication.module) == nullptr) {
+                sources.emplace_back(publication.module, publication.message.name);
+            }
+        }
+    }
+    return sources;
+}
+
 std::int64_t Messaging::work_waiting() const {
     std::int64_t waiting = 0;
     for (const auto& [name, module] : modules_) {

@@ -52,6 +52,10 @@ class Messaging {
     void stop();
 
     const MessageBus& bus() const { return bus_; }
+
+    // What `module` handles that a module hosted elsewhere publishes, as (publisher, type).
+    std::vector<std::pair<std::string, std::string>> handled_from_elsewhere(
+        std::string_view module) const;
     const DeliveryPolicy& policy() const { return policy_; }
 
     // Admin operations; `done` is called once, from some module's strand.

@@ -40,17 +40,8 @@ KafkaRecord record_of(RdKafka::Message& message) {
 std::set<std::string> topics_for(const KafkaConfig& config, const bus::Messaging& messaging,
                                  const std::string& module) {
     std::set<std::string> topics;
-    const auto& bus = messaging.bus();
-    for (const auto& subscription : bus.subscriptions()) {
-        if (subscription.module != module) {
-            continue;
-        }
-        for (const auto& publication : bus.publications()) {
-            if (publication.message.name == subscription.message.name &&
-                messaging.find(publication.module) == nullptr) {
-                topics.insert(topic_of(config, publication.module));
-            }
-        }
+    for (const auto& [publisher, type] : messaging.handled_from_elsewhere(module)) {
+        topics.insert(topic_of(config, publisher));
     }
     return topics;
 }
