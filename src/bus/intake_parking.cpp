@@ -59,14 +59,19 @@ void insert(UnitOfWork& unit_of_work, const Envelope& envelope, std::string_view
 
 }  // namespace
 
-bool hold_behind_parked(UnitOfWork& unit_of_work, const Envelope& envelope,
-                        std::string_view publisher) {
-    auto& waiting = unit_of_work.statements().get(
+bool waits_behind_parked(store::StatementCache& statements, const Envelope& envelope) {
+    auto& waiting = statements.get(
         "SELECT 1 FROM intake_parked WHERE aggregateid = ? OR message_id = ? LIMIT 1");
     waiting.bind(1, envelope.aggregate_id);
     waiting.bind(2, envelope.id);
     const bool behind = waiting.executeStep();
     waiting.reset();
+    return behind;
+}
+
+bool hold_behind_parked(UnitOfWork& unit_of_work, const Envelope& envelope,
+                        std::string_view publisher) {
+    const bool behind = waits_behind_parked(unit_of_work.statements(), envelope);
     if (behind) {
         insert(unit_of_work, envelope, publisher, true, 0, {});
     }

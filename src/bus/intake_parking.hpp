@@ -16,6 +16,10 @@ namespace shopd::bus {
 
 struct DeadLetter;
 
+// Whether a message of the envelope's aggregate is parked (or the envelope itself is parked or
+// held already). A read: most messages find nothing and need no unit of work of their own.
+bool waits_behind_parked(store::StatementCache& statements, const Envelope& envelope);
+
 // Holds the envelope behind a parked message of its aggregate, in arrival order. True when it
 // waits there now (also when it already did: a redelivery), false when nothing is parked for
 // its aggregate and it may be handled.

@@ -191,13 +191,17 @@ struct KafkaIntake::Impl {
         }
     }
 
-    // Runs `work` in a unit of work of the module and waits for its commit.
-    static std::exception_ptr run(ModuleIntake& intake,
+    using Run = void (bus::ModuleRuntime::*)(bus::MessageContext,
+                                             std::function<void(bus::UnitOfWork&)>,
+                                             std::function<void(std::exception_ptr)>);
+
+    // Runs `work` on the module (ModuleRuntime::read or ::execute) and waits until it is done.
+    static std::exception_ptr run(ModuleIntake& intake, Run how,
                                   std::function<void(bus::UnitOfWork&)> work) {
-        auto committed = std::make_shared<std::promise<std::exception_ptr>>();
-        auto result = committed->get_future();
-        intake.runtime.execute({}, std::move(work), [committed](std::exception_ptr failure) {
-            committed->set_value(failure);
+        auto finished = std::make_shared<std::promise<std::exception_ptr>>();
+        auto result = finished->get_future();
+        (intake.runtime.*how)({}, std::move(work), [finished](std::exception_ptr failure) {
+            finished->set_value(failure);
         });
         return result.get();
     }
@@ -206,14 +210,27 @@ struct KafkaIntake::Impl {
     // the error when neither happened.
     std::optional<std::string> deliver(ModuleIntake& intake, const Envelope& envelope,
                                        const std::string& publisher) {
-        bool held = false;
-        if (const auto failure = run(intake, [&](bus::UnitOfWork& unit_of_work) {
-                held = bus::hold_behind_parked(unit_of_work, envelope, publisher);
-            })) {
+        // Usually nothing is parked: one read, and no transaction, tells.
+        bool behind = false;
+        if (const auto failure =
+                run(intake, &bus::ModuleRuntime::read, [&](bus::UnitOfWork& unit_of_work) {
+                    behind = bus::waits_behind_parked(unit_of_work.statements(), envelope);
+                })) {
             return failure_text(failure);
         }
-        if (held) {
-            return std::nullopt;
+        if (behind) {
+            // Looked at again in the unit of work that holds it: a replay may have emptied the
+            // queue meanwhile.
+            bool held = false;
+            if (const auto failure =
+                    run(intake, &bus::ModuleRuntime::execute, [&](bus::UnitOfWork& unit_of_work) {
+                        held = bus::hold_behind_parked(unit_of_work, envelope, publisher);
+                    })) {
+                return failure_text(failure);
+            }
+            if (held) {
+                return std::nullopt;
+            }
         }
         auto outcome = std::make_shared<std::promise<bus::DeliveryResult>>();
         auto result = outcome->get_future();
@@ -231,9 +248,10 @@ struct KafkaIntake::Impl {
 
     bool park(ModuleIntake& intake, const Envelope& envelope, const std::string& publisher,
               int attempts, const std::string& error) {
-        const auto failure = run(intake, [&](bus::UnitOfWork& unit_of_work) {
-            bus::park(unit_of_work, envelope, publisher, attempts, error);
-        });
+        const auto failure =
+            run(intake, &bus::ModuleRuntime::execute, [&](bus::UnitOfWork& unit_of_work) {
+                bus::park(unit_of_work, envelope, publisher, attempts, error);
+            });
         if (failure) {
             spdlog::error("kafka consumer of '{}': cannot park {}: {}", intake.runtime.name(),
                           envelope.id, failure_text(failure));
