@@ -238,6 +238,18 @@ def relay_flags(mock):
     return ["--kafka-brokers", mock.bootstrap] + CLIENT
 
 
+def split_processes(args, workdir, mock, extra=()):
+    """The two processes of split mode, started: order and notification in front, the rest
+    behind, joined only by the mock cluster."""
+    front = Shop(args.shopd, workdir, "order-notification",
+                 relay_flags(mock) + ["--modules", "order,notification", *extra])
+    back = Shop(args.shopd, workdir, "inventory-payment-shipping",
+                relay_flags(mock) + ["--modules", "inventory,payment,shipping", *extra])
+    front.start()
+    back.start()
+    return front, back
+
+
 def scenario_relay(args, workdir, mock):
     shop = Shop(args.shopd, workdir, "single", relay_flags(mock))
     shop.start()
@@ -374,12 +386,7 @@ def scenario_split(args, workdir, mock):
     expected = run_saga_scenarios([single])
     single.stop()
 
-    front = Shop(args.shopd, workdir, "order-notification",
-                 relay_flags(mock) + ["--modules", "order,notification"])
-    back = Shop(args.shopd, workdir, "inventory-payment-shipping",
-                relay_flags(mock) + ["--modules", "inventory,payment,shipping"])
-    front.start()
-    back.start()
+    front, back = split_processes(args, workdir, mock)
     got = run_saga_scenarios([front, back])
     front.stop()
     back.stop()
@@ -393,12 +400,7 @@ def scenario_split(args, workdir, mock):
 
 
 def scenario_split_sigkill(args, workdir, mock):
-    front = Shop(args.shopd, workdir, "order-notification",
-                 relay_flags(mock) + ["--modules", "order,notification"])
-    back = Shop(args.shopd, workdir, "inventory-payment-shipping",
-                relay_flags(mock) + ["--modules", "inventory,payment,shipping"])
-    front.start()
-    back.start()
+    front, back = split_processes(args, workdir, mock)
     stock = 100000
     add_product(back, "MUG", stock)
     wait_for("the catalogue to reach the order module",
@@ -479,12 +481,7 @@ def produce(bootstrap, topic, key, headers, value):
 
 def scenario_split_poison(args, workdir, mock):
     retries = ["--set", "delivery.max_attempts=3", "--set", "delivery.retry_base_ms=20"]
-    front = Shop(args.shopd, workdir, "order-notification",
-                 relay_flags(mock) + ["--modules", "order,notification"] + retries)
-    back = Shop(args.shopd, workdir, "inventory-payment-shipping",
-                relay_flags(mock) + ["--modules", "inventory,payment,shipping"] + retries)
-    front.start()
-    back.start()
+    front, back = split_processes(args, workdir, mock, retries)
     add_product(back, "MUG", 10)
     first = wait_for("the catalogue to reach the order module",
                      lambda: place_order(front, "MUG", "tok_ok", unknown_ok=True))
