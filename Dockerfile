@@ -14,7 +14,7 @@ FROM debian:bookworm-slim
 RUN apt-get update -q \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
       libboost-json1.81.0 libboost-url1.81.0 libfmt9 libspdlog1.10 libsqlite3-0 libssl3 \
-      librdkafka++1 libtomlplusplus3 curl \
+      librdkafka++1 libtomlplusplus3 libjemalloc2 curl \
  && rm -rf /var/lib/apt/lists/* \
  && useradd --system --home-dir /var/lib/shopd --create-home shopd \
  && install -d -o shopd -g shopd /var/lib/shopd/data
