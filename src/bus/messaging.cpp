@@ -227,6 +227,7 @@ void Messaging::replay_dead_letter(const std::string& id, std::function<void(Rep
         }
         --runtime->parked_deliveries_;
         ++runtime->pending_deliveries_;
+        runtime->dispatcher().reread_from(letter.seq);
         runtime->dispatcher().wake();
         done(ReplayResult::replayed);
     });

@@ -21,19 +21,18 @@ struct OutboxDispatcher::Pending {
 
 namespace {
 
-// Due and first in line for its (subscriber, aggregate): no earlier row of the same aggregate
-// for the same subscriber is still pending or parked. Read in outbox order straight off the
-// primary key, so a pass builds no temporary b-tree; the caller stops reading once it has
-// enough, and skips subscribers this process does not host.
-constexpr auto kDeliverableQuery = R"sql(
+// The pending rows after the cursor, in outbox order straight off the primary key, so a pass
+// builds no temporary b-tree; the caller stops reading once it has enough. `held`: an earlier
+// row of the same aggregate for the same subscriber is still pending or parked.
+constexpr auto kPendingQuery = R"sql(
     SELECT d.seq, d.subscriber, d.attempts, o.id, o.type, o.version, o.aggregatetype,
            o.aggregateid, o.occurred_at, o.correlation_id, o.causation_id, o.traceparent,
-           o.payload
+           o.payload, d.next_attempt_ms,
+           EXISTS (SELECT 1 FROM outbox_delivery AS e
+                   WHERE e.subscriber = d.subscriber AND e.aggregateid = d.aggregateid
+                     AND e.seq < d.seq) AS held
     FROM outbox_delivery AS d JOIN outbox AS o ON o.seq = d.seq
-    WHERE d.state = 'pending' AND d.next_attempt_ms <= ?1
-      AND NOT EXISTS (SELECT 1 FROM outbox_delivery AS e
-                      WHERE e.subscriber = d.subscriber AND e.aggregateid = d.aggregateid
-                        AND e.seq < d.seq)
+    WHERE d.state = 'pending' AND d.seq > ?1
     ORDER BY d.seq)sql";
 
 }  // namespace
@@ -48,7 +47,13 @@ void OutboxDispatcher::start() {
 
 void OutboxDispatcher::stop() {
     running_ = false;
-    boost::asio::post(source_.strand(), [this] { retry_timer_.cancel(); });
+    boost::asio::post(source_.strand(), [this] {
+        retry_timer_.cancel();
+        retry_from_seq_ = 0;
+        // A later start reads every row again.
+        cursor_ = 0;
+        held_.clear();
+    });
 }
 
 void OutboxDispatcher::wake() {
@@ -58,6 +63,10 @@ void OutboxDispatcher::wake() {
             pass();
         });
     }
+}
+
+void OutboxDispatcher::reread_from(std::int64_t seq) {
+    cursor_ = std::min(cursor_, seq - 1);
 }
 
 void OutboxDispatcher::pass() {
@@ -70,14 +79,24 @@ void OutboxDispatcher::pass() {
     }
     std::vector<Pending> batch;
     try {
-        // One instant for both queries: a row that falls due between them gets the timer.
         const auto now = unix_millis();
-        auto& query = source_.statements().get(kDeliverableQuery);
-        query.bind(1, now);
+        auto& query = source_.statements().get(kPendingQuery);
+        query.bind(1, cursor_);
         while (static_cast<int>(batch.size()) < room && query.executeStep()) {
             const auto seq = query.getColumn(0).getInt64();
             std::string subscriber = query.getColumn(1).getString();
+            cursor_ = seq;
             if (in_flight_.contains({seq, subscriber}) || messaging_.find(subscriber) == nullptr) {
+                continue;
+            }
+            if (query.getColumn(14).getInt() != 0) {
+                const auto [held, first] =
+                    held_.try_emplace({std::move(subscriber), query.getColumn(7).getString()}, seq);
+                held->second = std::min(held->second, seq);
+                continue;
+            }
+            if (const auto due = query.getColumn(13).getInt64(); due > now) {
+                retry_later(seq, due);
                 continue;
             }
             batch.push_back(Pending{
@@ -89,7 +108,6 @@ void OutboxDispatcher::pass() {
                          query.getColumn(11).getString(), query.getColumn(12).getString()}});
         }
         query.reset();
-        schedule_retry_timer(now);
     } catch (const std::exception& error) {
         spdlog::error("outbox of '{}': cannot read deliverable messages: {}", source_.name(),
                       error.what());
@@ -116,6 +134,7 @@ struct OutboxDispatcher::Outcome {
     int attempts;  // failed attempts, counting this one when it failed
     bool delivered;
     bool park;  // failed for the last allowed time
+    std::int64_t next_attempt_ms;
 };
 
 void OutboxDispatcher::complete(Pending pending, DeliveryResult result) {
@@ -123,7 +142,8 @@ void OutboxDispatcher::complete(Pending pending, DeliveryResult result) {
     const int attempts = pending.attempts + 1;
     auto outcome = std::make_shared<const Outcome>(
         Outcome{std::move(pending), std::move(result), attempts, delivered,
-                !delivered && attempts >= messaging_.policy().max_attempts});
+                !delivered && attempts >= messaging_.policy().max_attempts,
+                unix_millis() + messaging_.policy().backoff(attempts).count()});
     // The outcome is written in the publisher's next batch, with its other work.
     source_.enqueue([this, outcome] { record(*outcome); },
                     [this, outcome](std::exception_ptr failure) { recorded(*outcome, failure); });
@@ -142,7 +162,7 @@ void OutboxDispatcher::record(const Outcome& outcome) {
         " state = ?, parked_at = ? WHERE seq = ? AND subscriber = ?");
     update.bind(1, outcome.attempts);
     update.bind(2, outcome.result.error);
-    update.bind(3, unix_millis() + messaging_.policy().backoff(outcome.attempts).count());
+    update.bind(3, outcome.next_attempt_ms);
     update.bind(4, outcome.park ? "parked" : "pending");
     if (outcome.park) {
         update.bind(5, rfc3339());
@@ -163,10 +183,16 @@ void OutboxDispatcher::recorded(const Outcome& outcome, std::exception_ptr failu
         // The delivery row stays as it was and is attempted again: at-least-once.
         spdlog::error("outbox of '{}': cannot record delivery of {}: {}", source_.name(),
                       pending.envelope.id, failure_text(failure));
+        reread_from(pending.seq);
     } else if (outcome.delivered) {
         // Counted before the backlog shrinks, so whoever waits for an idle bus sees it.
         metrics.delivered.with({type, pending.subscriber}).inc();
         --source_.pending_deliveries_;
+        const auto held = held_.find({pending.subscriber, pending.envelope.aggregate_id});
+        if (held != held_.end()) {
+            reread_from(held->second);
+            held_.erase(held);
+        }
     } else if (outcome.park) {
         metrics.dead_lettered.with({type, pending.subscriber}).inc();
         ++source_.parked_deliveries_;
@@ -175,6 +201,7 @@ void OutboxDispatcher::recorded(const Outcome& outcome, std::exception_ptr failu
                       pending.envelope.id, pending.subscriber, attempts, result.error);
     } else {
         metrics.retried.with({type, pending.subscriber}).inc();
+        retry_later(pending.seq, outcome.next_attempt_ms);
         spdlog::warn("{} {} to '{}' failed (attempt {} of {}), retrying: {}", type,
                      pending.envelope.id, pending.subscriber, attempts,
                      messaging_.policy().max_attempts, result.error);
@@ -183,23 +210,22 @@ void OutboxDispatcher::recorded(const Outcome& outcome, std::exception_ptr failu
     wake();
 }
 
-void OutboxDispatcher::schedule_retry_timer(std::int64_t now) {
-    auto& next = source_.statements().get(
-        "SELECT min(next_attempt_ms) FROM outbox_delivery WHERE state = 'pending' AND "
-        "next_attempt_ms > ?");
-    next.bind(1, now);
-    next.executeStep();
-    const bool any = !next.getColumn(0).isNull();
-    const auto due_ms = any ? next.getColumn(0).getInt64() : 0;
-    next.reset();
-    if (!any) {
+void OutboxDispatcher::retry_later(std::int64_t seq, std::int64_t due_ms) {
+    const bool armed = retry_from_seq_ != 0;
+    retry_from_seq_ = armed ? std::min(retry_from_seq_, seq) : seq;
+    if (armed && retry_due_ms_ <= due_ms) {
         return;
     }
+    retry_due_ms_ = due_ms;
     retry_timer_.expires_after(std::chrono::milliseconds(due_ms - unix_millis()));
     retry_timer_.async_wait([this](const boost::system::error_code& error) {
-        if (!error) {
-            pass();
+        if (error) {
+            return;
         }
+        // Every row waiting for a retry is read again; those still not due arm the next one.
+        reread_from(retry_from_seq_);
+        retry_from_seq_ = 0;
+        pass();
     });
 }
 
