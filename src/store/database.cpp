@@ -9,6 +9,7 @@
 #include <openssl/evp.h>
 #include <sqlite3.h>
 
+#include "store/wal_write_vfs.hpp"
 #include "util/clock.hpp"
 
 namespace shopd::store {
@@ -87,7 +88,8 @@ std::unique_ptr<SQLite::Database> open_database(const DatabaseLocation& location
     try {
         // No connection mutex: a connection is only ever used on its module's strand.
         database = std::make_unique<SQLite::Database>(
-            name, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE | SQLite::OPEN_NOMUTEX);
+            name, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE | SQLite::OPEN_NOMUTEX, 0,
+            location.in_memory ? "" : wal_write_vfs());
         // Another process holding the file must fail start-up quickly, not hang it.
         database->setBusyTimeout(2000);
         if (!location.in_memory) {
