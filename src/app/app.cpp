@@ -30,6 +30,7 @@
 #include "http/server.hpp"
 #include "relay/kafka_intake.hpp"
 #include "relay/kafka_relay.hpp"
+#include "store/checkpointer.hpp"
 #include "store/database.hpp"
 #include "store/platform_migrations.hpp"
 #include "telemetry/metrics.hpp"
@@ -281,6 +282,7 @@ struct App::Impl {
     telemetry::MetricsRegistry metrics;
     bus::MessageBus bus;
     bus::Messaging messaging;
+    store::Checkpointer checkpointer;            // of the module databases: ends before they close
     std::unique_ptr<relay::KafkaRelay> relay;    // with kafka.brokers
     std::unique_ptr<relay::KafkaIntake> intake;  // with kafka.brokers, in split mode
     http::Router router;
@@ -580,6 +582,9 @@ struct App::Impl {
                 const auto& own = module_migrations[runtime->name()];
                 sets.insert(sets.end(), own.begin(), own.end());
                 store::apply_migrations(*database, sets);
+                if (!location.in_memory) {
+                    checkpointer.watch(*database, location.file, config.storage.durability);
+                }
                 runtime->open(std::move(database));
             } catch (const store::StoreError& error) {
                 throw StartupError(error.what());
@@ -675,6 +680,7 @@ struct App::Impl {
         }
         finished.notify_one();
         watchdog.join();
+        checkpointer.stop();
         for (auto* runtime : messaging.modules()) {
             runtime->close();
         }

@@ -1,0 +1,56 @@
+#include "store/checkpointer.hpp"
+
+#include <SQLiteCpp/Database.h>
+#include <SQLiteCpp/Statement.h>
+#include <catch2/catch.hpp>
+#include <filesystem>
+#include <string>
+#include <unistd.h>
+
+#include "store/database.hpp"
+
+namespace shopd::store {
+namespace {
+
+struct DatabaseFiles {
+    DatabaseFiles()
+        : path(std::filesystem::temp_directory_path() /
+               ("shopd-checkpointer-" + std::to_string(::getpid()) + ".db")) {
+        remove();
+    }
+    ~DatabaseFiles() { remove(); }
+    void remove() const {
+        for (const auto* suffix : {"", "-wal", "-shm"}) {
+            std::filesystem::remove(path.string() + suffix);
+        }
+    }
+    std::uintmax_t log_bytes() const { return std::filesystem::file_size(path.string() + "-wal"); }
+    std::filesystem::path path;
+};
+
+}  // namespace
+
+TEST_CASE("a log the writer never stops appending to is copied back and started over", "[store]") {
+    DatabaseFiles files;
+    auto writer = open_database({files.path, false}, Durability::normal);
+    writer->exec("CREATE TABLE row (id INTEGER PRIMARY KEY, body BLOB NOT NULL)");
+    // From 50 pages on the thread copies; the writer itself would only past a million.
+    Checkpointer checkpointer(50, 1'000'000);
+    checkpointer.watch(*writer, files.path, Durability::normal);
+
+    constexpr int commits = 3000;
+    SQLite::Statement insert(*writer, "INSERT INTO row (body) VALUES (zeroblob(5000))");
+    for (int i = 0; i < commits; ++i) {
+        insert.exec();
+        insert.reset();
+    }
+    // Never started over, the log would hold every commit's two pages or more: 24 MB.
+    CHECK(files.log_bytes() < 8'000'000);
+
+    checkpointer.stop();
+    SQLite::Database reader(files.path.string(), SQLite::OPEN_READONLY);
+    CHECK(reader.execAndGet("PRAGMA integrity_check").getString() == "ok");
+    CHECK(reader.execAndGet("SELECT count(*) FROM row").getInt() == commits);
+}
+
+}  // namespace shopd::store
