@@ -47,7 +47,7 @@ AggregateRef aggregate(const std::string& order_id) {
 }
 
 template <class... Args>
-int exec(bus::UnitOfWork& unit_of_work, const std::string& sql, const Args&... args) {
+int exec(bus::UnitOfWork& unit_of_work, std::string_view sql, const Args&... args) {
     return store::exec(unit_of_work.statements(), sql, args...);
 }
 

@@ -6,6 +6,7 @@
 #include <boost/json/value.hpp>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -17,20 +18,30 @@ class StatementCache {
   public:
     explicit StatementCache(SQLite::Database& database) : database_(database) {}
 
-    SQLite::Statement& get(const std::string& sql) {
-        auto& statement = statements_[sql];
-        if (!statement) {
-            statement = std::make_unique<SQLite::Statement>(database_, sql);
-        } else {
-            statement->reset();
-            statement->clearBindings();
+    SQLite::Statement& get(std::string_view sql) {
+        // Looked up by the text itself: a statement run thousands of times a second builds
+        // no string to find itself.
+        const auto found = statements_.find(sql);
+        if (found == statements_.end()) {
+            const std::string text{sql};
+            return *statements_.emplace(text, std::make_unique<SQLite::Statement>(database_, text))
+                        .first->second;
         }
-        return *statement;
+        found->second->reset();
+        found->second->clearBindings();
+        return *found->second;
     }
 
   private:
+    struct TextHash {
+        using is_transparent = void;
+        std::size_t operator()(std::string_view text) const {
+            return std::hash<std::string_view>{}(text);
+        }
+    };
     SQLite::Database& database_;
-    std::unordered_map<std::string, std::unique_ptr<SQLite::Statement>> statements_;
+    std::unordered_map<std::string, std::unique_ptr<SQLite::Statement>, TextHash, std::equal_to<>>
+        statements_;
 };
 
 }  // namespace shopd::store
@@ -39,7 +50,7 @@ namespace shopd::store {
 
 // Runs one statement of the cache with the given arguments; returns the rows it changed.
 template <class... Args>
-int exec(StatementCache& statements, const std::string& sql, const Args&... args) {
+int exec(StatementCache& statements, std::string_view sql, const Args&... args) {
     auto& statement = statements.get(sql);
     SQLite::bind(statement, args...);
     return statement.exec();
