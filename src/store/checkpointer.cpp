@@ -117,7 +117,8 @@ void Checkpointer::checkpoint(Log& log) {
     const int rc = sqlite3_wal_checkpoint_v2(log.connection->getHandle(), nullptr,
                                              SQLITE_CHECKPOINT_PASSIVE, &pages, &copied);
     if (rc == SQLITE_OK) {
-        log.copied = copied;
+        // Copied whole, the log starts over with the next commit: nothing of that one is copied.
+        log.copied = copied == pages ? 0 : copied;
     } else if (rc != SQLITE_BUSY) {
         spdlog::warn("{}: copying the log back failed: {}", log.file.string(), sqlite3_errstr(rc));
     }
