@@ -55,12 +55,13 @@ void Checkpointer::watch(SQLite::Database& database, const std::filesystem::path
 int Checkpointer::committed(void* context, sqlite3* writer, const char* schema, int pages) {
     auto& log = *static_cast<Log*>(context);
     auto& owner = log.owner;
-    if (pages >= owner.commit_pages_ || (log.unusable && pages >= owner.background_pages_)) {
-        // SQLite's own behaviour, as the last resort: the log must not grow without end.
-        sqlite3_wal_checkpoint_v2(writer, schema, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
-        return SQLITE_OK;
-    }
-    if (pages >= owner.background_pages_ && pages - log.copied <= kPagesLeftForTheWriter) {
+    // The commit copies the log itself when the thread has left only its last pages, and, as
+    // SQLite would, when the thread cannot keep up or cannot copy: the log must not grow
+    // without end.
+    const bool writer_copies = pages >= owner.commit_pages_ ||
+                               (pages >= owner.background_pages_ &&
+                                (log.unusable || pages - log.copied <= kPagesLeftForTheWriter));
+    if (writer_copies) {
         sqlite3_wal_checkpoint_v2(writer, schema, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
         log.copied = 0;
         return SQLITE_OK;
