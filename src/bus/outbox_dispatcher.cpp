@@ -133,8 +133,8 @@ struct OutboxDispatcher::Outcome {
     DeliveryResult result;
     int attempts;  // failed attempts, counting this one when it failed
     bool delivered;
-    bool park;  // failed for the last allowed time
-    std::int64_t next_attempt_ms;
+    bool park;                     // failed for the last allowed time
+    std::int64_t next_attempt_ms;  // when it failed
 };
 
 void OutboxDispatcher::complete(Pending pending, DeliveryResult result) {
@@ -143,7 +143,7 @@ void OutboxDispatcher::complete(Pending pending, DeliveryResult result) {
     auto outcome = std::make_shared<const Outcome>(
         Outcome{std::move(pending), std::move(result), attempts, delivered,
                 !delivered && attempts >= messaging_.policy().max_attempts,
-                unix_millis() + messaging_.policy().backoff(attempts).count()});
+                delivered ? 0 : unix_millis() + messaging_.policy().backoff(attempts).count()});
     // The outcome is written in the publisher's next batch, with its other work.
     source_.enqueue([this, outcome] { record(*outcome); },
                     [this, outcome](std::exception_ptr failure) { recorded(*outcome, failure); });
