@@ -96,108 +96,44 @@ int close(sqlite3_file* handle) {
     return written != SQLITE_OK ? written : closed;
 }
 
-int read(sqlite3_file* handle, void* data, int amount, sqlite3_int64 offset) {
+// The default VFS's `Method` on the real file.
+template <auto Method, class Result, class... Args>
+Result forwarded(sqlite3_file* handle, Args... args) {
     auto& file = file_of(handle);
-    if (const int rc = write_gathered(file); rc != SQLITE_OK) {
+    return (real_methods(file).*Method)(file.real, args...);
+}
+
+// The same, once the gathered frames are written: what reads, syncs or measures the log must
+// find them in it.
+template <auto Method, class Result, class... Args>
+Result after_gathered(sqlite3_file* handle, Args... args) {
+    if (const int rc = write_gathered(file_of(handle)); rc != SQLITE_OK) {
         return rc;
     }
-    return real_methods(file).xRead(file.real, data, amount, offset);
+    return forwarded<Method, Result>(handle, args...);
 }
 
-int truncate(sqlite3_file* handle, sqlite3_int64 size) {
-    auto& file = file_of(handle);
-    if (const int rc = write_gathered(file); rc != SQLITE_OK) {
-        return rc;
-    }
-    return real_methods(file).xTruncate(file.real, size);
-}
-
-int sync(sqlite3_file* handle, int flags) {
-    auto& file = file_of(handle);
-    if (const int rc = write_gathered(file); rc != SQLITE_OK) {
-        return rc;
-    }
-    return real_methods(file).xSync(file.real, flags);
-}
-
-int file_size(sqlite3_file* handle, sqlite3_int64* size) {
-    auto& file = file_of(handle);
-    if (const int rc = write_gathered(file); rc != SQLITE_OK) {
-        return rc;
-    }
-    return real_methods(file).xFileSize(file.real, size);
-}
-
-// The rest is the default VFS's own behaviour.
-int lock(sqlite3_file* handle, int level) {
-    auto& file = file_of(handle);
-    return real_methods(file).xLock(file.real, level);
-}
-int unlock(sqlite3_file* handle, int level) {
-    auto& file = file_of(handle);
-    return real_methods(file).xUnlock(file.real, level);
-}
-int check_reserved_lock(sqlite3_file* handle, int* reserved) {
-    auto& file = file_of(handle);
-    return real_methods(file).xCheckReservedLock(file.real, reserved);
-}
-int file_control(sqlite3_file* handle, int op, void* argument) {
-    auto& file = file_of(handle);
-    return real_methods(file).xFileControl(file.real, op, argument);
-}
-int sector_size(sqlite3_file* handle) {
-    auto& file = file_of(handle);
-    return real_methods(file).xSectorSize(file.real);
-}
-int device_characteristics(sqlite3_file* handle) {
-    auto& file = file_of(handle);
-    return real_methods(file).xDeviceCharacteristics(file.real);
-}
-int shm_map(sqlite3_file* handle, int region, int size, int extend, void volatile** mapped) {
-    auto& file = file_of(handle);
-    return real_methods(file).xShmMap(file.real, region, size, extend, mapped);
-}
-int shm_lock(sqlite3_file* handle, int offset, int count, int flags) {
-    auto& file = file_of(handle);
-    return real_methods(file).xShmLock(file.real, offset, count, flags);
-}
-void shm_barrier(sqlite3_file* handle) {
-    auto& file = file_of(handle);
-    real_methods(file).xShmBarrier(file.real);
-}
-int shm_unmap(sqlite3_file* handle, int remove) {
-    auto& file = file_of(handle);
-    return real_methods(file).xShmUnmap(file.real, remove);
-}
-int fetch(sqlite3_file* handle, sqlite3_int64 offset, int amount, void** pages) {
-    auto& file = file_of(handle);
-    return real_methods(file).xFetch(file.real, offset, amount, pages);
-}
-int unfetch(sqlite3_file* handle, sqlite3_int64 offset, void* pages) {
-    auto& file = file_of(handle);
-    return real_methods(file).xUnfetch(file.real, offset, pages);
-}
-
-constexpr sqlite3_io_methods kMethods = {
+using Methods = sqlite3_io_methods;
+constexpr Methods kMethods = {
     3,
     close,
-    read,
+    after_gathered<&Methods::xRead>,
     write,
-    truncate,
-    sync,
-    file_size,
-    lock,
-    unlock,
-    check_reserved_lock,
-    file_control,
-    sector_size,
-    device_characteristics,
-    shm_map,
-    shm_lock,
-    shm_barrier,
-    shm_unmap,
-    fetch,
-    unfetch,
+    after_gathered<&Methods::xTruncate>,
+    after_gathered<&Methods::xSync>,
+    after_gathered<&Methods::xFileSize>,
+    forwarded<&Methods::xLock>,
+    forwarded<&Methods::xUnlock>,
+    forwarded<&Methods::xCheckReservedLock>,
+    forwarded<&Methods::xFileControl>,
+    forwarded<&Methods::xSectorSize>,
+    forwarded<&Methods::xDeviceCharacteristics>,
+    forwarded<&Methods::xShmMap>,
+    forwarded<&Methods::xShmLock>,
+    forwarded<&Methods::xShmBarrier>,
+    forwarded<&Methods::xShmUnmap>,
+    forwarded<&Methods::xFetch>,
+    forwarded<&Methods::xUnfetch>,
 };
 
 int open(sqlite3_vfs* /*vfs*/, sqlite3_filename name, sqlite3_file* handle, int flags,
@@ -229,41 +165,10 @@ int open(sqlite3_vfs* /*vfs*/, sqlite3_filename name, sqlite3_file* handle, int 
     return SQLITE_OK;
 }
 
-int remove_file(sqlite3_vfs*, const char* name, int sync_directory) {
-    return default_vfs->xDelete(default_vfs, name, sync_directory);
-}
-int access(sqlite3_vfs*, const char* name, int flags, int* result) {
-    return default_vfs->xAccess(default_vfs, name, flags, result);
-}
-int full_pathname(sqlite3_vfs*, const char* name, int size, char* out) {
-    return default_vfs->xFullPathname(default_vfs, name, size, out);
-}
-void* dl_open(sqlite3_vfs*, const char* name) {
-    return default_vfs->xDlOpen(default_vfs, name);
-}
-void dl_error(sqlite3_vfs*, int size, char* message) {
-    default_vfs->xDlError(default_vfs, size, message);
-}
-void (*dl_sym(sqlite3_vfs*, void* library, const char* symbol))() {
-    return default_vfs->xDlSym(default_vfs, library, symbol);
-}
-void dl_close(sqlite3_vfs*, void* library) {
-    default_vfs->xDlClose(default_vfs, library);
-}
-int randomness(sqlite3_vfs*, int size, char* out) {
-    return default_vfs->xRandomness(default_vfs, size, out);
-}
-int sleep(sqlite3_vfs*, int microseconds) {
-    return default_vfs->xSleep(default_vfs, microseconds);
-}
-int current_time(sqlite3_vfs*, double* now) {
-    return default_vfs->xCurrentTime(default_vfs, now);
-}
-int last_error(sqlite3_vfs*, int size, char* message) {
-    return default_vfs->xGetLastError(default_vfs, size, message);
-}
-int current_time_int64(sqlite3_vfs*, sqlite3_int64* now) {
-    return default_vfs->xCurrentTimeInt64(default_vfs, now);
+// The default VFS's `Method`: everything but opening a file is its own behaviour.
+template <auto Method, class Result, class... Args>
+Result by_default(sqlite3_vfs* /*vfs*/, Args... args) {
+    return (default_vfs->*Method)(default_vfs, args...);
 }
 
 }  // namespace
@@ -283,18 +188,18 @@ const char* wal_write_vfs() {
             kVfsName,
             nullptr,
             open,
-            remove_file,
-            access,
-            full_pathname,
-            dl_open,
-            dl_error,
-            dl_sym,
-            dl_close,
-            randomness,
-            sleep,
-            current_time,
-            last_error,
-            current_time_int64,
+            by_default<&sqlite3_vfs::xDelete>,
+            by_default<&sqlite3_vfs::xAccess>,
+            by_default<&sqlite3_vfs::xFullPathname>,
+            by_default<&sqlite3_vfs::xDlOpen>,
+            by_default<&sqlite3_vfs::xDlError>,
+            by_default<&sqlite3_vfs::xDlSym>,
+            by_default<&sqlite3_vfs::xDlClose>,
+            by_default<&sqlite3_vfs::xRandomness>,
+            by_default<&sqlite3_vfs::xSleep>,
+            by_default<&sqlite3_vfs::xCurrentTime>,
+            by_default<&sqlite3_vfs::xGetLastError>,
+            by_default<&sqlite3_vfs::xCurrentTimeInt64>,
             nullptr,  // version 3's system-call overrides: not offered
             nullptr,
             nullptr,
