@@ -6,10 +6,10 @@
 #include <filesystem>
 #include <future>
 #include <string>
-#include <unistd.h>
 #include <vector>
 
 #include "support/bus_harness.hpp"
+#include "support/temporary_directory.hpp"
 #include "support/test_modules.hpp"
 
 namespace shopd::testing {
@@ -93,18 +93,6 @@ struct NotesAndAudit {
     BusHarness harness;
     bus::ModuleRuntime& notes;
     bus::ModuleRuntime& audit;
-};
-
-struct TemporaryDirectory {
-    TemporaryDirectory() {
-        path = std::filesystem::temp_directory_path() /
-               ("shopd-test-" + std::to_string(::getpid()) + "-" + std::to_string(counter++));
-        std::filesystem::remove_all(path);
-        std::filesystem::create_directories(path);
-    }
-    ~TemporaryDirectory() { std::filesystem::remove_all(path); }
-    std::filesystem::path path;
-    static inline int counter = 0;
 };
 
 }  // namespace shopd::testing

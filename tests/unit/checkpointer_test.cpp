@@ -7,27 +7,17 @@
 #include <filesystem>
 #include <string>
 #include <thread>
-#include <unistd.h>
 
 #include "store/database.hpp"
+#include "support/temporary_directory.hpp"
 
 namespace shopd::store {
 namespace {
 
 struct DatabaseFiles {
-    DatabaseFiles()
-        : path(std::filesystem::temp_directory_path() /
-               ("shopd-checkpointer-" + std::to_string(::getpid()) + ".db")) {
-        remove();
-    }
-    ~DatabaseFiles() { remove(); }
-    void remove() const {
-        for (const auto* suffix : {"", "-wal", "-shm"}) {
-            std::filesystem::remove(path.string() + suffix);
-        }
-    }
     std::uintmax_t log_bytes() const { return std::filesystem::file_size(path.string() + "-wal"); }
-    std::filesystem::path path;
+    testing::TemporaryDirectory directory;
+    std::filesystem::path path = directory.path / "log.db";
 };
 
 }  // namespace

@@ -4,6 +4,7 @@
 #include <fstream>
 
 #include "store/database.hpp"
+#include "support/temporary_directory.hpp"
 
 namespace shopd::store {
 namespace {
@@ -23,18 +24,8 @@ int applied(SQLite::Database& database) {
 }
 
 struct DatabaseFile {
-    DatabaseFile()
-        : path(std::filesystem::temp_directory_path() /
-               ("shopd-store-" + std::to_string(::getpid()) + ".db")) {
-        remove();
-    }
-    ~DatabaseFile() { remove(); }
-    void remove() const {
-        for (const auto* suffix : {"", "-wal", "-shm"}) {
-            std::filesystem::remove(path.string() + suffix);
-        }
-    }
-    std::filesystem::path path;
+    testing::TemporaryDirectory directory;
+    std::filesystem::path path = directory.path / "store.db";
 };
 
 }  // namespace

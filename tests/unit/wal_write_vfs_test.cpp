@@ -4,9 +4,9 @@
 #include <catch2/catch.hpp>
 #include <filesystem>
 #include <string>
-#include <unistd.h>
 
 #include "store/database.hpp"
+#include "support/temporary_directory.hpp"
 
 namespace shopd::store {
 namespace {
@@ -14,21 +14,8 @@ namespace {
 using RowsAndBytes = std::pair<int, long long>;
 
 struct LoggedDatabase {
-    LoggedDatabase()
-        : path(std::filesystem::temp_directory_path() /
-               ("shopd-wal-write-" + std::to_string(::getpid()) + ".db")) {
-        remove();
-        writer = open_database({path, false}, Durability::normal);
+    LoggedDatabase() {
         writer->exec("CREATE TABLE blob (id INTEGER PRIMARY KEY, body BLOB NOT NULL)");
-    }
-    ~LoggedDatabase() {
-        writer.reset();
-        remove();
-    }
-    void remove() const {
-        for (const auto* suffix : {"", "-wal", "-shm"}) {
-            std::filesystem::remove(path.string() + suffix);
-        }
     }
     void insert(int rows, int bytes) const {
         SQLite::Statement insert(*writer, "INSERT INTO blob (body) VALUES (zeroblob(?))");
@@ -49,8 +36,9 @@ struct LoggedDatabase {
         return {count.getColumn(0).getInt(), count.getColumn(1).getInt64()};
     }
 
-    std::filesystem::path path;
-    std::unique_ptr<SQLite::Database> writer;
+    testing::TemporaryDirectory directory;
+    std::filesystem::path path = directory.path / "logged.db";
+    std::unique_ptr<SQLite::Database> writer = open_database({path, false}, Durability::normal);
 };
 
 }  // namespace
