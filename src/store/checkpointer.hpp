@@ -16,10 +16,9 @@ namespace shopd::store {
 //
 // Left to SQLite, the commit that lets a log pass 1,000 pages copies it back itself, on the
 // module's strand and with an fsync of the database file, and every unit of work queued behind
-// it waits (shopd-bench: a third fewer orders per second). Here a commit only counts the log's
-// pages; past `background_pages` this thread copies what it can without blocking anyone, from
-// a connection of its own. Should it fall behind, the commit that lets a log pass
-// `commit_pages` copies it back as SQLite would.
+// it waits. Here a commit only counts the log's pages; past `background_pages` this thread
+// copies what it can without blocking anyone, from a connection of its own. Should it fall
+// behind, the commit that lets a log pass `commit_pages` copies it back as SQLite would.
 class Checkpointer {
   public:
     explicit Checkpointer(int background_pages = 1000, int commit_pages = 16000);
