@@ -107,6 +107,7 @@ void Notifier::send_due_webhooks() {
     runtime_.execute(
         {},
         [this, due](bus::UnitOfWork& unit_of_work) {
+            due->clear();  // the unit may run again
             auto& query = unit_of_work.statements().get(
                 "SELECT n.id, n.kind, n.order_id, n.customer_id, n.text, n.created_at "
                 "FROM webhook_delivery d JOIN notification n ON n.id = d.notification_id "

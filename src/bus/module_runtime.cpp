@@ -61,9 +61,9 @@ void ModuleRuntime::execute(MessageContext context, std::function<void(UnitOfWor
                             std::function<void(std::exception_ptr)> done) {
     auto unit_of_work = std::make_shared<std::optional<UnitOfWork>>();
     enqueue(
-        [this, unit_of_work, context = std::move(context), work = std::move(work)]() mutable {
+        [this, unit_of_work, context = std::move(context), work = std::move(work)] {
             telemetry::CorrelationScope scope(context.correlation_id);
-            work(unit_of_work->emplace(*this, std::move(context)));
+            work(unit_of_work->emplace(*this, context));
         },
         [this, unit_of_work, done = std::move(done)](std::exception_ptr failure) {
             if (!failure) {
@@ -164,21 +164,9 @@ void ModuleRuntime::commit_batch() {
     batch_units_.observe(static_cast<double>(batch.size()));
     std::vector<std::exception_ptr> failures(batch.size());
     try {
-        SQLite::Transaction transaction(*database_, SQLite::TransactionBehavior::IMMEDIATE);
-        for (std::size_t i = 0; i < batch.size(); ++i) {
-            store::exec(*statements_, "SAVEPOINT unit_of_work");
-            try {
-                batch[i].write();
-            } catch (...) {
-                if (sqlite3_get_autocommit(database_->getHandle()) != 0) {
-                    throw;  // SQLite rolled the whole transaction back (a full disk, an I/O error)
-                }
-                failures[i] = std::current_exception();
-                store::exec(*statements_, "ROLLBACK TO unit_of_work");
-            }
-            store::exec(*statements_, "RELEASE unit_of_work");
+        if (!write_unguarded(batch, failures)) {
+            write_in_savepoints(batch, failures);
         }
-        transaction.commit();
     } catch (...) {
         // The transaction rolled back: nothing of the batch was written.
         std::fill(failures.begin(), failures.end(), std::current_exception());
@@ -192,6 +180,68 @@ void ModuleRuntime::commit_batch() {
     } else {
         boost::asio::post(strand_, [this] { commit_batch(); });
     }
+}
+
+namespace {
+
+// Resets the statements a failed unit of work left unfinished, which would otherwise keep the
+// savepoint or transaction from rolling back. A write statement's changes are counted once it
+// is reset.
+void reset_unfinished(sqlite3* connection) {
+    for (auto* statement = sqlite3_next_stmt(connection, nullptr); statement != nullptr;
+         statement = sqlite3_next_stmt(connection, statement)) {
+        if (sqlite3_stmt_busy(statement) != 0) {
+            sqlite3_reset(statement);
+        }
+    }
+}
+
+}  // namespace
+
+bool ModuleRuntime::write_unguarded(std::vector<Job>& batch,
+                                    std::vector<std::exception_ptr>& failures) {
+    auto* connection = database_->getHandle();
+    SQLite::Transaction transaction(*database_, SQLite::TransactionBehavior::IMMEDIATE);
+    for (std::size_t i = 0; i < batch.size(); ++i) {
+        const auto changes_before = sqlite3_total_changes64(connection);
+        try {
+            batch[i].write();
+        } catch (...) {
+            if (sqlite3_get_autocommit(connection) != 0) {
+                throw;  // SQLite rolled the whole transaction back (a full disk, an I/O error)
+            }
+            failures[i] = std::current_exception();
+            reset_unfinished(connection);
+            if (sqlite3_total_changes64(connection) != changes_before) {
+                return false;  // the transaction rolls back as it goes out of scope
+            }
+        }
+    }
+    transaction.commit();
+    return true;
+}
+
+void ModuleRuntime::write_in_savepoints(std::vector<Job>& batch,
+                                        std::vector<std::exception_ptr>& failures) {
+    SQLite::Transaction transaction(*database_, SQLite::TransactionBehavior::IMMEDIATE);
+    for (std::size_t i = 0; i < batch.size(); ++i) {
+        if (failures[i]) {
+            continue;  // failed already; a failed unit is not run twice
+        }
+        store::exec(*statements_, "SAVEPOINT unit_of_work");
+        try {
+            batch[i].write();
+        } catch (...) {
+            if (sqlite3_get_autocommit(database_->getHandle()) != 0) {
+                throw;  // SQLite rolled the whole transaction back (a full disk, an I/O error)
+            }
+            failures[i] = std::current_exception();
+            reset_unfinished(database_->getHandle());
+            store::exec(*statements_, "ROLLBACK TO unit_of_work");
+        }
+        store::exec(*statements_, "RELEASE unit_of_work");
+    }
+    transaction.commit();
 }
 
 void ModuleRuntime::committed(UnitOfWork& unit_of_work) {

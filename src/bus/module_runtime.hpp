@@ -56,8 +56,11 @@ class ModuleRuntime {
     store::StatementCache& statements() { return *statements_; }
 
     // Work reaches the database in batches (group commit): whatever queued while the last
-    // transaction ran is committed in the next one, up to DeliveryPolicy::max_batch units,
-    // each in its own savepoint so that one failing rolls back alone. Thread-safe.
+    // transaction ran is committed in the next one, up to DeliveryPolicy::max_batch units.
+    // A unit that fails rolls back alone. For that, a unit may run twice: when one fails after
+    // it changed rows, the batch is rolled back and the units that did not fail are written
+    // again, each in a savepoint. So a unit must leave nothing outside its UnitOfWork and the
+    // database that a second run would duplicate. Thread-safe.
 
     // Runs `work` as one unit of work. `done` runs on the strand: with null after the commit,
     // or with the exception after the rollback.
@@ -107,6 +110,14 @@ class ModuleRuntime {
     };
     // On the strand: commits the next batch of queued jobs.
     void commit_batch();
+    // Writes and commits the batch with no savepoints, which would copy every page a unit
+    // touches into an undo journal: a unit that fails before changing a row needs no undo.
+    // False, with the transaction rolled back, when a unit failed after changing rows. Either
+    // way `failures` holds the units that failed.
+    bool write_unguarded(std::vector<Job>& batch, std::vector<std::exception_ptr>& failures);
+    // Writes and commits the units of the batch that have no failure yet, each in a savepoint,
+    // so a failing one rolls back alone.
+    void write_in_savepoints(std::vector<Job>& batch, std::vector<std::exception_ptr>& failures);
 
     std::string name_;
     Messaging& messaging_;

@@ -323,8 +323,11 @@ struct KafkaRelay::Impl final : public RdKafka::DeliveryReportCb {
         relay.runtime.enqueue(
             [&relay, rows] {
                 {
+                    // Appended, not swapped: should the batch run this again, the rows taken
+                    // the first time are marked too.
                     std::lock_guard lock(relay.acknowledged_mutex);
-                    rows->swap(relay.acknowledged);
+                    rows->insert(rows->end(), relay.acknowledged.begin(), relay.acknowledged.end());
+                    relay.acknowledged.clear();
                     relay.mark_queued = false;
                 }
                 const auto now = rfc3339();

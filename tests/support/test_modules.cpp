@@ -44,7 +44,7 @@ void audit_note(AuditControl& control, bus::UnitOfWork& unit_of_work, const Note
     if (note.text == "poison" && !control.poison_heals) {
         throw std::runtime_error("poison message");
     }
-    ++control.handled;
+    unit_of_work.after_commit([&control] { ++control.handled; });
 }
 
 ModuleDefinition notes_module() {

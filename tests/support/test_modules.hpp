@@ -29,7 +29,7 @@ struct AuditControl {
     std::map<std::string, int> attempts;  // by message id
     std::atomic<bool> poison_heals{false};
     std::atomic<int> started{0};  // handler calls begun, including those that fail
-    std::atomic<int> handled{0};
+    std::atomic<int> handled{0};  // handler runs committed
     std::chrono::milliseconds handler_delay{0};
 };
 
