@@ -102,7 +102,8 @@ std::unique_ptr<SQLite::Database> open_database(const DatabaseLocation& location
         database->exec(durability == Durability::full ? "PRAGMA synchronous = FULL"
                                                       : "PRAGMA synchronous = NORMAL");
         database->exec("PRAGMA foreign_keys = ON");
-        // Each unit of work in a batch runs in a savepoint; its undo journal stays in memory.
+        // A batch written again after a failed unit runs each unit in a savepoint; their undo
+        // journals stay in memory.
         database->exec("PRAGMA temp_store = MEMORY");
         // Touch the schema so a locked, unreadable or non-database file fails here.
         database->execAndGet("SELECT count(*) FROM sqlite_schema");
