@@ -77,6 +77,11 @@ TEST_CASE("timestamps are RFC 3339 UTC with milliseconds", "[clock]") {
     const auto epoch_plus = Clock::time_point{std::chrono::milliseconds(1'700'000'000'123)};
     CHECK(rfc3339(epoch_plus) == "2023-11-14T22:13:20.123Z");
     CHECK(unix_millis(epoch_plus) == 1'700'000'000'123);
+    // The next second, and back: each call shows its own second, not the one before it.
+    CHECK(rfc3339(epoch_plus + std::chrono::milliseconds(877)) == "2023-11-14T22:13:21.000Z");
+    CHECK(rfc3339(epoch_plus + std::chrono::milliseconds(-123)) == "2023-11-14T22:13:20.000Z");
+    CHECK(rfc3339(epoch_plus + std::chrono::milliseconds(-114)) == "2023-11-14T22:13:20.009Z");
+    CHECK(rfc3339(epoch_plus + std::chrono::hours(24 * 366)) == "2024-11-14T22:13:20.123Z");
 }
 
 }  // namespace shopd
