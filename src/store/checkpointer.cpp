@@ -118,7 +118,11 @@ void Checkpointer::checkpoint(Log& log) {
     const int rc = sqlite3_wal_checkpoint_v2(log.connection->getHandle(), nullptr,
                                              SQLITE_CHECKPOINT_PASSIVE, &pages, &copied);
     if (rc == SQLITE_OK) {
-        // Copied whole, the log starts over with the next commit: nothing of that one is copied.
+        // Copied whole, the log starts over with the next transaction that begins after the
+        // copy, and nothing is left for a commit to finish. Under steady load that transaction
+        // has mostly begun during the copy already, so the log keeps growing until a commit
+        // passes commit_pages and starts it over. Asking commits to finish copies earlier (from
+        // 4,000 pages) measured a third worse in accept p99 for the same throughput.
         log.copied = copied == pages ? 0 : copied;
     } else if (rc != SQLITE_BUSY) {
         spdlog::warn("{}: copying the log back failed: {}", log.file.string(), sqlite3_errstr(rc));
