@@ -42,6 +42,8 @@ class ModuleBuilder {
         bus_.declare_publication<M>(name());
     }
 
+    // `handler` runs in a unit of work of this module, which may run twice (group commit, in
+    // module_runtime.hpp): it changes nothing but the database and its UnitOfWork.
     template <Message M>
     void subscribe(std::function<void(bus::UnitOfWork&, const M&)> handler) {
         bus_.subscribe<M>(name(), std::move(handler));
@@ -88,8 +90,9 @@ http::Handler when_ready(const std::atomic<bool>& ready, http::Handler handler);
 // A `done` for ModuleRuntime::execute that logs a failure as `what`.
 std::function<void(std::exception_ptr)> log_failure(std::string what);
 
-// Runs `work` in one unit of work of `runtime` and answers with the response it returns. An
-// error response (status 400 and up) rolls the unit of work back; an exception is a 500. A POST
+// Runs `work` in one unit of work of `runtime` (so `work` may run twice) and answers with the
+// response it returns. An error response (status 400 and up) rolls the unit of work back; an
+// exception is a 500. A POST
 // with an Idempotency-Key is answered from the key's stored answer when it is a repeat.
 void answer_from(bus::ModuleRuntime& runtime, const http::Request& request,
                  const http::Reply& reply, bus::MessageContext context,
