@@ -16,11 +16,11 @@ namespace shopd::store {
 //
 // Left to SQLite, the commit that lets a log pass 1,000 pages copies it back itself, on the
 // module's strand and with an fsync of the database file, and every unit of work queued behind
-// it waits. Here a commit only counts the log's pages; past `background_pages` this thread
-// copies what it can without blocking anyone, from a connection of its own. The commit that
-// lets a log pass `commit_pages` copies the rest back as SQLite would, and the log starts over:
-// under steady load that is how a log ends, since a log only starts over when a transaction
-// begins after it was copied whole.
+// it waits. Here a commit only counts the log's pages; each time `background_pages` more have
+// come since the last copy, this thread copies what it can without blocking anyone, from a
+// connection of its own. The commit that lets a log pass `commit_pages` copies the rest back as
+// SQLite would, and the log starts over: under steady load that is how a log ends, since a log
+// only starts over when a transaction begins after it was copied whole.
 class Checkpointer {
   public:
     explicit Checkpointer(int background_pages = 1000, int commit_pages = 16000);
