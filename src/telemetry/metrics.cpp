@@ -5,6 +5,7 @@
 #include <cmath>
 #include <fmt/format.h>
 #include <fstream>
+#include <sys/resource.h>
 #include <unistd.h>
 
 namespace shopd::telemetry {
@@ -131,7 +132,16 @@ void MetricsRegistry::gauge(std::string name, std::string help,
                             std::vector<std::string> label_names,
                             std::function<std::vector<GaugeSample>()> read) {
     std::lock_guard lock(mutex_);
-    gauges_.push_back({std::move(name), std::move(help), std::move(label_names), std::move(read)});
+    sampled_.push_back(
+        {std::move(name), std::move(help), "gauge", std::move(label_names), std::move(read)});
+}
+
+void MetricsRegistry::sampled_counter(std::string name, std::string help,
+                                      std::vector<std::string> label_names,
+                                      std::function<std::vector<GaugeSample>()> read) {
+    std::lock_guard lock(mutex_);
+    sampled_.push_back(
+        {std::move(name), std::move(help), "counter", std::move(label_names), std::move(read)});
 }
 
 std::string MetricsRegistry::render() const {
@@ -163,11 +173,11 @@ std::string MetricsRegistry::render() const {
                                snapshot.cumulative_counts.back());
         }
     }
-    for (const auto& gauge : gauges_) {
-        header(out, gauge.name, gauge.help, "gauge");
-        for (const auto& sample : gauge.read()) {
-            out += fmt::format("{}{} {}\n", gauge.name, label_set(gauge.label_names, sample.labels),
-                               number(sample.value));
+    for (const auto& sampled : sampled_) {
+        header(out, sampled.name, sampled.help, sampled.type);
+        for (const auto& sample : sampled.read()) {
+            out += fmt::format("{}{} {}\n", sampled.name,
+                               label_set(sampled.label_names, sample.labels), number(sample.value));
         }
     }
     return out;
@@ -190,6 +200,16 @@ void register_process_metrics(MetricsRegistry& registry) {
         const auto page_size = static_cast<double>(sysconf(_SC_PAGESIZE));
         return std::vector<GaugeSample>{{{}, resident_pages * page_size}};
     });
+    registry.sampled_counter(
+        "process_cpu_seconds_total", "Total user and system CPU time spent in seconds.", {}, [] {
+            rusage usage{};
+            getrusage(RUSAGE_SELF, &usage);
+            const auto seconds = [](const timeval& time) {
+                return static_cast<double>(time.tv_sec) + static_cast<double>(time.tv_usec) / 1e6;
+            };
+            return std::vector<GaugeSample>{
+                {{}, seconds(usage.ru_utime) + seconds(usage.ru_stime)}};
+        });
 }
 
 }  // namespace shopd::telemetry

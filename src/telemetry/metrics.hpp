@@ -110,23 +110,29 @@ class MetricsRegistry {
     // A gauge whose samples are read when the metrics are rendered.
     void gauge(std::string name, std::string help, std::vector<std::string> label_names,
                std::function<std::vector<GaugeSample>()> read);
+    // A counter kept outside shopd (the kernel's count of CPU time, say), read when the metrics
+    // are rendered.
+    void sampled_counter(std::string name, std::string help, std::vector<std::string> label_names,
+                         std::function<std::vector<GaugeSample>()> read);
 
     std::string render() const;
 
   private:
-    struct Gauge {
+    struct Sampled {
         std::string name;
         std::string help;
+        const char* type;  // "gauge" or "counter"
         std::vector<std::string> label_names;
         std::function<std::vector<GaugeSample>()> read;
     };
     mutable std::mutex mutex_;
     std::vector<std::unique_ptr<CounterFamily>> counters_;
     std::vector<std::unique_ptr<HistogramFamily>> histograms_;
-    std::vector<Gauge> gauges_;
+    std::vector<Sampled> sampled_;
 };
 
-// process_resident_memory_bytes and process_start_time_seconds, as client libraries name them.
+// process_resident_memory_bytes, process_cpu_seconds_total and process_start_time_seconds, as
+// client libraries name them.
 void register_process_metrics(MetricsRegistry& registry);
 
 }  // namespace shopd::telemetry

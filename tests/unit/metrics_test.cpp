@@ -1,6 +1,9 @@
 #include "telemetry/metrics.hpp"
 
 #include <catch2/catch.hpp>
+#include <cstring>
+#include <ctime>
+#include <string>
 
 namespace shopd::telemetry {
 
@@ -41,13 +44,28 @@ TEST_CASE("gauges are read when rendered", "[metrics]") {
     CHECK_THAT(registry.render(), Catch::Contains("backlog{module=\"order\"} 7\n"));
 }
 
-TEST_CASE("process metrics report resident memory and start time", "[metrics]") {
+TEST_CASE("process metrics report resident memory, CPU time and start time", "[metrics]") {
     MetricsRegistry registry;
     register_process_metrics(registry);
+    const auto cpu_seconds = [&registry] {
+        const auto text = registry.render();
+        const auto at = text.find("\nprocess_cpu_seconds_total ");
+        REQUIRE(at != std::string::npos);
+        return std::stod(text.substr(at + std::strlen("\nprocess_cpu_seconds_total ")));
+    };
     const auto text = registry.render();
     CHECK_THAT(text, Catch::Contains("# TYPE process_resident_memory_bytes gauge"));
+    CHECK_THAT(text, Catch::Contains("# TYPE process_cpu_seconds_total counter"));
     CHECK_THAT(text, Catch::Contains("# TYPE process_start_time_seconds gauge"));
     CHECK_THAT(text, !Catch::Contains("process_resident_memory_bytes 0\n"));
+
+    // Busy until the C library counts 50 ms more of this process's CPU time, however long
+    // that takes on a loaded machine.
+    const auto before = cpu_seconds();
+    const auto busy_from = std::clock();
+    while (std::clock() - busy_from < CLOCKS_PER_SEC * 50 / 1000) {
+    }
+    CHECK(cpu_seconds() >= before + 0.03);
 }
 
 }  // namespace shopd::telemetry
