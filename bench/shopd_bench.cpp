@@ -129,6 +129,7 @@ struct MetricsSample {
     double rss_bytes = 0;
     double outbox_backlog = 0;
     double confirmed = 0;  // order.confirmed messages published so far
+    double cpu_seconds = 0;
 };
 
 MetricsSample read_metrics(std::string_view text) {
@@ -146,6 +147,8 @@ MetricsSample read_metrics(std::string_view text) {
             sample.outbox_backlog += value_of(line);
         } else if (line.starts_with("shopd_messages_published_total{type=\"order.confirmed\"}")) {
             sample.confirmed = value_of(line);
+        } else if (line.starts_with("process_cpu_seconds_total ")) {
+            sample.cpu_seconds = value_of(line);
         }
     }
     return sample;
@@ -301,8 +304,9 @@ class Bench {
     std::vector<std::pair<std::string, std::string>> result(double ceiling) const {
         const double order_seconds = millis_between(orders_started_, orders_ended_) / 1000;
         const double saga_seconds = millis_between(orders_started_, settled_) / 1000;
-        const auto confirmed = static_cast<long>(peak_.confirmed - confirmed_before_);
-        const double accepted_per_s = static_cast<double>(accepted_ids_.size()) / order_seconds;
+        const auto confirmed = static_cast<long>(peak_.confirmed - before_orders_.confirmed);
+        const auto accepted = static_cast<double>(accepted_ids_.size());
+        const double accepted_per_s = accepted / order_seconds;
         const double confirmed_per_s = static_cast<double>(confirmed) / saga_seconds;
         const auto fixed = [](double value, int decimals = 1) {
             return fmt::format("{:.{}f}", value, decimals);
@@ -322,6 +326,8 @@ class Bench {
             {"saga_sample", fmt::format("{}", saga_ms_.size())},
             {"settle_s", fixed(millis_between(orders_ended_, settled_) / 1000, 2)},
             {"rss_mb", fixed(peak_.rss_bytes / (1024.0 * 1024.0))},
+            {"cpu_us_per_order",
+             fixed((peak_.cpu_seconds - before_orders_.cpu_seconds) * 1e6 / accepted, 0)},
             {"outbox_backlog_max", fmt::format("{}", static_cast<long>(peak_.outbox_backlog))},
             {"throttled", fmt::format("{}", throttled_)},
             {"errors", fmt::format("{}", errors_)},
@@ -331,7 +337,7 @@ class Bench {
         };
     }
 
-    void note_confirmed_before() {
+    void note_before_orders() {
         run([&](asio::io_context& io) {
             asio::co_spawn(
                 io,
@@ -340,7 +346,7 @@ class Bench {
                     if (!answer) {
                         throw std::runtime_error("no answer from /metrics");
                     }
-                    confirmed_before_ = read_metrics(answer->body).confirmed;
+                    before_orders_ = read_metrics(answer->body);
                 },
                 asio::detached);
         });
@@ -403,13 +409,16 @@ class Bench {
                 peak_.rss_bytes = std::max(peak_.rss_bytes, sample.rss_bytes);
                 peak_.outbox_backlog = std::max(peak_.outbox_backlog, sample.outbox_backlog);
                 peak_.confirmed = std::max(peak_.confirmed, sample.confirmed);
+                peak_.cpu_seconds = std::max(peak_.cpu_seconds, sample.cpu_seconds);
             }
             pause.expires_after(std::chrono::milliseconds(250));
             co_await pause.async_wait(asio::use_awaitable);
         }
-        // The last word on confirmations, once everything settled.
+        // The last word on confirmations and CPU time, once everything settled.
         if (const auto answer = co_await connection.exchange(bhttp::verb::get, "/metrics")) {
-            peak_.confirmed = std::max(peak_.confirmed, read_metrics(answer->body).confirmed);
+            const auto sample = read_metrics(answer->body);
+            peak_.confirmed = std::max(peak_.confirmed, sample.confirmed);
+            peak_.cpu_seconds = std::max(peak_.cpu_seconds, sample.cpu_seconds);
         }
     }
 
@@ -459,7 +468,7 @@ class Bench {
     std::vector<double> saga_ms_;
     long throttled_ = 0;
     long errors_ = 0;
-    double confirmed_before_ = 0;
+    MetricsSample before_orders_;
     MetricsSample peak_;
     std::atomic<bool> sampling_{false};
     Clock::time_point orders_started_{}, orders_ended_{}, settled_{};
@@ -610,7 +619,7 @@ int main(int argc, char** argv) {
         const auto ceiling = bench.ceiling_per_s();
         std::cerr << "shopd-bench: seeding products\n";
         bench.seed_products();
-        bench.note_confirmed_before();
+        bench.note_before_orders();
         std::cerr << fmt::format("shopd-bench: placing orders for {} s on {} connections\n",
                                  options.duration_s, options.connections);
         bench.start_orders();
