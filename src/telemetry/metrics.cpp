@@ -204,11 +204,12 @@ void register_process_metrics(MetricsRegistry& registry) {
         "process_cpu_seconds_total", "Total user and system CPU time spent in seconds.", {}, [] {
             rusage usage{};
             getrusage(RUSAGE_SELF, &usage);
-            const auto seconds = [](const timeval& time) {
-                return static_cast<double>(time.tv_sec) + static_cast<double>(time.tv_usec) / 1e6;
+            // Added in whole microseconds, so the sum prints as few digits as it has.
+            const auto micros = [](const timeval& time) {
+                return static_cast<std::int64_t>(time.tv_sec) * 1'000'000 + time.tv_usec;
             };
             return std::vector<GaugeSample>{
-                {{}, seconds(usage.ru_utime) + seconds(usage.ru_stime)}};
+                {{}, static_cast<double>(micros(usage.ru_utime) + micros(usage.ru_stime)) / 1e6}};
         });
 }
 
