@@ -131,17 +131,20 @@ HistogramFamily& MetricsRegistry::histogram(std::string name, std::string help,
 void MetricsRegistry::gauge(std::string name, std::string help,
                             std::vector<std::string> label_names,
                             std::function<std::vector<GaugeSample>()> read) {
-    std::lock_guard lock(mutex_);
-    sampled_.push_back(
+    add_sampled(
         {std::move(name), std::move(help), "gauge", std::move(label_names), std::move(read)});
 }
 
 void MetricsRegistry::sampled_counter(std::string name, std::string help,
                                       std::vector<std::string> label_names,
                                       std::function<std::vector<GaugeSample>()> read) {
-    std::lock_guard lock(mutex_);
-    sampled_.push_back(
+    add_sampled(
         {std::move(name), std::move(help), "counter", std::move(label_names), std::move(read)});
+}
+
+void MetricsRegistry::add_sampled(Sampled sampled) {
+    std::lock_guard lock(mutex_);
+    sampled_.push_back(std::move(sampled));
 }
 
 std::string MetricsRegistry::render() const {

@@ -125,6 +125,7 @@ class MetricsRegistry {
         std::vector<std::string> label_names;
         std::function<std::vector<GaugeSample>()> read;
     };
+    void add_sampled(Sampled sampled);
     mutable std::mutex mutex_;
     std::vector<std::unique_ptr<CounterFamily>> counters_;
     std::vector<std::unique_ptr<HistogramFamily>> histograms_;
