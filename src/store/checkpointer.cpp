@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cstdint>
 #include <spdlog/spdlog.h>
 #include <sqlite3.h>
 
