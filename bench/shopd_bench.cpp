@@ -326,8 +326,7 @@ class Bench {
             {"saga_sample", fmt::format("{}", saga_ms_.size())},
             {"settle_s", fixed(millis_between(orders_ended_, settled_) / 1000, 2)},
             {"rss_mb", fixed(peak_.rss_bytes / (1024.0 * 1024.0))},
-            {"cpu_us_per_order",
-             fixed((peak_.cpu_seconds - before_orders_.cpu_seconds) * 1e6 / accepted, 0)},
+            {"cpu_us_per_order", cpu_us_per_order(accepted)},
             {"outbox_backlog_max", fmt::format("{}", static_cast<long>(peak_.outbox_backlog))},
             {"throttled", fmt::format("{}", throttled_)},
             {"errors", fmt::format("{}", errors_)},
@@ -335,6 +334,15 @@ class Bench {
             {"accepted_ratio", fixed(accepted_per_s / ceiling, 4)},
             {"confirmed_ratio", fixed(confirmed_per_s / ceiling, 4)},
         };
+    }
+
+    // JSON null when no order was accepted or the shopd does not report its CPU time.
+    std::string cpu_us_per_order(double accepted) const {
+        if (accepted == 0 || before_orders_.cpu_seconds == 0) {
+            return "null";
+        }
+        return fmt::format("{:.0f}",
+                           (peak_.cpu_seconds - before_orders_.cpu_seconds) * 1e6 / accepted);
     }
 
     void note_before_orders() {
