@@ -35,13 +35,6 @@ ModuleRuntime::~ModuleRuntime() = default;
 void ModuleRuntime::open(std::unique_ptr<SQLite::Database> database) {
     database_ = std::move(database);
     statements_.emplace(*database_);
-    auto& count = statements_->get(
-        "SELECT coalesce(sum(state = 'pending'), 0), coalesce(sum(state = 'parked'), 0) "
-        "FROM outbox_delivery");
-    count.executeStep();
-    pending_deliveries_ = count.getColumn(0).getInt64();
-    parked_deliveries_ = count.getColumn(1).getInt64();
-    count.reset();
 }
 
 void ModuleRuntime::close() {

@@ -40,7 +40,7 @@ class ModuleRuntime {
     ModuleRuntime(std::string name, Messaging& messaging, boost::asio::any_io_executor executor);
     ~ModuleRuntime();
 
-    // Attaches the migrated database and counts its backlog; before this, no work may run.
+    // Attaches the migrated database; before this, no work may run.
     void open(std::unique_ptr<SQLite::Database> database);
     // Detaches and closes the database, once no work is left on the strand.
     void close();

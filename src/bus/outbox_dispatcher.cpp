@@ -1,7 +1,10 @@
 #include "bus/outbox_dispatcher.hpp"
 
 #include <SQLiteCpp/Statement.h>
+#include <SQLiteCpp/Transaction.h>
+#include <algorithm>
 #include <boost/asio/post.hpp>
+#include <future>
 #include <spdlog/spdlog.h>
 
 #include "bus/messaging.hpp"
@@ -12,19 +15,19 @@
 
 namespace shopd::bus {
 
-struct OutboxDispatcher::Pending {
-    std::int64_t seq;
-    std::string subscriber;
-    int attempts;  // failed attempts so far
-    Envelope envelope;
-};
-
 namespace {
 
-// The pending rows after the cursor, in outbox order straight off the primary key, so a pass
-// builds no temporary b-tree; the caller stops reading once it has enough. `held`: an earlier
-// row of the same aggregate for the same subscriber is still pending or parked.
-constexpr auto kPendingQuery = R"sql(
+// The outbox rows after the cursor, in write order; the caller stops reading once it has
+// enough.
+constexpr auto kFreshQuery = R"sql(
+    SELECT seq, id, type, version, aggregatetype, aggregateid, occurred_at, correlation_id,
+           causation_id, traceparent, payload
+    FROM outbox WHERE seq > ?1 ORDER BY seq)sql";
+
+// The recorded deliveries still to make after the cursor, in outbox order straight off the
+// primary key, so a pass builds no temporary b-tree. `held`: an earlier row of the same
+// aggregate for the same subscriber is still pending or parked.
+constexpr auto kRecordedQuery = R"sql(
     SELECT d.seq, d.subscriber, d.attempts, o.id, o.type, o.version, o.aggregatetype,
            o.aggregateid, o.occurred_at, o.correlation_id, o.causation_id, o.traceparent,
            o.payload, d.next_attempt_ms,
@@ -35,13 +38,131 @@ constexpr auto kPendingQuery = R"sql(
     WHERE d.state = 'pending' AND d.seq > ?1
     ORDER BY d.seq)sql";
 
+// The envelope in `query`'s columns from `first` on, in the order both queries select them.
+std::shared_ptr<const Envelope> envelope_at(SQLite::Statement& query, int first) {
+    const auto text = [&](int offset) { return query.getColumn(first + offset).getString(); };
+    return std::make_shared<const Envelope>(
+        Envelope{text(0), text(1), query.getColumn(first + 2).getInt(), text(3), text(4), text(5),
+                 text(6), text(7), text(8), text(9)});
+}
+
 }  // namespace
 
 OutboxDispatcher::OutboxDispatcher(ModuleRuntime& source, Messaging& messaging)
     : source_(source), messaging_(messaging), retry_timer_(source.strand()) {}
 
+void OutboxDispatcher::load() {
+    auto& statements = source_.statements();
+    SQLite::Transaction transaction(source_.database());
+    for (const auto& publication : messaging_.bus().publications()) {
+        if (publication.module != source_.name()) {
+            continue;
+        }
+        auto& subscribers = routes_[publication.message.name];
+        for (const auto& subscriber : messaging_.bus().subscribers(publication.message.name)) {
+            if (source_.is_hosted(subscriber) && std::find(subscribers.begin(), subscribers.end(),
+                                                           subscriber) == subscribers.end()) {
+                subscribers.push_back(subscriber);
+                progress_.try_emplace(subscriber);
+            }
+        }
+    }
+
+    // A subscriber hosted elsewhere gets this module's messages through the relay; should it be
+    // hosted here again, it starts with the messages written from then on.
+    std::vector<std::string> elsewhere;
+    auto& known = statements.get("SELECT subscriber FROM outbox_progress");
+    while (known.executeStep()) {
+        if (!progress_.contains(known.getColumn(0).getString())) {
+            elsewhere.push_back(known.getColumn(0).getString());
+        }
+    }
+    known.reset();
+    for (const auto& subscriber : elsewhere) {
+        store::exec(statements, "DELETE FROM outbox_progress WHERE subscriber = ?", subscriber);
+    }
+
+    // A subscriber new to this outbox starts after its last message. sqlite_sequence keeps that
+    // seq when retention emptied the outbox.
+    cursor_ = source_.database()
+                  .execAndGet(
+                      "SELECT coalesce((SELECT seq FROM sqlite_sequence WHERE name = "
+                      "'outbox'), 0)")
+                  .getInt64();
+    std::int64_t pending = 0;
+    for (auto& [subscriber, progress] : progress_) {
+        store::exec(statements,
+                    "INSERT OR IGNORE INTO outbox_progress (subscriber, delivered_through) "
+                    "VALUES (?, ?)",
+                    subscriber, cursor_);
+        auto& through =
+            statements.get("SELECT delivered_through FROM outbox_progress WHERE subscriber = ?");
+        through.bind(1, subscriber);
+        through.executeStep();
+        progress.loaded_through = progress.saved_through = through.getColumn(0).getInt64();
+        through.reset();
+
+        auto& backlog =
+            statements.get("SELECT type, count(*) FROM outbox WHERE seq > ? GROUP BY type");
+        backlog.bind(1, progress.loaded_through);
+        while (backlog.executeStep()) {
+            const auto route = routes_.find(backlog.getColumn(0).getString());
+            if (route != routes_.end() && std::find(route->second.begin(), route->second.end(),
+                                                    subscriber) != route->second.end()) {
+                pending += backlog.getColumn(1).getInt64();
+            }
+        }
+        backlog.reset();
+    }
+    for (const auto& [subscriber, progress] : progress_) {
+        cursor_ = std::min(cursor_, progress.loaded_through);
+    }
+
+    auto& recorded = statements.get(
+        "SELECT subscriber, aggregateid, count(*), sum(state = 'pending'), sum(state = 'parked') "
+        "FROM outbox_delivery GROUP BY subscriber, aggregateid");
+    std::int64_t parked = 0;
+    while (recorded.executeStep()) {
+        recorded_.emplace(
+            LaneKey{recorded.getColumn(0).getString(), recorded.getColumn(1).getString()},
+            recorded.getColumn(2).getInt());
+        pending += recorded.getColumn(3).getInt64();
+        parked += recorded.getColumn(4).getInt64();
+    }
+    recorded.reset();
+    transaction.commit();
+    // A delivery both past its subscriber's progress and recorded is counted twice here; it is
+    // counted down once the fresh one finds its row (record_held).
+    source_.pending_deliveries_ = pending;
+    source_.parked_deliveries_ = parked;
+}
+
 void OutboxDispatcher::start() {
+    if (!loaded_) {
+        // On the strand, between two batches, so that the backlog counted from the outbox and
+        // the one counted by commits meet exactly.
+        std::promise<void> loaded;
+        boost::asio::post(source_.strand(), [this, &loaded] {
+            try {
+                load();
+                loaded.set_value();
+            } catch (...) {
+                loaded.set_exception(std::current_exception());
+            }
+        });
+        loaded.get_future().get();
+        loaded_ = true;
+    }
     running_ = true;
+    boost::asio::post(source_.strand(), [this] {
+        for (auto lane = lanes_.begin(); lane != lanes_.end();) {
+            const auto next = std::next(lane);
+            if (!lane->second.busy) {
+                advance(lane);
+            }
+            lane = next;
+        }
+    });
     wake();
 }
 
@@ -50,8 +171,8 @@ void OutboxDispatcher::stop() {
     boost::asio::post(source_.strand(), [this] {
         retry_timer_.cancel();
         retry_from_seq_ = 0;
-        // A later start reads every row again.
-        cursor_ = 0;
+        // A later start reads every recorded row again.
+        recorded_cursor_ = 0;
         held_.clear();
     });
 }
@@ -66,68 +187,118 @@ void OutboxDispatcher::wake() {
 }
 
 void OutboxDispatcher::reread_from(std::int64_t seq) {
-    cursor_ = std::min(cursor_, seq - 1);
+    recorded_cursor_ = std::min(recorded_cursor_, seq - 1);
 }
 
 void OutboxDispatcher::pass() {
     if (!running_) {
         return;
     }
-    const auto room = messaging_.policy().max_in_flight - static_cast<int>(in_flight_.size());
-    if (room <= 0) {
-        return;  // each completion wakes the dispatcher again
-    }
-    std::vector<Pending> batch;
+    int room = messaging_.policy().max_in_flight - static_cast<int>(in_flight_.size()) -
+               static_cast<int>(unsettled_);
     try {
-        const auto now = unix_millis();
-        auto& query = source_.statements().get(kPendingQuery);
-        query.bind(1, cursor_);
-        while (static_cast<int>(batch.size()) < room && query.executeStep()) {
-            const auto seq = query.getColumn(0).getInt64();
-            std::string subscriber = query.getColumn(1).getString();
-            cursor_ = seq;
-            if (in_flight_.contains({seq, subscriber}) || messaging_.find(subscriber) == nullptr) {
-                continue;
-            }
-            if (query.getColumn(14).getInt() != 0) {
-                const auto [held, first] =
-                    held_.try_emplace({std::move(subscriber), query.getColumn(7).getString()}, seq);
-                held->second = std::min(held->second, seq);
-                continue;
-            }
-            if (const auto due = query.getColumn(13).getInt64(); due > now) {
-                retry_later(seq, due);
-                continue;
-            }
-            batch.push_back(Pending{
-                seq, std::move(subscriber), query.getColumn(2).getInt(),
-                Envelope{query.getColumn(3).getString(), query.getColumn(4).getString(),
-                         query.getColumn(5).getInt(), query.getColumn(6).getString(),
-                         query.getColumn(7).getString(), query.getColumn(8).getString(),
-                         query.getColumn(9).getString(), query.getColumn(10).getString(),
-                         query.getColumn(11).getString(), query.getColumn(12).getString()}});
+        if (!recorded_.empty()) {
+            pass_recorded(room);
         }
-        query.reset();
+        if (!progress_.empty()) {
+            pass_fresh(room);
+        }
     } catch (const std::exception& error) {
         spdlog::error("outbox of '{}': cannot read deliverable messages: {}", source_.name(),
                       error.what());
     }
+}
+
+void OutboxDispatcher::pass_recorded(int& room) {
+    std::vector<Pending> batch;
+    const auto now = unix_millis();
+    auto& query = source_.statements().get(kRecordedQuery);
+    query.bind(1, recorded_cursor_);
+    while (room > 0 && query.executeStep()) {
+        const auto seq = query.getColumn(0).getInt64();
+        std::string subscriber = query.getColumn(1).getString();
+        recorded_cursor_ = seq;
+        if (in_flight_.contains({seq, subscriber}) || messaging_.find(subscriber) == nullptr) {
+            continue;
+        }
+        if (query.getColumn(14).getInt() != 0) {
+            const auto [held, first] =
+                held_.try_emplace({std::move(subscriber), query.getColumn(7).getString()}, seq);
+            held->second = std::min(held->second, seq);
+            continue;
+        }
+        if (const auto due = query.getColumn(13).getInt64(); due > now) {
+            retry_later(seq, due);
+            continue;
+        }
+        batch.push_back(Pending{seq, std::move(subscriber), query.getColumn(2).getInt(), true,
+                                envelope_at(query, 3)});
+        --room;
+    }
+    query.reset();
     for (auto& pending : batch) {
         in_flight_.emplace(pending.seq, pending.subscriber);
         deliver(std::move(pending));
     }
 }
 
+void OutboxDispatcher::pass_fresh(int& room) {
+    std::vector<Pending> batch;
+    auto& query = source_.statements().get(kFreshQuery);
+    query.bind(1, cursor_);
+    while (room > 0 && query.executeStep()) {
+        const auto seq = query.getColumn(0).getInt64();
+        cursor_ = seq;
+        const auto route = routes_.find(query.getColumn(2).getText());
+        if (route == routes_.end()) {
+            continue;
+        }
+        std::shared_ptr<const Envelope> envelope;
+        for (const auto& subscriber : route->second) {
+            auto& progress = progress_.find(subscriber)->second;
+            if (seq <= progress.loaded_through) {
+                continue;
+            }
+            if (!envelope) {
+                envelope = envelope_at(query, 1);
+            }
+            progress.unsettled.insert(seq);
+            ++unsettled_;
+            --room;
+            batch.push_back(Pending{seq, subscriber, 0, false, envelope});
+        }
+    }
+    query.reset();
+    for (auto& pending : batch) {
+        route(std::move(pending));
+    }
+    save_progress();  // the cursor may have passed rows no subscriber waits for
+}
+
+void OutboxDispatcher::route(Pending pending) {
+    LaneKey key{pending.subscriber, pending.envelope->aggregate_id};
+    if (recorded_.contains(key)) {
+        record_held(std::move(pending));
+        return;
+    }
+    const auto [lane, created] = lanes_.try_emplace(std::move(key));
+    if (!created) {
+        lane->second.waiting.push_back(std::move(pending));
+        return;
+    }
+    deliver(std::move(pending));
+}
+
 void OutboxDispatcher::deliver(Pending pending) {
     auto* target = messaging_.find(pending.subscriber);
-    auto envelope = pending.envelope;
+    auto envelope = *pending.envelope;
     target->receive(std::move(envelope),
                     [this, pending = std::move(pending)](DeliveryResult result) mutable {
                         complete(std::move(pending), std::move(result));
                     });
 }
 
-// What became of one delivery: decided once, then written and counted.
+// What became of one delivery that has to be written: decided once, then written and counted.
 struct OutboxDispatcher::Outcome {
     Pending pending;
     DeliveryResult result;
@@ -139,6 +310,11 @@ struct OutboxDispatcher::Outcome {
 
 void OutboxDispatcher::complete(Pending pending, DeliveryResult result) {
     const bool delivered = result.status != DeliveryResult::Status::failed;
+    if (delivered && !pending.recorded) {
+        boost::asio::post(source_.strand(),
+                          [this, pending = std::move(pending)] { delivered_fresh(pending); });
+        return;
+    }
     const int attempts = pending.attempts + 1;
     auto outcome = std::make_shared<const Outcome>(
         Outcome{std::move(pending), std::move(result), attempts, delivered,
@@ -149,6 +325,18 @@ void OutboxDispatcher::complete(Pending pending, DeliveryResult result) {
                     [this, outcome](std::exception_ptr failure) { recorded(*outcome, failure); });
 }
 
+void OutboxDispatcher::delivered_fresh(const Pending& pending) {
+    // Counted before the backlog shrinks, so whoever waits for an idle bus sees it.
+    messaging_.metrics().delivered.with({pending.envelope->type, pending.subscriber}).inc();
+    --source_.pending_deliveries_;
+    settle(pending);
+    const auto lane = lanes_.find({pending.subscriber, pending.envelope->aggregate_id});
+    if (lane != lanes_.end()) {
+        advance(lane);
+    }
+    wake();
+}
+
 void OutboxDispatcher::record(const Outcome& outcome) {
     const auto& pending = outcome.pending;
     if (outcome.delivered) {
@@ -157,57 +345,142 @@ void OutboxDispatcher::record(const Outcome& outcome) {
                     pending.subscriber);
         return;
     }
-    auto& update = source_.statements().get(
-        "UPDATE outbox_delivery SET attempts = ?, last_error = ?, next_attempt_ms = ?,"
-        " state = ?, parked_at = ? WHERE seq = ? AND subscriber = ?");
-    update.bind(1, outcome.attempts);
-    update.bind(2, outcome.result.error);
-    update.bind(3, outcome.next_attempt_ms);
-    update.bind(4, outcome.park ? "parked" : "pending");
+    // A fresh delivery has no row yet; a recorded one has its row replaced.
+    auto& write = source_.statements().get(
+        "INSERT OR REPLACE INTO outbox_delivery (seq, subscriber, aggregateid, state, attempts,"
+        " next_attempt_ms, last_error, parked_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+    write.bind(1, pending.seq);
+    write.bind(2, pending.subscriber);
+    write.bind(3, pending.envelope->aggregate_id);
+    write.bind(4, outcome.park ? "parked" : "pending");
+    write.bind(5, outcome.attempts);
+    write.bind(6, outcome.next_attempt_ms);
+    write.bind(7, outcome.result.error);
     if (outcome.park) {
-        update.bind(5, rfc3339());
+        write.bind(8, rfc3339());
     }
-    update.bind(6, pending.seq);
-    update.bind(7, pending.subscriber);
-    update.exec();
+    write.exec();
 }
 
 void OutboxDispatcher::recorded(const Outcome& outcome, std::exception_ptr failure) {
     const auto& pending = outcome.pending;
     const auto& result = outcome.result;
     const auto attempts = outcome.attempts;
-    telemetry::CorrelationScope scope(pending.envelope.correlation_id);
-    const auto& type = pending.envelope.type;
+    telemetry::CorrelationScope scope(pending.envelope->correlation_id);
+    const auto& type = pending.envelope->type;
     auto& metrics = messaging_.metrics();
+    const LaneKey key{pending.subscriber, pending.envelope->aggregate_id};
     if (failure) {
-        // The delivery row stays as it was and is attempted again: at-least-once.
+        // Nothing changed: the delivery is attempted again, at least once.
         spdlog::error("outbox of '{}': cannot record delivery of {}: {}", source_.name(),
-                      pending.envelope.id, failure_text(failure));
+                      pending.envelope->id, failure_text(failure));
+        if (!pending.recorded) {
+            deliver(pending);  // still under way in its lane
+            return;
+        }
         reread_from(pending.seq);
     } else if (outcome.delivered) {
-        // Counted before the backlog shrinks, so whoever waits for an idle bus sees it.
         metrics.delivered.with({type, pending.subscriber}).inc();
         --source_.pending_deliveries_;
-        const auto held = held_.find({pending.subscriber, pending.envelope.aggregate_id});
+        forget_recorded(key);
+        const auto held = held_.find(key);
         if (held != held_.end()) {
             reread_from(held->second);
             held_.erase(held);
         }
-    } else if (outcome.park) {
-        metrics.dead_lettered.with({type, pending.subscriber}).inc();
-        ++source_.parked_deliveries_;
-        --source_.pending_deliveries_;
-        spdlog::error("{} {} to '{}' parked as a dead letter after {} attempts: {}", type,
-                      pending.envelope.id, pending.subscriber, attempts, result.error);
     } else {
-        metrics.retried.with({type, pending.subscriber}).inc();
-        retry_later(pending.seq, outcome.next_attempt_ms);
-        spdlog::warn("{} {} to '{}' failed (attempt {} of {}), retrying: {}", type,
-                     pending.envelope.id, pending.subscriber, attempts,
-                     messaging_.policy().max_attempts, result.error);
+        if (!pending.recorded) {
+            ++recorded_[key];
+            settle(pending);
+            hold_lane(key);
+        }
+        if (outcome.park) {
+            metrics.dead_lettered.with({type, pending.subscriber}).inc();
+            ++source_.parked_deliveries_;
+            --source_.pending_deliveries_;
+            spdlog::error("{} {} to '{}' parked as a dead letter after {} attempts: {}", type,
+                          pending.envelope->id, pending.subscriber, attempts, result.error);
+        } else {
+            metrics.retried.with({type, pending.subscriber}).inc();
+            retry_later(pending.seq, outcome.next_attempt_ms);
+            spdlog::warn("{} {} to '{}' failed (attempt {} of {}), retrying: {}", type,
+                         pending.envelope->id, pending.subscriber, attempts,
+                         messaging_.policy().max_attempts, result.error);
+        }
     }
     in_flight_.erase({pending.seq, pending.subscriber});
     wake();
+}
+
+void OutboxDispatcher::record_held(Pending pending) {
+    const LaneKey key{pending.subscriber, pending.envelope->aggregate_id};
+    ++recorded_[key];
+    auto inserted = std::make_shared<bool>(false);
+    source_.enqueue(
+        [this, pending, inserted] {
+            *inserted =
+                store::exec(source_.statements(),
+                            "INSERT OR IGNORE INTO outbox_delivery (seq, subscriber, "
+                            "aggregateid) VALUES (?, ?, ?)",
+                            pending.seq, pending.subscriber, pending.envelope->aggregate_id) > 0;
+        },
+        [this, pending, key, inserted](std::exception_ptr failure) {
+            if (failure) {
+                spdlog::error("outbox of '{}': cannot record delivery of {}: {}", source_.name(),
+                              pending.envelope->id, failure_text(failure));
+                forget_recorded(key);
+                route(pending);
+                return;
+            }
+            if (!*inserted) {
+                // Recorded before a restart, and counted when loaded.
+                forget_recorded(key);
+                --source_.pending_deliveries_;
+            }
+            settle(pending);
+            reread_from(pending.seq);
+            wake();
+        });
+}
+
+void OutboxDispatcher::advance(std::map<LaneKey, Lane>::iterator lane) {
+    auto& waiting = lane->second.waiting;
+    if (waiting.empty()) {
+        lanes_.erase(lane);
+        return;
+    }
+    lane->second.busy = running_;
+    if (!running_) {
+        return;
+    }
+    auto next = std::move(waiting.front());
+    waiting.pop_front();
+    deliver(std::move(next));
+}
+
+void OutboxDispatcher::hold_lane(const LaneKey& key) {
+    const auto lane = lanes_.find(key);
+    if (lane == lanes_.end()) {
+        return;
+    }
+    auto waiting = std::move(lane->second.waiting);
+    lanes_.erase(lane);
+    for (auto& pending : waiting) {
+        record_held(std::move(pending));
+    }
+}
+
+void OutboxDispatcher::settle(const Pending& pending) {
+    progress_.find(pending.subscriber)->second.unsettled.erase(pending.seq);
+    --unsettled_;
+    save_progress();
+}
+
+void OutboxDispatcher::forget_recorded(const LaneKey& key) {
+    const auto count = recorded_.find(key);
+    if (count != recorded_.end() && --count->second == 0) {
+        recorded_.erase(count);
+    }
 }
 
 void OutboxDispatcher::retry_later(std::int64_t seq, std::int64_t due_ms) {
@@ -227,6 +500,48 @@ void OutboxDispatcher::retry_later(std::int64_t seq, std::int64_t due_ms) {
         retry_from_seq_ = 0;
         pass();
     });
+}
+
+std::int64_t OutboxDispatcher::settled_through(const Progress& progress) const {
+    return progress.unsettled.empty() ? std::max(cursor_, progress.loaded_through)
+                                      : *progress.unsettled.begin() - 1;
+}
+
+bool OutboxDispatcher::progress_changed() const {
+    return std::any_of(progress_.begin(), progress_.end(), [this](const auto& entry) {
+        return settled_through(entry.second) != entry.second.saved_through;
+    });
+}
+
+void OutboxDispatcher::save_progress() {
+    if (progress_save_queued_ || !progress_changed()) {
+        return;
+    }
+    progress_save_queued_ = true;
+    source_.enqueue(
+        [this] {
+            for (auto& [subscriber, progress] : progress_) {
+                progress.saving_through = settled_through(progress);
+                if (progress.saving_through != progress.saved_through) {
+                    store::exec(source_.statements(),
+                                "UPDATE outbox_progress SET delivered_through = ? "
+                                "WHERE subscriber = ?",
+                                progress.saving_through, subscriber);
+                }
+            }
+        },
+        [this](std::exception_ptr failure) {
+            progress_save_queued_ = false;
+            if (failure) {
+                // Left as it was: deliveries past it are made again after a restart, and found
+                // in the inbox. The next settled delivery tries again.
+                return;
+            }
+            for (auto& [subscriber, progress] : progress_) {
+                progress.saved_through = progress.saving_through;
+            }
+            save_progress();
+        });
 }
 
 }  // namespace shopd::bus

@@ -3,11 +3,16 @@
 #include <atomic>
 #include <boost/asio/steady_timer.hpp>
 #include <cstdint>
+#include <deque>
 #include <exception>
 #include <map>
+#include <memory>
 #include <set>
 #include <string>
 #include <utility>
+#include <vector>
+
+#include <shopd/envelope.hpp>
 
 #include "bus/delivery.hpp"
 
@@ -20,33 +25,84 @@ class Messaging;
 // publishing module's strand. Per (subscriber, aggregate) one delivery is under way at a time,
 // in outbox order; a failed delivery is retried with backoff and finally parked, holding back
 // only the later messages of its own aggregate for that subscriber.
+//
+// A delivery starts fresh: read from the outbox past the subscriber's progress, tracked in
+// memory, and once it succeeded it only moves the subscriber's progress on (outbox_progress,
+// written once per batch). A delivery that fails, or that must wait behind a failed one of its
+// aggregate, is recorded as a row in outbox_delivery and goes on from there.
 class OutboxDispatcher {
   public:
     OutboxDispatcher(ModuleRuntime& source, Messaging& messaging);
 
     // Thread-safe: look for deliverable rows soon.
     void wake();
-    // Starts delivering; called once the databases are open.
+    // Starts delivering. The first start, once every module is hosted and open, loads where the
+    // deliveries stand, and waits for that on the strand: the executor must be running.
     void start();
     // Starts no new deliveries; those under way finish.
     void stop();
-    // On the strand: the row `seq` became deliverable again behind the dispatcher's back (a
-    // replayed dead letter), so the next pass reads from it.
+    // On the strand: the recorded delivery `seq` became deliverable again behind the
+    // dispatcher's back (a replayed dead letter), so the next pass reads from it.
     void reread_from(std::int64_t seq);
 
   private:
-    struct Pending;
-    void pass();
-    void deliver(Pending pending);
+    struct Pending {
+        std::int64_t seq;
+        std::string subscriber;
+        int attempts;   // failed attempts so far
+        bool recorded;  // has a row in outbox_delivery
+        std::shared_ptr<const Envelope> envelope;
+    };
     struct Outcome;
-    // Thread-safe: queues the outcome of a delivery for the publisher's next batch.
+    using LaneKey = std::pair<std::string, std::string>;  // (subscriber, aggregate)
+    // The fresh deliveries of one (subscriber, aggregate): one under way (or, while stopped,
+    // none), the later ones waiting in outbox order.
+    struct Lane {
+        bool busy = true;
+        std::deque<Pending> waiting;
+    };
+    struct Progress {
+        std::int64_t loaded_through = 0;   // settled when the dispatcher loaded
+        std::int64_t saved_through = 0;    // as last committed
+        std::int64_t saving_through = 0;   // as the queued write writes it
+        std::set<std::int64_t> unsettled;  // fresh deliveries read, not yet settled
+    };
+
+    // Reads each hosted subscriber's progress and the recorded deliveries, and counts the
+    // deliveries still to make.
+    void load();
+    void pass();
+    // Starts the recorded deliveries that are due and not held back, in outbox order.
+    void pass_recorded(int& room);
+    // Reads the outbox past the cursor into fresh deliveries.
+    void pass_fresh(int& room);
+    // A fresh delivery goes out now, waits behind the one of its lane under way, or is recorded
+    // behind a failed one.
+    void route(Pending pending);
+    void deliver(Pending pending);
+    // Thread-safe: a delivery finished. A fresh one that succeeded is settled in memory; any
+    // other outcome is written in the publisher's next batch.
     void complete(Pending pending, DeliveryResult result);
-    // In that batch: removes the delivery row, or records the failure (parking it at the last).
+    void delivered_fresh(const Pending& pending);
+    // In that batch: records the failure of a fresh delivery, removes a recorded one that
+    // succeeded, or records its failure (parking it at the last).
     void record(const Outcome& outcome);
     // On the strand, once the outcome is written (failure null) or could not be.
     void recorded(const Outcome& outcome, std::exception_ptr failure);
+    // Writes a fresh delivery as a recorded one that waits behind an earlier one of its lane.
+    void record_held(Pending pending);
+    // The fresh delivery under way in `lane` settled: the next one waiting goes out.
+    void advance(std::map<LaneKey, Lane>::iterator lane);
+    // The fresh delivery of `key` failed: the ones waiting behind it are recorded.
+    void hold_lane(const LaneKey& key);
+    void settle(const Pending& pending);
+    void forget_recorded(const LaneKey& key);
     // The row `seq` waits for a retry due at `due_ms`: the timer brings a pass back to it.
     void retry_later(std::int64_t seq, std::int64_t due_ms);
+    std::int64_t settled_through(const Progress& progress) const;
+    bool progress_changed() const;
+    // Writes the subscribers' progress in the next batch, unless a write is already queued.
+    void save_progress();
 
     ModuleRuntime& source_;
     Messaging& messaging_;
@@ -54,13 +110,27 @@ class OutboxDispatcher {
     std::atomic<bool> pass_scheduled_{false};
     std::atomic<bool> running_{false};
     // The rest only on the strand.
-    std::set<std::pair<std::int64_t, std::string>> in_flight_;  // (seq, subscriber)
-    // A pass reads only rows after the cursor: those up to it are in flight, delivered, parked,
-    // or noted below to be read again when they can go.
+
+    // The hosted subscribers of each type this module publishes.
+    std::map<std::string, std::vector<std::string>, std::less<>> routes_;
+    bool loaded_ = false;
+    std::map<std::string, Progress, std::less<>> progress_;
+    bool progress_save_queued_ = false;
+    // Fresh deliveries read from the outbox: every row up to the cursor is read.
     std::int64_t cursor_ = 0;
+    std::int64_t unsettled_ = 0;
+    std::map<LaneKey, Lane> lanes_;
+    // Rows in outbox_delivery per lane, counting those being written.
+    std::map<LaneKey, int> recorded_;
+
+    // Recorded deliveries.
+    std::set<std::pair<std::int64_t, std::string>> in_flight_;  // (seq, subscriber)
+    // A pass reads only recorded rows after this cursor: those up to it are in flight,
+    // delivered, parked, or noted below to be read again when they can go.
+    std::int64_t recorded_cursor_ = 0;
     // (subscriber, aggregate) -> the first row held back behind an earlier one of that pair:
     // read again once a delivery of the pair completes.
-    std::map<std::pair<std::string, std::string>, std::int64_t> held_;
+    std::map<LaneKey, std::int64_t> held_;
     // The first row waiting for a retry, and when the earliest retry is due.
     std::int64_t retry_from_seq_ = 0;
     std::int64_t retry_due_ms_ = 0;

@@ -12,7 +12,8 @@ Forgotten forget_settled_messages(UnitOfWork& unit_of_work, std::chrono::millise
     forgotten.outbox = store::exec(
         unit_of_work.statements(),
         "DELETE FROM outbox WHERE occurred_at < ? AND (? = 0 OR relayed_at IS NOT NULL) AND NOT "
-        "EXISTS (SELECT 1 FROM outbox_delivery AS d WHERE d.seq = outbox.seq)",
+        "EXISTS (SELECT 1 FROM outbox_delivery AS d WHERE d.seq = outbox.seq) AND NOT EXISTS "
+        "(SELECT 1 FROM outbox_progress AS p WHERE p.delivered_through < outbox.seq)",
         cutoff, relay == Relay::on ? 1 : 0);
     forgotten.inbox =
         store::exec(unit_of_work.statements(), "DELETE FROM inbox WHERE handled_at < ?", cutoff);

@@ -18,8 +18,8 @@ struct Forgotten {
 enum class Relay { off, on };
 
 // Deletes the delivered outbox rows and the inbox rows older than `keep`. A row still pending
-// or parked for any subscriber stays, whatever its age, and so does, with the relay on, a row
-// the Kafka brokers have not acknowledged.
+// or parked for any subscriber, or past a subscriber's saved progress, stays, whatever its age,
+// and so does, with the relay on, a row the Kafka brokers have not acknowledged.
 Forgotten forget_settled_messages(UnitOfWork& unit_of_work, std::chrono::milliseconds keep,
                                   Relay relay = Relay::off);
 

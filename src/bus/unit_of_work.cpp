@@ -1,5 +1,6 @@
 #include "bus/unit_of_work.hpp"
 
+#include <algorithm>
 #include <fmt/format.h>
 
 #include "bus/message_bus.hpp"
@@ -47,22 +48,12 @@ void UnitOfWork::publish_payload(std::string_view type, int version, AggregateRe
     insert.bind(10, context_.traceparent.empty() ? new_traceparent()
                                                  : child_traceparent(context_.traceparent));
     insert.exec();
-    const auto seq = database().getLastInsertRowid();
 
-    int deliveries = 0;
-    for (const auto& subscriber : bus.subscribers(type)) {
-        if (!module_.is_hosted(subscriber)) {
-            continue;
-        }
-        auto& deliver = statements().get(
-            "INSERT INTO outbox_delivery (seq, subscriber, aggregateid) VALUES (?, ?, ?)");
-        deliver.bind(1, seq);
-        deliver.bind(2, subscriber);
-        deliver.bind(3, std::string{aggregate.id});
-        deliver.exec();
-        ++deliveries;
-    }
-    published_.push_back({std::string{type}, deliveries});
+    const auto& subscribers = bus.subscribers(type);
+    const auto deliveries = std::count_if(
+        subscribers.begin(), subscribers.end(),
+        [this](const std::string& subscriber) { return module_.is_hosted(subscriber); });
+    published_.push_back({std::string{type}, static_cast<int>(deliveries)});
 }
 
 }  // namespace shopd::bus

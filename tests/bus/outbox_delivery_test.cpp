@@ -238,6 +238,138 @@ TEST_CASE("a message handled before a crash but not marked delivered is not hand
     CHECK(modules.control->handled == 0);  // the redelivery found the inbox row
 }
 
+TEST_CASE(
+    "a delivery that succeeds at once writes no delivery row and moves the subscriber's "
+    "progress past it",
+    "[bus]") {
+    NotesAndAudit modules;
+    modules.harness.start();
+    for (int sequence = 1; sequence <= 20; ++sequence) {
+        modules.add("agg-" + std::to_string(sequence % 3), sequence);
+    }
+    REQUIRE(modules.harness.wait_idle());
+    const auto progress = [&] {
+        return modules.harness.on(modules.notes, [](SQLite::Database& database) {
+            return count(database,
+                         "SELECT delivered_through FROM outbox_progress WHERE subscriber = "
+                         "'audit'") -
+                   count(database, "SELECT max(seq) FROM outbox");
+        });
+    };
+    // The progress is written in a batch after the last delivery settled.
+    CHECK(eventually([&] { return progress() == 0; }));
+    CHECK(modules.harness.on(modules.notes, [](SQLite::Database& database) {
+        return count(database, "SELECT count(*) FROM outbox_delivery");
+    }) == 0);
+    CHECK(modules.control->handled == 20);
+}
+
+TEST_CASE(
+    "a failed delivery and the later ones of its aggregate are recorded as rows, the "
+    "other aggregates are not",
+    "[bus]") {
+    NotesAndAudit modules(fast_retries(2));
+    modules.harness.start();
+    modules.add("stuck", 1, "poison");
+    REQUIRE(eventually([&] { return modules.dead_letters().size() == 1; }));
+    modules.add("stuck", 2);
+    modules.add("flowing", 1);
+    REQUIRE(eventually([&] { return modules.audited("flowing").size() == 1; }));
+    const auto recorded = [&] {
+        return modules.harness.on(modules.notes, [](SQLite::Database& database) {
+            SQLite::Statement query(
+                database,
+                "SELECT o.aggregateid || ':' || d.state FROM outbox_delivery AS d "
+                "JOIN outbox AS o ON o.seq = d.seq ORDER BY d.seq");
+            std::vector<std::string> found;
+            while (query.executeStep()) {
+                found.push_back(query.getColumn(0).getString());
+            }
+            return found;
+        });
+    };
+    const std::vector<std::string> expected{"stuck:parked", "stuck:pending"};
+    REQUIRE(eventually([&] { return recorded() == expected; }));
+    CHECK(modules.audited("stuck").empty());
+    CHECK(modules.notes.pending_deliveries() == 1);  // stuck 2, held back
+    CHECK(modules.notes.parked_deliveries() == 1);
+}
+
+TEST_CASE(
+    "deliveries an earlier shopd recorded one row per message are made once, in order, "
+    "after the upgrade",
+    "[bus]") {
+    TemporaryDirectory directory;
+    {
+        NotesAndAudit modules(fast_retries(), directory.path);
+        modules.harness.start();
+        modules.harness.messaging().stop();
+        for (int sequence = 1; sequence <= 4; ++sequence) {
+            modules.add("a", sequence);
+        }
+        // As an earlier shopd left them: a row per delivery still to make, and no progress.
+        modules.harness.execute(modules.notes, [](bus::UnitOfWork& unit_of_work) {
+            store::exec(unit_of_work.statements(),
+                        "INSERT INTO outbox_delivery (seq, subscriber, aggregateid) "
+                        "SELECT seq, 'audit', aggregateid FROM outbox WHERE seq > 1");
+            store::exec(unit_of_work.statements(), "DELETE FROM outbox_progress");
+        });
+        const auto first = modules.redeliver(modules.first_published());
+        REQUIRE(first.status == bus::DeliveryResult::Status::delivered);
+    }
+    NotesAndAudit modules(fast_retries(), directory.path);
+    modules.harness.start();
+    CHECK(modules.notes.pending_deliveries() == 3);
+    REQUIRE(modules.harness.wait_idle());
+    modules.add("a", 5);  // and the first message after the upgrade follows them
+    REQUIRE(modules.harness.wait_idle());
+    CHECK(modules.audited("a") == std::vector<int>{1, 2, 3, 4, 5});
+    CHECK(modules.control->handled == 4);
+}
+
+TEST_CASE("progress lost in a crash only repeats deliveries the subscriber's inbox recognises",
+          "[bus]") {
+    TemporaryDirectory directory;
+    {
+        NotesAndAudit modules(fast_retries(), directory.path);
+        modules.harness.start();
+        for (int sequence = 1; sequence <= 5; ++sequence) {
+            modules.add("a", sequence);
+        }
+        REQUIRE(modules.harness.wait_idle());
+    }
+    // The process died before the progress of these deliveries was written.
+    SQLite::Database(directory.path / "notes.db", SQLite::OPEN_READWRITE)
+        .exec("UPDATE outbox_progress SET delivered_through = 0");
+    NotesAndAudit modules(fast_retries(), directory.path);
+    modules.harness.start();
+    CHECK(modules.notes.pending_deliveries() == 5);
+    REQUIRE(modules.harness.wait_idle());
+    CHECK(modules.audited("a") == std::vector<int>{1, 2, 3, 4, 5});
+    CHECK(modules.control->handled == 0);
+}
+
+TEST_CASE("retention keeps an outbox row no subscriber has got past yet", "[bus][retention]") {
+    using namespace std::chrono_literals;
+    NotesAndAudit modules;
+    modules.harness.start();
+    modules.harness.messaging().stop();
+    modules.add("a", 1);
+    std::this_thread::sleep_for(10ms);
+    const auto forget_outbox = [&] {
+        std::int64_t forgotten = 0;
+        modules.harness.execute(modules.notes, [&](bus::UnitOfWork& unit_of_work) {
+            forgotten = bus::forget_settled_messages(unit_of_work, 5ms).outbox;
+        });
+        return forgotten;
+    };
+    CHECK(forget_outbox() == 0);
+    modules.harness.messaging().start();
+    REQUIRE(modules.harness.wait_idle());
+    CHECK(modules.audited("a") == std::vector<int>{1});
+    REQUIRE(eventually([&] { return forget_outbox() == 1; }));
+}
+
 TEST_CASE("delivered and handled messages are forgotten after the retention, parked ones kept",
           "[bus][retention]") {
     using namespace std::chrono_literals;
