@@ -52,8 +52,18 @@ OutboxDispatcher::OutboxDispatcher(ModuleRuntime& source, Messaging& messaging)
     : source_(source), messaging_(messaging), retry_timer_(source.strand()) {}
 
 void OutboxDispatcher::load() {
-    auto& statements = source_.statements();
     SQLite::Transaction transaction(source_.database());
+    load_routes();
+    const auto fresh = load_progress();
+    const auto [recorded, parked] = load_recorded();
+    transaction.commit();
+    // A delivery both past its subscriber's progress and recorded is counted twice here; it is
+    // counted down once the fresh one finds its row (record_held).
+    source_.pending_deliveries_ = fresh + recorded;
+    source_.parked_deliveries_ = parked;
+}
+
+void OutboxDispatcher::load_routes() {
     for (const auto& publication : messaging_.bus().publications()) {
         if (publication.module != source_.name()) {
             continue;
@@ -67,7 +77,10 @@ void OutboxDispatcher::load() {
             }
         }
     }
+}
 
+std::int64_t OutboxDispatcher::load_progress() {
+    auto& statements = source_.statements();
     // A subscriber hosted elsewhere gets this module's messages through the relay; should it be
     // hosted here again, it starts with the messages written from then on.
     std::vector<std::string> elsewhere;
@@ -84,57 +97,55 @@ void OutboxDispatcher::load() {
 
     // A subscriber new to this outbox starts after its last message. sqlite_sequence keeps that
     // seq when retention emptied the outbox.
-    cursor_ = source_.database()
-                  .execAndGet(
-                      "SELECT coalesce((SELECT seq FROM sqlite_sequence WHERE name = "
-                      "'outbox'), 0)")
-                  .getInt64();
-    std::int64_t pending = 0;
+    const auto last = source_.database()
+                          .execAndGet(
+                              "SELECT coalesce((SELECT seq FROM sqlite_sequence WHERE "
+                              "name = 'outbox'), 0)")
+                          .getInt64();
+    cursor_ = last;
+    std::int64_t backlog = 0;
     for (auto& [subscriber, progress] : progress_) {
         store::exec(statements,
                     "INSERT OR IGNORE INTO outbox_progress (subscriber, delivered_through) "
                     "VALUES (?, ?)",
-                    subscriber, cursor_);
+                    subscriber, last);
         auto& through =
             statements.get("SELECT delivered_through FROM outbox_progress WHERE subscriber = ?");
         through.bind(1, subscriber);
         through.executeStep();
         progress.loaded_through = progress.saved_through = through.getColumn(0).getInt64();
         through.reset();
+        cursor_ = std::min(cursor_, progress.loaded_through);
 
-        auto& backlog =
+        auto& by_type =
             statements.get("SELECT type, count(*) FROM outbox WHERE seq > ? GROUP BY type");
-        backlog.bind(1, progress.loaded_through);
-        while (backlog.executeStep()) {
-            const auto route = routes_.find(backlog.getColumn(0).getString());
+        by_type.bind(1, progress.loaded_through);
+        while (by_type.executeStep()) {
+            const auto route = routes_.find(by_type.getColumn(0).getString());
             if (route != routes_.end() && std::find(route->second.begin(), route->second.end(),
                                                     subscriber) != route->second.end()) {
-                pending += backlog.getColumn(1).getInt64();
+                backlog += by_type.getColumn(1).getInt64();
             }
         }
-        backlog.reset();
+        by_type.reset();
     }
-    for (const auto& [subscriber, progress] : progress_) {
-        cursor_ = std::min(cursor_, progress.loaded_through);
-    }
+    return backlog;
+}
 
-    auto& recorded = statements.get(
+std::pair<std::int64_t, std::int64_t> OutboxDispatcher::load_recorded() {
+    auto& rows = source_.statements().get(
         "SELECT subscriber, aggregateid, count(*), sum(state = 'pending'), sum(state = 'parked') "
         "FROM outbox_delivery GROUP BY subscriber, aggregateid");
+    std::int64_t pending = 0;
     std::int64_t parked = 0;
-    while (recorded.executeStep()) {
-        recorded_.emplace(
-            LaneKey{recorded.getColumn(0).getString(), recorded.getColumn(1).getString()},
-            recorded.getColumn(2).getInt());
-        pending += recorded.getColumn(3).getInt64();
-        parked += recorded.getColumn(4).getInt64();
+    while (rows.executeStep()) {
+        recorded_.emplace(LaneKey{rows.getColumn(0).getString(), rows.getColumn(1).getString()},
+                          rows.getColumn(2).getInt());
+        pending += rows.getColumn(3).getInt64();
+        parked += rows.getColumn(4).getInt64();
     }
-    recorded.reset();
-    transaction.commit();
-    // A delivery both past its subscriber's progress and recorded is counted twice here; it is
-    // counted down once the fresh one finds its row (record_held).
-    source_.pending_deliveries_ = pending;
-    source_.parked_deliveries_ = parked;
+    rows.reset();
+    return {pending, parked};
 }
 
 void OutboxDispatcher::start() {

@@ -71,6 +71,13 @@ class OutboxDispatcher {
     // Reads each hosted subscriber's progress and the recorded deliveries, and counts the
     // deliveries still to make.
     void load();
+    // The hosted subscribers of each type this module publishes.
+    void load_routes();
+    // Each hosted subscriber's progress, started for a new one; returns the fresh deliveries
+    // still to make.
+    std::int64_t load_progress();
+    // The recorded deliveries per lane; returns how many are pending and how many parked.
+    std::pair<std::int64_t, std::int64_t> load_recorded();
     void pass();
     // Starts the recorded deliveries that are due and not held back, in outbox order.
     void pass_recorded(int& room);
