@@ -223,8 +223,8 @@ namespace {
 
 bus::DeliveryPolicy delivery_policy(const Config& config) {
     const auto& delivery = config.delivery;
-    return {delivery.retry_base, delivery.retry_cap, delivery.max_attempts, delivery.max_in_flight,
-            config.storage.max_batch};
+    return {delivery.retry_base,    delivery.retry_cap,       delivery.max_attempts,
+            delivery.max_in_flight, config.storage.max_batch, config.storage.batch_wait};
 }
 
 http::ServerLimits server_limits(const ServerConfig& config) {

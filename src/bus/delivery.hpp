@@ -13,6 +13,8 @@ struct DeliveryPolicy {
     int max_attempts = 8;     // attempts before the delivery is parked
     int max_in_flight = 256;  // deliveries under way at once per publishing module
     int max_batch = 256;      // units of work one transaction commits together
+    // How long the first unit queued for an idle module waits for others to join its batch.
+    std::chrono::microseconds batch_wait{0};
 
     // The wait before attempt number `failed_attempts + 1`: doubling from retry_base, capped.
     std::chrono::milliseconds backoff(int failed_attempts) const;

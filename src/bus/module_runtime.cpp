@@ -28,6 +28,7 @@ ModuleRuntime::ModuleRuntime(std::string name, Messaging& messaging,
       messaging_(messaging),
       strand_(boost::asio::make_strand(std::move(executor))),
       dispatcher_(*this, messaging),
+      batch_timer_(strand_),
       batch_units_(messaging.metrics().batch_units.with({name_})) {}
 
 ModuleRuntime::~ModuleRuntime() = default;
@@ -133,10 +134,23 @@ void ModuleRuntime::enqueue(std::function<void()> write,
                             std::function<void(std::exception_ptr)> finish) {
     std::lock_guard lock(queue_mutex_);
     queue_.push_back({std::move(write), std::move(finish)});
-    if (!batch_scheduled_) {
-        batch_scheduled_ = true;
-        boost::asio::post(strand_, [this] { commit_batch(); });
+    if (batch_scheduled_) {
+        return;
     }
+    batch_scheduled_ = true;
+    const auto wait = messaging_.policy().batch_wait;
+    if (wait.count() == 0) {
+        boost::asio::post(strand_, [this] { commit_batch(); });
+        return;
+    }
+    boost::asio::post(strand_, [this, wait] {
+        batch_timer_.expires_after(wait);
+        batch_timer_.async_wait([this](const boost::system::error_code& error) {
+            if (!error) {  // only the timer's destruction aborts it
+                commit_batch();
+            }
+        });
+    });
 }
 
 std::size_t ModuleRuntime::queued() const {

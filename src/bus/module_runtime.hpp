@@ -56,7 +56,8 @@ class ModuleRuntime {
     store::StatementCache& statements() { return *statements_; }
 
     // Work reaches the database in batches (group commit): whatever queued while the last
-    // transaction ran is committed in the next one, up to DeliveryPolicy::max_batch units.
+    // transaction ran is committed in the next one, up to DeliveryPolicy::max_batch units; the
+    // first unit queued for an idle module waits DeliveryPolicy::batch_wait for company.
     // A unit that fails rolls back alone. For that, a unit may run twice: when one fails after
     // it changed rows, the batch is rolled back and the units that did not fail are written
     // again, each in a savepoint. So a unit must leave nothing outside its UnitOfWork and the
@@ -125,6 +126,7 @@ class ModuleRuntime {
     std::unique_ptr<SQLite::Database> database_;
     std::optional<store::StatementCache> statements_;
     OutboxDispatcher dispatcher_;
+    boost::asio::steady_timer batch_timer_;  // the wait of a batch begun on an idle module
     std::vector<std::shared_ptr<Periodic>> periodic_;
     std::vector<std::function<void(std::size_t)>> outbox_watchers_;
     mutable std::mutex queue_mutex_;

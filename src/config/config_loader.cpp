@@ -90,17 +90,17 @@ struct Codec<int> {
     static std::string to_text(int value) { return std::to_string(value); }
 };
 
-template <>
-struct Codec<std::chrono::milliseconds> {
-    static std::chrono::milliseconds from_text(std::string_view text) {
-        return std::chrono::milliseconds{Codec<std::int64_t>::from_text(text)};
+// A duration is a whole number of its unit, which the setting's name carries (_ms, _us).
+template <class Rep, class Period>
+struct Codec<std::chrono::duration<Rep, Period>> {
+    using Duration = std::chrono::duration<Rep, Period>;
+    static Duration from_text(std::string_view text) {
+        return Duration{Codec<std::int64_t>::from_text(text)};
     }
-    static std::chrono::milliseconds from_toml(const toml::node& node) {
-        return std::chrono::milliseconds{Codec<std::int64_t>::from_toml(node)};
+    static Duration from_toml(const toml::node& node) {
+        return Duration{Codec<std::int64_t>::from_toml(node)};
     }
-    static std::string to_text(std::chrono::milliseconds value) {
-        return std::to_string(value.count());
-    }
+    static std::string to_text(Duration value) { return std::to_string(value.count()); }
 };
 
 template <>
@@ -331,6 +331,11 @@ const std::vector<Setting>& settings() {
         setting("storage", "max_batch",
                 "Units of work (requests, deliveries) a module commits in one transaction",
                 &Config::storage, &StorageConfig::max_batch, at_least(1)),
+        setting("storage", "batch_wait_us",
+                "How long a module's first queued unit of work waits for others to share its "
+                "transaction",
+                &Config::storage, &StorageConfig::batch_wait,
+                at_least(std::chrono::microseconds{0})),
         setting("storage", "message_retention_ms",
                 "How long delivered and handled messages are kept before they are deleted",
                 &Config::storage, &StorageConfig::message_retention, at_least(milliseconds{1})),

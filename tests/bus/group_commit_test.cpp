@@ -6,6 +6,7 @@
 #include <catch2/catch.hpp>
 #include <future>
 #include <stdexcept>
+#include <thread>
 
 #include "support/notes_and_audit.hpp"
 #include "util/failure.hpp"
@@ -145,6 +146,35 @@ TEST_CASE("a unit of work that fails in the middle of a write statement leaves n
     CHECK(notes_of(modules, "unfinished") == 0);
     CHECK(notes_of(modules, "after") == 2);
     CHECK(after.commits == 1);
+}
+
+TEST_CASE(
+    "units of work queued for an idle module within the batch wait commit in one "
+    "transaction",
+    "[bus]") {
+    using namespace std::chrono_literals;
+    auto policy = fast_retries();
+    policy.batch_wait = 1s;
+    NotesAndAudit modules(policy);
+    modules.harness.start();
+    std::vector<std::promise<void>> committed(3);
+    for (std::size_t i = 0; i < committed.size(); ++i) {
+        if (i == 1) {
+            std::this_thread::sleep_for(20ms);  // without the wait the first would commit alone
+        }
+        modules.notes.execute(
+            {},
+            [i](bus::UnitOfWork& unit_of_work) {
+                add_note(unit_of_work, {"waited", static_cast<int>(i) + 1, "ok"});
+            },
+            [&committed, i](std::exception_ptr) { committed[i].set_value(); });
+    }
+    for (auto& commit : committed) {
+        commit.get_future().wait();
+    }
+    const auto metrics = modules.harness.metrics.render();
+    CHECK_THAT(metrics, Catch::Contains(R"(shopd_batch_units_count{module="notes"} 1)"));
+    CHECK_THAT(metrics, Catch::Contains(R"(shopd_batch_units_sum{module="notes"} 3)"));
 }
 
 }  // namespace shopd::testing
