@@ -44,9 +44,9 @@ struct StorageConfig {
     // Units of work (requests, deliveries) a module commits together in one transaction.
     int max_batch = 256;
     // How long the first unit of work queued for an idle module waits before its transaction
-    // starts, so that the work arriving meanwhile commits with it: each commit writes every
-    // page it changed, and fewer, larger ones cost less per unit.
-    std::chrono::microseconds batch_wait{250};
+    // starts, so that the work arriving meanwhile commits with it. 0: it starts at once, and
+    // only what queued during the last transaction shares the next.
+    std::chrono::microseconds batch_wait{0};
     // Delivered messages (outbox) and handled ones (inbox) are kept this long, then deleted.
     std::chrono::milliseconds message_retention{7LL * 24 * 60 * 60 * 1000};
 

@@ -55,12 +55,14 @@ TEST_CASE("a flag overrides the environment, which overrides the file", "[config
 
 TEST_CASE("every kind of setting reads from text and from TOML", "[config]") {
     TomlFile file(
-        "[storage]\nmemory = true\ndurability = \"full\"\n[modules]\nenabled = [\"a\", \"b\"]\n"
+        "[storage]\nmemory = true\ndurability = \"full\"\nbatch_wait_us = 300\n[modules]\nenabled "
+        "= [\"a\", \"b\"]\n"
         "[delivery]\nretry_base_ms = 50\n[log]\nformat = \"json\"\n");
     auto config = load_config({file.path, {}, {}});
     CHECK(config.storage.memory);
     CHECK(config.storage.durability == Durability::full);
     CHECK(config.modules.enabled == std::vector<std::string>{"a", "b"});
+    CHECK(config.storage.batch_wait == std::chrono::microseconds(300));
     CHECK(config.delivery.retry_base == std::chrono::milliseconds(50));
     CHECK(config.log.format == LogFormat::json);
 
@@ -115,6 +117,8 @@ TEST_CASE("a bad flag value names the setting and the flag", "[config]") {
     CHECK_THROWS_WITH(load_config(sources), Catch::Contains("log.level"));
     sources.overrides = {{"storage.durability", "maybe", "--set"}};
     CHECK_THROWS_WITH(load_config(sources), Catch::Contains("normal or full"));
+    sources.overrides = {{"storage.batch_wait_us", "-1", "--set"}};
+    CHECK_THROWS_WITH(load_config(sources), Catch::Contains("storage.batch_wait_us"));
 }
 
 TEST_CASE("kafka settings refuse a bad topic prefix and a client property without a value",
