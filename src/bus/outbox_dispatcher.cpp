@@ -207,24 +207,39 @@ void OutboxDispatcher::pass() {
     }
     int room = messaging_.policy().max_in_flight - static_cast<int>(in_flight_.size()) -
                static_cast<int>(unsettled_);
-    try {
-        if (!recorded_.empty()) {
-            pass_recorded(room);
-        }
-        if (!progress_.empty()) {
-            pass_fresh(room);
-        }
-    } catch (const std::exception& error) {
-        spdlog::error("outbox of '{}': cannot read deliverable messages: {}", source_.name(),
-                      error.what());
+    if (!recorded_.empty()) {
+        pass_recorded(room);
     }
+    if (!progress_.empty()) {
+        pass_fresh(room);
+    }
+}
+
+void OutboxDispatcher::read_failed(const std::exception& error) const {
+    // The deliveries read before the failure go out; the next pass reads on from there.
+    spdlog::error("outbox of '{}': cannot read deliverable messages: {}", source_.name(),
+                  error.what());
 }
 
 void OutboxDispatcher::pass_recorded(int& room) {
     std::vector<Pending> batch;
+    try {
+        auto& query = source_.statements().get(kRecordedQuery);
+        query.bind(1, recorded_cursor_);
+        read_recorded(query, room, batch);
+        query.reset();
+    } catch (const std::exception& error) {
+        read_failed(error);
+    }
+    for (auto& pending : batch) {
+        in_flight_.emplace(pending.seq, pending.subscriber);
+        deliver(std::move(pending));
+    }
+}
+
+void OutboxDispatcher::read_recorded(SQLite::Statement& query, int& room,
+                                     std::vector<Pending>& batch) {
     const auto now = unix_millis();
-    auto& query = source_.statements().get(kRecordedQuery);
-    query.bind(1, recorded_cursor_);
     while (room > 0 && query.executeStep()) {
         const auto seq = query.getColumn(0).getInt64();
         std::string subscriber = query.getColumn(1).getString();
@@ -246,17 +261,26 @@ void OutboxDispatcher::pass_recorded(int& room) {
                                 envelope_at(query, 3)});
         --room;
     }
-    query.reset();
-    for (auto& pending : batch) {
-        in_flight_.emplace(pending.seq, pending.subscriber);
-        deliver(std::move(pending));
-    }
 }
 
 void OutboxDispatcher::pass_fresh(int& room) {
     std::vector<Pending> batch;
-    auto& query = source_.statements().get(kFreshQuery);
-    query.bind(1, cursor_);
+    try {
+        auto& query = source_.statements().get(kFreshQuery);
+        query.bind(1, cursor_);
+        read_fresh(query, room, batch);
+        query.reset();
+    } catch (const std::exception& error) {
+        read_failed(error);
+    }
+    for (auto& pending : batch) {
+        route(std::move(pending));
+    }
+    save_progress();  // the cursor may have passed rows no subscriber waits for
+}
+
+void OutboxDispatcher::read_fresh(SQLite::Statement& query, int& room,
+                                  std::vector<Pending>& batch) {
     while (room > 0 && query.executeStep()) {
         const auto seq = query.getColumn(0).getInt64();
         cursor_ = seq;
@@ -279,11 +303,6 @@ void OutboxDispatcher::pass_fresh(int& room) {
             batch.push_back(Pending{seq, subscriber, 0, false, envelope});
         }
     }
-    query.reset();
-    for (auto& pending : batch) {
-        route(std::move(pending));
-    }
-    save_progress();  // the cursor may have passed rows no subscriber waits for
 }
 
 void OutboxDispatcher::route(Pending pending) {

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <SQLiteCpp/Statement.h>
 #include <atomic>
 #include <boost/asio/steady_timer.hpp>
 #include <cstdint>
@@ -81,8 +82,11 @@ class OutboxDispatcher {
     void pass();
     // Starts the recorded deliveries that are due and not held back, in outbox order.
     void pass_recorded(int& room);
-    // Reads the outbox past the cursor into fresh deliveries.
+    void read_recorded(SQLite::Statement& query, int& room, std::vector<Pending>& batch);
+    // Reads the outbox past the cursor into fresh deliveries, and routes them.
     void pass_fresh(int& room);
+    void read_fresh(SQLite::Statement& query, int& room, std::vector<Pending>& batch);
+    void read_failed(const std::exception& error) const;
     // A fresh delivery goes out now, waits behind the one of its lane under way, or is recorded
     // behind a failed one.
     void route(Pending pending);
