@@ -215,23 +215,26 @@ void OutboxDispatcher::pass() {
     }
 }
 
-void OutboxDispatcher::read_failed(const std::exception& error) const {
-    // The deliveries read before the failure go out; the next pass reads on from there.
-    spdlog::error("outbox of '{}': cannot read deliverable messages: {}", source_.name(),
-                  error.what());
+std::vector<OutboxDispatcher::Pending> OutboxDispatcher::read_pass(const char* sql,
+                                                                   std::int64_t after, int& room,
+                                                                   Reader read) {
+    std::vector<Pending> batch;
+    try {
+        auto& query = source_.statements().get(sql);
+        query.bind(1, after);
+        (this->*read)(query, room, batch);
+        query.reset();
+    } catch (const std::exception& error) {
+        // The deliveries read before the failure go out; the next pass reads on from there.
+        spdlog::error("outbox of '{}': cannot read deliverable messages: {}", source_.name(),
+                      error.what());
+    }
+    return batch;
 }
 
 void OutboxDispatcher::pass_recorded(int& room) {
-    std::vector<Pending> batch;
-    try {
-        auto& query = source_.statements().get(kRecordedQuery);
-        query.bind(1, recorded_cursor_);
-        read_recorded(query, room, batch);
-        query.reset();
-    } catch (const std::exception& error) {
-        read_failed(error);
-    }
-    for (auto& pending : batch) {
+    for (auto& pending :
+         read_pass(kRecordedQuery, recorded_cursor_, room, &OutboxDispatcher::read_recorded)) {
         in_flight_.emplace(pending.seq, pending.subscriber);
         deliver(std::move(pending));
     }
@@ -264,16 +267,7 @@ void OutboxDispatcher::read_recorded(SQLite::Statement& query, int& room,
 }
 
 void OutboxDispatcher::pass_fresh(int& room) {
-    std::vector<Pending> batch;
-    try {
-        auto& query = source_.statements().get(kFreshQuery);
-        query.bind(1, cursor_);
-        read_fresh(query, room, batch);
-        query.reset();
-    } catch (const std::exception& error) {
-        read_failed(error);
-    }
-    for (auto& pending : batch) {
+    for (auto& pending : read_pass(kFreshQuery, cursor_, room, &OutboxDispatcher::read_fresh)) {
         route(std::move(pending));
     }
     save_progress();  // the cursor may have passed rows no subscriber waits for

@@ -86,7 +86,10 @@ class OutboxDispatcher {
     // Reads the outbox past the cursor into fresh deliveries, and routes them.
     void pass_fresh(int& room);
     void read_fresh(SQLite::Statement& query, int& room, std::vector<Pending>& batch);
-    void read_failed(const std::exception& error) const;
+    using Reader = void (OutboxDispatcher::*)(SQLite::Statement&, int&, std::vector<Pending>&);
+    // Runs `sql` for the rows after `after` through `read`; on a failure, logs it and returns
+    // what was read before.
+    std::vector<Pending> read_pass(const char* sql, std::int64_t after, int& room, Reader read);
     // A fresh delivery goes out now, waits behind the one of its lane under way, or is recorded
     // behind a failed one.
     void route(Pending pending);
