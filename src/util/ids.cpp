@@ -3,8 +3,8 @@
 #include <array>
 #include <chrono>
 #include <cstdint>
-#include <fmt/format.h>
 #include <random>
+#include <string_view>
 
 namespace shopd {
 namespace {
@@ -14,8 +14,13 @@ std::uint64_t random_u64() {
     return generator();
 }
 
-std::string hex(std::uint64_t value, int digits) {
-    return fmt::format("{:0{}x}", value, digits);
+// Writes the low `digits` hex digits of `value`, zero-padded, ending just before `end`. Ids are
+// made for every message, so this avoids a format call (and its string) per field.
+void write_hex(char* end, std::uint64_t value, int digits) {
+    constexpr std::string_view kDigits = "0123456789abcdef";
+    for (int i = 0; i < digits; ++i, value >>= 4) {
+        *--end = kDigits[value & 0xf];
+    }
 }
 
 bool is_lower_hex(std::string_view text) {
@@ -33,23 +38,32 @@ std::string new_uuid_v7() {
     const std::uint64_t random_b = random_u64();
     const std::uint64_t version_and_rand_a = 0x7000 | (random_a & 0x0fff);
     const std::uint64_t variant_and_rand_b = 0x8000 | ((random_a >> 12) & 0x3fff);
-    return fmt::format("{}-{}-{}-{}-{}", hex(unix_ms >> 16, 8), hex(unix_ms & 0xffff, 4),
-                       hex(version_and_rand_a, 4), hex(variant_and_rand_b, 4),
-                       hex(random_b & 0xffffffffffff, 12));
+    std::string uuid(36, '-');
+    write_hex(uuid.data() + 8, unix_ms >> 16, 8);
+    write_hex(uuid.data() + 13, unix_ms & 0xffff, 4);
+    write_hex(uuid.data() + 18, version_and_rand_a, 4);
+    write_hex(uuid.data() + 23, variant_and_rand_b, 4);
+    write_hex(uuid.data() + 36, random_b, 12);
+    return uuid;
 }
 
 std::string new_traceparent() {
-    return fmt::format("00-{}{}-{}-01", hex(random_u64(), 16), hex(random_u64(), 16),
-                       hex(random_u64(), 16));
+    // version(2) '-' trace-id(32) '-' parent-id(16) '-' flags(2)
+    std::string traceparent = "00-00000000000000000000000000000000-0000000000000000-01";
+    write_hex(traceparent.data() + 19, random_u64(), 16);
+    write_hex(traceparent.data() + 35, random_u64(), 16);
+    write_hex(traceparent.data() + 52, random_u64(), 16);
+    return traceparent;
 }
 
 std::string child_traceparent(std::string_view parent) {
     if (!is_valid_traceparent(parent)) {
         return new_traceparent();
     }
-    // version(2) '-' trace-id(32) '-' parent-id(16) '-' flags(2)
-    return fmt::format("00-{}-{}-{}", parent.substr(3, 32), hex(random_u64(), 16),
-                       parent.substr(53, 2));
+    std::string child{parent};
+    child[0] = child[1] = '0';
+    write_hex(child.data() + 52, random_u64(), 16);
+    return child;
 }
 
 bool is_valid_traceparent(std::string_view traceparent) {

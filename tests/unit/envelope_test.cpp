@@ -48,8 +48,17 @@ TEST_CASE("an invalid envelope is refused naming the field", "[envelope]") {
 }
 
 TEST_CASE("message ids are version 7 UUIDs that sort by creation time", "[ids]") {
+    const auto before_ms = unix_millis();
     const auto first = new_uuid_v7();
     REQUIRE(first.size() == 36);
+    for (const std::size_t hyphen : {8, 13, 18, 23}) {
+        CHECK(first[hyphen] == '-');
+    }
+    auto digits = first;
+    std::erase(digits, '-');
+    CHECK(digits.find_first_not_of("0123456789abcdef") == std::string::npos);
+    CHECK(std::stoll(digits.substr(0, 12), nullptr, 16) >= before_ms);
+    CHECK(std::stoll(digits.substr(0, 12), nullptr, 16) <= unix_millis());
     CHECK(first[14] == '7');
     CHECK(std::string{"89ab"}.find(first[19]) != std::string::npos);
     std::this_thread::sleep_for(std::chrono::milliseconds(2));
