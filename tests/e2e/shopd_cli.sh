@@ -28,6 +28,8 @@ run_expecting_exit() {
 
 # Starts shopd in the background and sets $pid and $port once it is ready.
 start() {
+  # The background shell opens stderr when it gets to run; the loop below must not find it missing.
+  : >stderr
   "$shopd" --listen 127.0.0.1:0 --data-dir "${data_dir:-$work/data}" "$@" >stdout 2>stderr &
   pid=$!
   for _ in $(seq 1 200); do
