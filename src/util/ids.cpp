@@ -1,6 +1,5 @@
 #include "util/ids.hpp"
 
-#include <array>
 #include <chrono>
 #include <cstdint>
 #include <random>
@@ -8,6 +7,8 @@
 
 namespace shopd {
 namespace {
+
+constexpr std::string_view kHexDigits = "0123456789abcdef";
 
 std::uint64_t random_u64() {
     thread_local std::mt19937_64 generator{std::random_device{}()};
@@ -17,14 +18,13 @@ std::uint64_t random_u64() {
 // Writes the low `digits` hex digits of `value`, zero-padded, ending just before `end`. Ids are
 // made for every message, so this avoids a format call (and its string) per field.
 void write_hex(char* end, std::uint64_t value, int digits) {
-    constexpr std::string_view kDigits = "0123456789abcdef";
     for (int i = 0; i < digits; ++i, value >>= 4) {
-        *--end = kDigits[value & 0xf];
+        *--end = kHexDigits[value & 0xf];
     }
 }
 
 bool is_lower_hex(std::string_view text) {
-    return text.find_first_not_of("0123456789abcdef") == std::string_view::npos;
+    return text.find_first_not_of(kHexDigits) == std::string_view::npos;
 }
 
 }  // namespace
