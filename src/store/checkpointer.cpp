@@ -103,12 +103,23 @@ void Checkpointer::run() {
                 due.push_back(log.get());
             }
         }
+        copying_ = true;
         lock.unlock();
         for (auto* log : due) {
             checkpoint(*log);
         }
         lock.lock();
+        copying_ = false;
+        idle_.notify_all();
     }
+}
+
+void Checkpointer::wait_until_idle() {
+    std::unique_lock lock(mutex_);
+    idle_.wait(lock, [this] {
+        return stopping_ || (!copying_ && std::none_of(logs_.begin(), logs_.end(),
+                                                       [](const auto& log) { return log->due; }));
+    });
 }
 
 void Checkpointer::checkpoint(Log& log) {
@@ -140,6 +151,7 @@ void Checkpointer::stop() {
         stopping_ = true;
     }
     wanted_.notify_one();
+    idle_.notify_all();
     if (thread_.joinable()) {
         thread_.join();
     }

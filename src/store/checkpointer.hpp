@@ -32,6 +32,8 @@ class Checkpointer {
     // open until stop(). Before the first commit to it.
     void watch(SQLite::Database& database, const std::filesystem::path& file,
                Durability durability);
+    // Returns once the thread has made every copy asked of it by the commits so far.
+    void wait_until_idle();
     // Ends the thread and closes its connections: the writers' own close then checkpoints last.
     void stop();
 
@@ -45,6 +47,8 @@ class Checkpointer {
     const int commit_pages_;
     std::mutex mutex_;
     std::condition_variable wanted_;
+    std::condition_variable idle_;
+    bool copying_ = false;                    // under mutex_
     std::vector<std::unique_ptr<Log>> logs_;  // under mutex_ while the thread runs
     bool stopping_ = false;                   // under mutex_
     std::thread thread_;

@@ -24,7 +24,8 @@ struct DatabaseFiles {
 };
 
 // A writer that commits rows of about three log pages each, pausing between commits as a
-// module does its work between them.
+// module does its work between them. The checks wait for the thread's copies to finish; the
+// pause only gives the thread room to copy while the writer goes on, as in a module.
 struct RowWriter {
     explicit RowWriter(SQLite::Database& database)
         : insert(database, "INSERT INTO row (body) VALUES (zeroblob(5000))") {}
@@ -62,6 +63,7 @@ TEST_CASE("the thread copies a log back while the writer commits, and the log is
         // At 400 commits the log has not reached 2,000 pages, so only the thread can have
         // copied rows into the database file.
         if (i == 400) {
+            checkpointer.wait_until_idle();
             CHECK(files.database_bytes() > empty_bytes + 1'000'000);
         }
     }
@@ -94,6 +96,7 @@ TEST_CASE("after a log started over the thread copies again once its first pages
     for (int i = 0; i < 200; ++i) {
         rows.commit();
     }
+    checkpointer.wait_until_idle();
     CHECK(files.database_bytes() > restarted_bytes + 300'000);
 }
 
