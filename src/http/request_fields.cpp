@@ -51,6 +51,15 @@ std::optional<std::string> RequestFields::optional_text(std::string_view key,
         error(key, fmt::format("must be at most {} bytes", max_length));
         return std::nullopt;
     }
+    // A NUL cuts the text short for whoever reads it as a C string; the other controls garble
+    // logs and pages.
+    const auto control = std::find_if(text.begin(), text.end(),
+                                      [](unsigned char c) { return c < 0x20 || c == 0x7f; });
+    if (control != text.end()) {
+        error(key, fmt::format("must not hold control characters (U+{:04X} at byte {})",
+                               static_cast<unsigned char>(*control), control - text.begin()));
+        return std::nullopt;
+    }
     return std::string{text};
 }
 

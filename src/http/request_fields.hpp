@@ -21,7 +21,8 @@ class RequestFields {
     RequestFields(const boost::json::object& object, std::vector<FieldError>& errors,
                   std::string path = {});
 
-    // A non-empty string of at most max_length bytes; "" (and an error) when it is not one.
+    // A non-empty string of at most max_length bytes with no control character (C0 or DEL);
+    // "" (and an error) when it is not one.
     std::string text(std::string_view key, std::size_t max_length = 200);
     std::optional<std::string> optional_text(std::string_view key, std::size_t max_length = 200);
     // A code of letters, digits, '.', '_' and '-' (a SKU, a customer id).

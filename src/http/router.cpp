@@ -1,9 +1,10 @@
 #include "http/router.hpp"
 
-#include <boost/json/parse.hpp>
 #include <fmt/format.h>
 #include <stdexcept>
 #include <strings.h>
+
+#include "http/json_body.hpp"
 
 namespace shopd::http {
 namespace {
@@ -97,21 +98,24 @@ std::string Router::route(Request& request, Reply reply) const {
                           "send the body as application/json"));
             return found->route.pattern;
         }
-        boost::json::parse_options options;
-        options.max_depth = static_cast<std::size_t>(json_max_depth_);
-        boost::system::error_code error;
-        auto parsed = boost::json::parse(request.body, error, {}, options);
-        if (error) {
-            reply(problem(400, "malformed-json", "Malformed JSON",
-                          fmt::format("the body is not valid JSON: {}", error.message())));
+        auto parsed = parse_json_body(request.body, static_cast<std::size_t>(json_max_depth_));
+        if (!parsed.duplicate_key.empty()) {
+            reply(problem(400, "duplicate-key", "Duplicate key",
+                          fmt::format("the body names '{}' more than once", parsed.duplicate_key),
+                          {{parsed.duplicate_key, "appears more than once"}}));
             return found->route.pattern;
         }
-        if (!parsed.is_object()) {
+        if (parsed.error) {
+            reply(problem(400, "malformed-json", "Malformed JSON",
+                          fmt::format("the body is not valid JSON: {}", parsed.error.message())));
+            return found->route.pattern;
+        }
+        if (!parsed.value.is_object()) {
             reply(
                 problem(400, "malformed-json", "Malformed JSON", "the body must be a JSON object"));
             return found->route.pattern;
         }
-        request.json = std::move(parsed);
+        request.json = std::move(parsed.value);
     }
     found->route.handler(request, std::move(reply));
     return found->route.pattern;

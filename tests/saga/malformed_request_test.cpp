@@ -69,6 +69,23 @@ TEST_CASE("malformed order requests get the right 4xx and change nothing", "[val
         {"a null field", order_with(R"([{"sku":null,"quantity":1}])"), 422, "items[0].sku"},
         {"an over-long customer id",
          R"({"customer_id":")" + std::string(300, 'c') + R"(","items":[]})", 422, "customer_id"},
+        {"a quantity given twice, the last one small",
+         order_with(R"([{"sku":"MUG","quantity":5000,"quantity":1}])"), 400, "items[0].quantity"},
+        {"a field given twice at the top",
+         order_with(R"([{"sku":"MUG","quantity":1}])", R"(,"payment_token":"tok_decline")"), 400,
+         "payment_token"},
+        {"a key given twice through an escape",
+         order_with(R"([{"sku":"MUG","quantity":1,"\u0071uantity":1}])"), 400, "items[0].quantity"},
+        {"a NUL in the address",
+         R"({"customer_id":"c","items":[{"sku":"MUG","quantity":1}],"shipping_address":)"
+         R"({"name":"A\u0000B","line1":"B","city":"C","postal_code":"1","country":"DE"},)"
+         R"("payment_token":"tok_ok"})",
+         422, "shipping_address.name"},
+        {"a control character in the token",
+         R"({"customer_id":"c","items":[{"sku":"MUG","quantity":1}],"shipping_address":)"
+         R"({"name":"A","line1":"B","city":"C","postal_code":"1","country":"DE"},)"
+         R"("payment_token":"tok_ok\u001b"})",
+         422, "payment_token"},
     };
     for (const auto& test : cases) {
         INFO(test.name);
@@ -87,6 +104,23 @@ TEST_CASE("malformed order requests get the right 4xx and change nothing", "[val
     CHECK(shop.get("/api/orders").at("items").as_array().empty());
     CHECK(shop.get("/healthz").at("status") == "ok");
     CHECK(shop.place_order({{"MUG", 1}}, "tok_ok").size() == 36);
+}
+
+TEST_CASE("a product with a key given twice or a control character in its name is refused",
+          "[validation]") {
+    TestShop shop;
+    const auto twice = shop.http->post_json(
+        "/api/products",
+        R"({"sku":"MUG","name":"Mug","price_cents":-5,"price_cents":5,"currency":"EUR","stock":1})");
+    CHECK(twice.status == 400);
+    CHECK(twice.json().at("type") == "urn:shopd:problem:duplicate-key");
+    CHECK(twice.json().at("errors").at(0).at("field") == "price_cents");
+    const auto nul = shop.http->post_json(
+        "/api/products",
+        R"({"sku":"MUG","name":"Mug\u0000","price_cents":5,"currency":"EUR","stock":1})");
+    CHECK(nul.status == 422);
+    CHECK(nul.json().at("errors").at(0).at("field") == "name");
+    CHECK(shop.http->get("/api/products/MUG").status == 404);
 }
 
 }  // namespace shopd::testing

@@ -4,6 +4,8 @@
 #include <catch2/catch.hpp>
 #include <optional>
 
+#include "http/json_body.hpp"
+
 namespace shopd::http {
 namespace {
 
@@ -116,6 +118,35 @@ TEST_CASE("only the first answer of a reply is sent", "[router]") {
         reply(json_response(201, nullptr));
     }
     CHECK(statuses == std::vector<unsigned>{200});
+}
+
+TEST_CASE("a body naming a key twice is refused with the key's path", "[router]") {
+    const auto path_of = [](std::string_view body) {
+        return parse_json_body(body, 8).duplicate_key;
+    };
+    CHECK(path_of(R"({"a":1,"a":2})") == "a");
+    CHECK(path_of(R"({"items":[{"q":1},{"q":1,"q":2}]})") == "items[1].q");
+    CHECK(path_of(R"({"a":{"b":[1,[2],{"c":1,"c":1}]}})") == "a.b[2].c");
+    CHECK(path_of(R"({"a\u0062":1,"ab":2})") == "ab");       // equal once unescaped
+    CHECK(path_of(R"({"a":{"k":1},"b":{"k":1}})").empty());  // one key in two objects
+    CHECK(path_of(R"([{"k":1},{"k":2}])").empty());
+
+    Router router(4);
+    router.add(Method::post, "/things", Body::json,
+               [](const Request&, Reply reply) { reply(json_response(201, nullptr)); });
+    const auto refused = answer(
+        router, make_request(Method::post, {"things"}, R"({"n":1,"n":2})", "application/json"));
+    CHECK(refused.status == 400);
+    CHECK(problem_type(refused) == "urn:shopd:problem:duplicate-key");
+    CHECK(boost::json::parse(refused.body).at("errors").at(0).at("field") == "n");
+}
+
+TEST_CASE("a strict body still parses every JSON value, and nothing after it", "[router]") {
+    const auto parsed = parse_json_body(R"( {"a":[1,-2,3.5,true,null,"x"],"b":{}} )", 8);
+    REQUIRE_FALSE(parsed.error);
+    CHECK(parsed.value == boost::json::parse(R"({"a":[1,-2,3.5,true,null,"x"],"b":{}})"));
+    CHECK(parse_json_body(R"({"a":1} {"b":2})", 8).error);
+    CHECK(parse_json_body(R"([[[[[[[[[[]]]]]]]]]])", 8).error);  // deeper than allowed
 }
 
 }  // namespace shopd::http
