@@ -1,5 +1,6 @@
 #include <iostream>
 #include <spdlog/spdlog.h>
+#include <sys/resource.h>
 
 #include <shopd/app.hpp>
 #include <shopd/modules.hpp>
@@ -7,6 +8,24 @@
 #include "app/command_line.hpp"
 #include "config/config_loader.hpp"
 #include "telemetry/logging.hpp"
+
+namespace {
+
+// Every connection is a descriptor, and the usual soft limit of 1,024 is below
+// server.max_connections plus the databases' files: shopd takes what the hard limit allows.
+void raise_open_file_limit() {
+    rlimit limit{};
+    if (getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur == limit.rlim_max) {
+        return;
+    }
+    const auto soft = limit.rlim_cur;
+    limit.rlim_cur = limit.rlim_max;
+    if (setrlimit(RLIMIT_NOFILE, &limit) != 0) {
+        spdlog::warn("cannot raise the open-file limit from {} to {}", soft, limit.rlim_max);
+    }
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
     const auto command_line = shopd::parse_command_line(argc, argv, std::cout, std::cerr);
@@ -17,6 +36,7 @@ int main(int argc, char** argv) {
         const auto& request = std::get<shopd::CommandLine>(command_line);
         const auto config = shopd::config::load_config(request.sources);
         shopd::telemetry::configure_logging(config.log.level, config.log.format);
+        raise_open_file_limit();
         shopd::App app(config, shopd::builtin_modules(), shopd::builtin_openapi());
         if (request.describe) {
             std::cout << app.module_graph_mermaid();

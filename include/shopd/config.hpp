@@ -23,7 +23,14 @@ struct ServerConfig {
     std::int64_t header_limit_bytes = 16 * 1024;
     std::chrono::milliseconds header_timeout{15'000};
     std::chrono::milliseconds body_timeout{30'000};
+    // Open connections at most. An eighth of them is kept for /healthz, /readyz and /metrics,
+    // and near the limit the longest idle connection is closed to make room for a new one.
     int max_connections = 1024;
+    // Open connections from one client address at most (loopback is one address like any other).
+    int max_connections_per_client = 256;
+    // Bytes an event stream may hold for a client that does not read them; past that the client
+    // is sent a last event asking it to reconnect, and dropped.
+    std::int64_t stream_buffer_bytes = 1024 * 1024;
     int json_max_depth = 32;
     std::chrono::milliseconds shutdown_timeout{10'000};
     // How long the answer to a request with an Idempotency-Key is kept for its repeats.

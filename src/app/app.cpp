@@ -228,8 +228,9 @@ bus::DeliveryPolicy delivery_policy(const Config& config) {
 }
 
 http::ServerLimits server_limits(const ServerConfig& config) {
-    return {config.body_limit_bytes, config.header_limit_bytes, config.header_timeout,
-            config.body_timeout, config.max_connections};
+    return {config.body_limit_bytes,   config.header_limit_bytes, config.header_timeout,
+            config.body_timeout,       config.max_connections,    config.max_connections_per_client,
+            config.stream_buffer_bytes};
 }
 
 json::object dead_letter_json(const bus::DeadLetter& letter) {

@@ -301,8 +301,17 @@ const std::vector<Setting>& settings() {
         setting("server", "body_timeout_ms", "Time a client may take to send a request body",
                 &Config::server, &ServerConfig::body_timeout, at_least(milliseconds{1})),
         setting("server", "max_connections",
-                "Open connections at most; more are answered 503 and closed", &Config::server,
-                &ServerConfig::max_connections, at_least(1)),
+                "Open connections at most, an eighth kept for /healthz, /readyz and /metrics; "
+                "near it the longest idle one is closed, and past it 503",
+                &Config::server, &ServerConfig::max_connections, at_least(1)),
+        setting("server", "max_connections_per_client",
+                "Open connections from one client address at most; past it its longest idle "
+                "one is closed, or 503",
+                &Config::server, &ServerConfig::max_connections_per_client, at_least(1)),
+        setting("server", "stream_buffer_bytes",
+                "Bytes an event stream holds for a client that does not read; past it the "
+                "client is told to reconnect and dropped",
+                &Config::server, &ServerConfig::stream_buffer_bytes, at_least<std::int64_t>(1024)),
         setting("server", "json_max_depth", "Deepest nesting accepted in a JSON request body",
                 &Config::server, &ServerConfig::json_max_depth, at_least(1)),
         setting("server", "shutdown_timeout_ms",

@@ -77,18 +77,33 @@ Response json_response(unsigned status, const boost::json::value& body) {
 
 bool EventStream::push(std::string chunk) {
     std::function<void()> wake;
+    bool open = true;
     {
         std::lock_guard lock(mutex_);
         if (closed_) {
             return false;
         }
-        pending_ += chunk;
-        wake = wake_;
+        const bool fell_behind = bound_ != 0 && pending_.size() + chunk.size() > bound_;
+        if (fell_behind) {
+            pending_ = std::move(farewell_);
+            closed_ = true;
+            open = false;
+            wake = std::move(wake_);
+        } else {
+            pending_ += chunk;
+            wake = wake_;
+        }
     }
     if (wake) {
         wake();
     }
-    return true;
+    return open;
+}
+
+void EventStream::bound(std::size_t bytes, std::string farewell) {
+    std::lock_guard lock(mutex_);
+    bound_ = bytes;
+    farewell_ = std::move(farewell);
 }
 
 void EventStream::close() {

@@ -51,6 +51,9 @@ class EventStream {
 
     // The server's side: `wake` is called after each push and on close.
     void on_wake(std::function<void()> wake);
+    // At most `bytes` wait for a client that does not read them: a push past that drops them,
+    // leaves only `farewell` (an event telling the client to reconnect) to write, and closes.
+    void bound(std::size_t bytes, std::string farewell);
     std::string take();
 
   private:
@@ -58,6 +61,8 @@ class EventStream {
     std::string pending_;
     bool closed_ = false;
     std::function<void()> wake_;
+    std::size_t bound_ = 0;  // 0: none
+    std::string farewell_;
 };
 
 struct Response {

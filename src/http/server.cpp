@@ -14,6 +14,7 @@
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http.hpp>
 #include <fmt/format.h>
+#include <map>
 #include <mutex>
 #include <set>
 #include <spdlog/spdlog.h>
@@ -82,15 +83,37 @@ BeastResponse to_beast(Response&& from, unsigned version, bool keep_alive) {
     return response;
 }
 
+// The routes a probe or a scraper calls: what the reserved connections serve.
+bool is_operations_target(std::string_view target) {
+    const auto path = target.substr(0, target.find('?'));
+    return path == "/healthz" || path == "/readyz" || path == "/metrics";
+}
+
+std::int64_t steady_now_ns() {
+    return std::chrono::steady_clock::now().time_since_epoch().count();
+}
+
 }  // namespace
 
 struct Server::Impl : std::enable_shared_from_this<Impl> {
     struct Connection {
-        explicit Connection(tcp::socket socket) : stream(std::move(socket)) {}
+        Connection(tcp::socket socket, asio::ip::address client_address, bool only_operations)
+            : stream(std::move(socket)), client(client_address), operations_only(only_operations) {}
         beast::tcp_stream stream;
-        bool busy = false;  // between a complete header and the written response
+        const asio::ip::address client;
+        // Admitted into the reserve kept for probes: answers only the operations routes.
+        const bool operations_only;
+        // Between a complete header and the written response, or while an event stream is open.
+        std::atomic<bool> busy{false};
+        std::atomic<std::int64_t> idle_since_ns{steady_now_ns()};
+        std::atomic<bool> evicting{false};  // chosen to make room; closed unless a request came
         std::shared_ptr<asio::steady_timer> stream_wake;  // set while an event stream is open
     };
+
+    // Whether `connection` may be closed to make room: idle, and not chosen already.
+    static bool evictable(const Connection& connection) {
+        return !connection.busy && !connection.evicting;
+    }
 
     Impl(asio::io_context& io_context, const Router& request_router, ServerLimits server_limits,
          telemetry::MetricsRegistry& metrics)
@@ -115,7 +138,11 @@ struct Server::Impl : std::enable_shared_from_this<Impl> {
     std::atomic<bool> stopping{false};
     unsigned short bound_port = 0;
     std::mutex connections_mutex;
+    // Under connections_mutex: the open connections, how many are being closed to make room,
+    // and the open connections per client address.
     std::set<std::shared_ptr<Connection>> connections;
+    int evicting = 0;
+    std::map<asio::ip::address, int> per_client;
 
     void record(const std::string& route, Method method, unsigned status, double seconds) {
         const auto route_label = route.empty() ? std::string{"unmatched"} : route;
@@ -133,27 +160,96 @@ struct Server::Impl : std::enable_shared_from_this<Impl> {
                     co_return;
                 }
                 spdlog::warn("http: accept failed: {}", error.message());
+                // Out of descriptors, the connection stays queued and accept fails again at
+                // once: the connections being closed get a moment instead of a spinning loop.
+                asio::steady_timer pause(acceptor.get_executor(), std::chrono::milliseconds(50));
+                co_await pause.async_wait(kUseTuple);
                 continue;
             }
             admit(std::move(socket));
         }
     }
 
-    void admit(tcp::socket socket) {
-        auto connection = std::make_shared<Connection>(std::move(socket));
-        bool over_limit = false;
-        {
-            std::lock_guard lock(connections_mutex);
-            over_limit = static_cast<int>(connections.size()) >= limits.max_connections;
-            if (!over_limit) {
-                connections.insert(connection);
+    // The connections that count against a limit: those being closed to make room do not.
+    int open_connections() const { return static_cast<int>(connections.size()) - evicting; }
+
+    // Under connections_mutex: chooses the connection idle the longest among those `eligible`
+    // and has it closed, unless a request reaches it first. False when none is idle.
+    template <typename Eligible>
+    bool evict_longest_idle(Eligible eligible) {
+        std::shared_ptr<Connection> oldest;
+        for (const auto& connection : connections) {
+            if (evictable(*connection) && eligible(*connection) &&
+                (!oldest || connection->idle_since_ns < oldest->idle_since_ns)) {
+                oldest = connection;
             }
         }
+        if (!oldest) {
+            return false;
+        }
+        oldest->evicting = true;
+        ++evicting;
+        asio::post(oldest->stream.get_executor(), [self = shared_from_this(), oldest] {
+            beast::error_code error;
+            if (!oldest->busy && oldest->stream.socket().available(error) == 0) {
+                close(*oldest);  // its session ends and forgets it
+                return;
+            }
+            std::lock_guard lock(self->connections_mutex);
+            oldest->evicting = false;
+            --self->evicting;
+        });
+        return true;
+    }
+
+    void admit(tcp::socket socket) {
+        beast::error_code error;
+        const auto client = socket.remote_endpoint(error).address();
+        if (error) {
+            return;  // gone already
+        }
+        const int reserved =
+            limits.max_connections > 1 ? std::max(1, limits.max_connections / 8) : 0;
+        bool refused = false;
+        bool operations_only = false;
+        {
+            std::lock_guard lock(connections_mutex);
+            const auto from_client = per_client.find(client);
+            if (from_client != per_client.end() &&
+                from_client->second >= limits.max_connections_per_client) {
+                refused = !evict_longest_idle([&client](const Connection& connection) {
+                    return connection.client == client;
+                });
+            }
+            if (!refused && open_connections() >= limits.max_connections - reserved &&
+                !evict_longest_idle([](const Connection&) { return true; })) {
+                operations_only = open_connections() < limits.max_connections;
+                refused = !operations_only;
+            }
+        }
+        auto connection = std::make_shared<Connection>(std::move(socket), client, operations_only);
         auto executor = connection->stream.get_executor();
-        if (over_limit) {
+        if (refused) {
             asio::co_spawn(executor, refuse(connection), asio::detached);
-        } else {
-            asio::co_spawn(executor, session(connection), asio::detached);
+            return;
+        }
+        {
+            std::lock_guard lock(connections_mutex);
+            connections.insert(connection);
+            ++per_client[client];
+        }
+        asio::co_spawn(executor, session(connection), asio::detached);
+    }
+
+    void forget(const std::shared_ptr<Connection>& connection) {
+        std::lock_guard lock(connections_mutex);
+        connections.erase(connection);
+        if (connection->evicting) {
+            --evicting;
+        }
+        const auto from_client = per_client.find(connection->client);
+        if (--from_client->second == 0) {
+            per_client.erase(from_client);
         }
     }
 
@@ -257,9 +353,9 @@ struct Server::Impl : std::enable_shared_from_this<Impl> {
     asio::awaitable<void> session(std::shared_ptr<Connection> connection) {
         auto self = shared_from_this();
         co_await serve(connection);
+        // Forgotten before the client sees the close, so that it finds room when it reconnects.
+        forget(connection);
         close(*connection);
-        std::lock_guard lock(connections_mutex);
-        connections.erase(connection);
     }
 
     asio::awaitable<void> serve(const std::shared_ptr<Connection>& shared_connection) {
@@ -305,6 +401,22 @@ struct Server::Impl : std::enable_shared_from_this<Impl> {
                 co_return;
             }
             connection.busy = true;
+            // RFC 9112 3.2: exactly one Host on HTTP/1.1, never two on any version.
+            const auto hosts = parser.get().count(bhttp::field::host);
+            if (hosts > 1 || (hosts == 0 && parser.get().version() >= 11)) {
+                co_await fail(connection, 400, "bad-request", "Bad request",
+                              hosts > 1 ? "the request has more than one Host header"
+                                        : "an HTTP/1.1 request needs a Host header");
+                co_return;
+            }
+            if (connection.operations_only && !is_operations_target(parser.get().target())) {
+                record({}, Method::other, 503, 0);
+                co_await write(connection,
+                               unavailable("too-many-connections",
+                                           "too many open connections; try again shortly"),
+                               parser.get().version(), false);
+                co_return;
+            }
 
             if (parser.get()[bhttp::field::expect] == "100-continue") {
                 bhttp::response<bhttp::empty_body> proceed{bhttp::status::continue_,
@@ -357,6 +469,7 @@ struct Server::Impl : std::enable_shared_from_this<Impl> {
             }
             const bool stay = keep_alive && !stopping;
             const bool written = co_await write(connection, std::move(response), version, stay);
+            connection.idle_since_ns = steady_now_ns();
             connection.busy = false;
             if (!written || !stay) {
                 co_return;
@@ -384,6 +497,10 @@ struct Server::Impl : std::enable_shared_from_this<Impl> {
         auto [header_error, header_bytes] =
             co_await bhttp::async_write_header(connection->stream, serializer, kUseTuple);
 
+        events->bound(static_cast<std::size_t>(limits.stream_buffer_bytes),
+                      fmt::format("event: reconnect\ndata: {{\"reason\":\"too-slow\",\"detail\":"
+                                  "\"more than {} bytes waited for this client; reconnect\"}}\n\n",
+                                  limits.stream_buffer_bytes));
         auto wake = std::make_shared<asio::steady_timer>(connection->stream.get_executor());
         connection->stream_wake = wake;
         events->on_wake([wake] { asio::post(wake->get_executor(), [wake] { wake->cancel(); }); });

@@ -17,10 +17,17 @@ struct ServerLimits {
     std::chrono::milliseconds header_timeout;  // idle keep-alive time included
     std::chrono::milliseconds body_timeout;    // also bounds writing the response
     int max_connections;
+    int max_connections_per_client;
+    std::int64_t stream_buffer_bytes;
 };
 
 // HTTP/1.1 with keep-alive on one port. Every request goes to the router; the server itself
 // answers only what happens before routing (413, 431, 408, 400, 503 over the connection limit).
+//
+// Connections: near max_connections (and a client address near max_connections_per_client) a
+// new connection makes room by closing the one idle the longest. The last eighth of
+// max_connections serves only the operations routes, so that a probe still gets its answer
+// when every other connection is busy.
 class Server {
   public:
     Server(boost::asio::io_context& io, const Router& router, ServerLimits limits,

@@ -3,7 +3,11 @@
 #include <filesystem>
 #include <fstream>
 #include <future>
+#include <netinet/in.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
 #include <thread>
+#include <unistd.h>
 
 #include "app/module_builder.hpp"
 #include "config/config_loader.hpp"
@@ -141,19 +145,90 @@ TEST_CASE("pipelined requests are answered in order on one connection", "[http]"
     CHECK(first < second);
 }
 
-TEST_CASE("connections over the limit are answered 503 and closed", "[http]") {
+TEST_CASE("near the connection limit a new client closes the connection idle the longest",
+          "[http][connections]") {
+    using namespace std::chrono_literals;
     auto config = test_config();
-    config.server.max_connections = 2;
+    config.server.max_connections = 4;  // three for any route, one kept for probes
     TestApp test(config);
-    IdleConnection first(test.app.port());
+    IdleConnection oldest(test.app.port());
     IdleConnection second(test.app.port());
-    REQUIRE(eventually([&] {
-        return raw_exchange(test.app.port(), "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
-            .starts_with("HTTP/1.1 503");
-    }));
-    const auto refused = raw_exchange(test.app.port(), "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n");
+    IdleConnection third(test.app.port());
+    CHECK(test.client().get("/api/audit/a").status == 200);
+    CHECK(oldest.closed_by_server(10s));
+    CHECK_FALSE(second.closed_by_server(50ms));
+    CHECK_FALSE(third.closed_by_server(50ms));
+}
+
+TEST_CASE("with every connection busy a new one gets 503, and the reserve still answers probes",
+          "[http][connections]") {
+    auto config = test_config();
+    config.server.max_connections = 4;
+    TestApp test(config);
+    const auto port = test.app.port();
+    std::vector<std::future<HttpResult>> held;
+    for (int i = 0; i < 3; ++i) {
+        held.push_back(std::async(std::launch::async,
+                                  [port] { return HttpClient(port).get("/api/audit/held"); }));
+    }
+    REQUIRE(eventually([&] { return test.control->held_count() == 3; }));
+
+    const auto refused = raw_exchange(port, "GET /api/audit/a HTTP/1.1\r\nHost: x\r\n\r\n");
+    CHECK_THAT(refused, Catch::StartsWith("HTTP/1.1 503"));
     CHECK_THAT(refused, Catch::Contains("Retry-After: 1"));
     CHECK_THAT(refused, Catch::Contains("too-many-connections"));
+    HttpClient probe(port);
+    CHECK(probe.get("/healthz").status == 200);
+    CHECK(probe.get("/readyz").status == 200);
+    CHECK(probe.get("/metrics").status == 200);
+    CHECK(probe.get("/api/audit/a").status == 503);  // the reserve serves probes alone
+
+    test.control->release_held();
+    for (auto& answer : held) {
+        CHECK(answer.get().status == 200);
+    }
+    CHECK(test.client().get("/api/audit/a").status == 200);
+}
+
+TEST_CASE("2,000 idle connections from one address do not keep /healthz from answering",
+          "[http][connections]") {
+    // The client's ends and the server's share this process's descriptors.
+    rlimit files{};
+    REQUIRE(getrlimit(RLIMIT_NOFILE, &files) == 0);
+    files.rlim_cur = files.rlim_max;
+    REQUIRE(setrlimit(RLIMIT_NOFILE, &files) == 0);
+    REQUIRE(files.rlim_cur > 2'600);
+    TestApp test;  // 256 connections per client address, 1,024 in all
+    std::vector<int> idle;
+    for (int i = 0; i < 2'000; ++i) {
+        const int socket = ::socket(AF_INET, SOCK_STREAM, 0);
+        sockaddr_in address{};
+        address.sin_family = AF_INET;
+        address.sin_port = htons(test.app.port());
+        address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        REQUIRE(::connect(socket, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0);
+        idle.push_back(socket);
+    }
+    auto client = test.client();
+    CHECK(client.get("/healthz").status == 200);
+    CHECK(client.get("/api/audit/a").status == 200);
+    for (const int socket : idle) {
+        ::close(socket);
+    }
+}
+
+TEST_CASE("a request without exactly one Host header is refused with 400", "[http]") {
+    TestApp test;
+    const auto port = test.app.port();
+    const auto none = raw_exchange(port, "GET /healthz HTTP/1.1\r\n\r\n");
+    CHECK_THAT(none, Catch::StartsWith("HTTP/1.1 400"));
+    CHECK_THAT(none, Catch::Contains("needs a Host header"));
+    const auto two = raw_exchange(port, "GET /healthz HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n");
+    CHECK_THAT(two, Catch::StartsWith("HTTP/1.1 400"));
+    CHECK_THAT(two, Catch::Contains("more than one Host header"));
+    // HTTP/1.0 has no Host requirement.
+    CHECK_THAT(raw_exchange(port, "GET /healthz HTTP/1.0\r\n\r\n"),
+               Catch::StartsWith("HTTP/1.0 200"));
 }
 
 TEST_CASE("dead letters are listed and replayed through the admin API", "[http]") {

@@ -3,6 +3,7 @@
 #include <SQLiteCpp/Statement.h>
 #include <stdexcept>
 #include <thread>
+#include <utility>
 
 #include "app/module_builder.hpp"
 #include "bus/module_runtime.hpp"
@@ -45,6 +46,17 @@ void audit_note(AuditControl& control, bus::UnitOfWork& unit_of_work, const Note
         throw std::runtime_error("poison message");
     }
     unit_of_work.after_commit([&control] { ++control.handled; });
+}
+
+void AuditControl::release_held() {
+    std::vector<http::Reply> replies;
+    {
+        std::lock_guard lock(mutex);
+        replies = std::exchange(held, {});
+    }
+    for (const auto& reply : replies) {
+        reply(http::json_response(200, json::object{{"released", true}}));
+    }
 }
 
 ModuleDefinition notes_module() {
@@ -91,6 +103,11 @@ ModuleDefinition audit_module(std::shared_ptr<AuditControl> control) {
                 [control](bus::UnitOfWork& unit_of_work, const NoteAdded& note) {
                     audit_note(*control, unit_of_work, note);
                 });
+            builder.route(http::Method::get, "/api/audit/held", http::Body::none,
+                          [control](const http::Request&, http::Reply reply) {
+                              std::lock_guard lock(control->mutex);
+                              control->held.push_back(std::move(reply));
+                          });
             auto& runtime = builder.runtime();
             builder.route(
                 http::Method::get, "/api/audit/{aggregate}", http::Body::none,

@@ -11,10 +11,12 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <vector>
 
 #include <shopd/module.hpp>
 
 #include "bus/unit_of_work.hpp"
+#include "http/http.hpp"
 #include "store/migration.hpp"
 #include "support/messages.hpp"
 
@@ -31,6 +33,14 @@ struct AuditControl {
     std::atomic<int> started{0};  // handler calls begun, including those that fail
     std::atomic<int> handled{0};  // handler runs committed
     std::chrono::milliseconds handler_delay{0};
+
+    // The answers GET /api/audit/held owes, given by release_held; no thread waits meanwhile.
+    std::vector<http::Reply> held;  // under mutex
+    std::size_t held_count() {
+        std::lock_guard lock(mutex);
+        return held.size();
+    }
+    void release_held();
 };
 
 // Inserts the note and publishes NoteAdded in the same unit of work.
@@ -43,6 +53,7 @@ void audit_note(AuditControl& control, bus::UnitOfWork& unit_of_work, const Note
 //   POST /api/notes {"aggregate","sequence","text"} -> 201
 //   POST /api/notes/slow {"millis"} -> 200 after holding the notes executor that long
 //   GET  /api/audit/{aggregate} -> {"sequences":[...]}
+//   GET  /api/audit/held -> 200 once the test calls AuditControl::release_held
 ModuleDefinition notes_module();
 ModuleDefinition audit_module(std::shared_ptr<AuditControl> control);
 

@@ -149,4 +149,19 @@ TEST_CASE("a strict body still parses every JSON value, and nothing after it", "
     CHECK(parse_json_body(R"([[[[[[[[[[]]]]]]]]]])", 8).error);  // deeper than allowed
 }
 
+TEST_CASE("an event stream whose client falls behind its bound ends with a farewell", "[router]") {
+    EventStream stream;
+    int wakes = 0;
+    stream.on_wake([&] { ++wakes; });
+    stream.bound(10, "bye");
+    CHECK(stream.push("12345"));
+    CHECK(stream.push("12345"));
+    CHECK_FALSE(stream.push("x"));  // eleven bytes would wait
+    CHECK(stream.closed());
+    CHECK(stream.take() == "bye");
+    CHECK_FALSE(stream.push("more"));
+    CHECK(stream.take().empty());
+    CHECK(wakes == 3);
+}
+
 }  // namespace shopd::http
