@@ -104,6 +104,9 @@ void add_routes(ModuleBuilder& builder, std::shared_ptr<const Saga> saga) {
                                 409, "order-shipped", "Conflict",
                                 fmt::format("order '{}' has shipped and can no longer be cancelled",
                                             id));
+                        case CancelOutcome::cancelling:
+                            return http::json_response(
+                                202, json::object{{"id", id}, {"status", "cancelling"}});
                         case CancelOutcome::cancelled:
                             break;
                     }
@@ -155,6 +158,7 @@ ModuleDefinition module() {
             follow<shipping::ShipmentDispatched>(builder, saga);
             follow<shipping::ShipmentDelivered>(builder, saga);
             follow<shipping::ShipmentCancelled>(builder, saga);
+            follow<shipping::ShipmentCancelRefused>(builder, saga);
             add_routes(builder, saga);
 
             auto& runtime = builder.runtime();

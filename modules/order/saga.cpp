@@ -30,13 +30,15 @@ struct Saga::State {
     std::string payment_token;
     std::string address_json;
     std::string tracking_number;
+    std::string cancel_requested;  // waiting for shipping to cancel the shipment
     bool stock_requested = false;
     bool payment_requested = false;
     bool shipment_requested = false;
 
+    bool cancelling() const { return !cancel_requested.empty(); }
     // Waiting for the answer to `waiting_step`: anything else is a late or stray answer.
     bool awaits(std::string_view waiting_step) const {
-        return status == "pending" && step == waiting_step;
+        return status == "pending" && step == waiting_step && !cancelling();
     }
 };
 
@@ -77,8 +79,8 @@ std::optional<Saga::State> Saga::find(bus::UnitOfWork& unit_of_work,
                                       const std::string& order_id) const {
     auto& query = unit_of_work.statements().get(
         "SELECT customer_id, status, step, currency, total_cents, weight_grams, payment_token, "
-        "shipping_address, coalesce(tracking_number, ''), stock_requested, payment_requested, "
-        "shipment_requested FROM customer_order WHERE id = ?");
+        "shipping_address, coalesce(tracking_number, ''), coalesce(cancel_requested, ''), "
+        "stock_requested, payment_requested, shipment_requested FROM customer_order WHERE id = ?");
     query.bind(1, order_id);
     if (!query.executeStep()) {
         query.reset();
@@ -94,9 +96,10 @@ std::optional<Saga::State> Saga::find(bus::UnitOfWork& unit_of_work,
                 query.getColumn(6).getString(),
                 query.getColumn(7).getString(),
                 query.getColumn(8).getString(),
-                query.getColumn(9).getInt() != 0,
+                query.getColumn(9).getString(),
                 query.getColumn(10).getInt() != 0,
-                query.getColumn(11).getInt() != 0};
+                query.getColumn(11).getInt() != 0,
+                query.getColumn(12).getInt() != 0};
     query.reset();
     return state;
 }
@@ -168,10 +171,26 @@ std::variant<std::string, std::vector<http::FieldError>> Saga::place(
 }
 
 void Saga::cancel(bus::UnitOfWork& unit_of_work, State& state, const std::string& reason) const {
-    // Undo what was asked, newest first.
     if (state.shipment_requested) {
+        // Nothing is given back before shipping says the parcel has not left: a dispatch that
+        // meets this cancel wins it, and the order stays with its parcel (ShipmentCancelRefused).
         unit_of_work.publish(shipping::CancelShipment{state.id, reason}, aggregate(state.id));
+        // What the caller found needs no undoing (a lapsed reservation) is kept for then.
+        exec(unit_of_work,
+             "UPDATE customer_order SET cancel_requested = ?, deadline_ms = NULL, "
+             "stock_requested = ?, payment_requested = ?, updated_at = ? WHERE id = ?",
+             reason, state.stock_requested ? 1 : 0, state.payment_requested ? 1 : 0, rfc3339(),
+             state.id);
+        state.cancel_requested = reason;
+        record(unit_of_work, state.id, "cancel requested", reason);
+        return;
     }
+    compensate(unit_of_work, state, reason);
+}
+
+void Saga::compensate(bus::UnitOfWork& unit_of_work, State& state,
+                      const std::string& reason) const {
+    // Undo what was asked, newest first; the shipment is cancelled already.
     if (state.payment_requested) {
         unit_of_work.publish(payment::RefundPayment{state.id, reason}, aggregate(state.id));
     }
@@ -180,7 +199,7 @@ void Saga::cancel(bus::UnitOfWork& unit_of_work, State& state, const std::string
     }
     exec(unit_of_work,
          "UPDATE customer_order SET status = 'cancelled', cancel_reason = ?, step = 'settled', "
-         "deadline_ms = NULL, updated_at = ? WHERE id = ?",
+         "cancel_requested = NULL, deadline_ms = NULL, updated_at = ? WHERE id = ?",
          reason, rfc3339(), state.id);
     state.status = "cancelled";
     record(unit_of_work, state.id, "status: cancelled", reason);
@@ -200,8 +219,10 @@ CancelOutcome Saga::cancel_by_customer(bus::UnitOfWork& unit_of_work,
     if (state.status == "shipped" || state.status == "delivered") {
         return CancelOutcome::too_late;
     }
-    cancel(unit_of_work, state, "customer_cancelled");
-    return CancelOutcome::cancelled;
+    if (!state.cancelling()) {
+        cancel(unit_of_work, state, "customer_cancelled");
+    }
+    return state.cancelling() ? CancelOutcome::cancelling : CancelOutcome::cancelled;
 }
 
 int Saga::time_out_overdue(bus::UnitOfWork& unit_of_work) const {
@@ -318,46 +339,90 @@ void Saga::on(bus::UnitOfWork& unit_of_work, const shipping::ShipmentCreated& ev
     if (!state.awaits("shipping")) {
         return;  // cancelled meanwhile: the CancelShipment behind this cancels it
     }
+    confirm(unit_of_work, state, event.tracking_number);
+}
+
+void Saga::confirm(bus::UnitOfWork& unit_of_work, State& state,
+                   const std::string& tracking_number) const {
     exec(unit_of_work,
          "UPDATE customer_order SET status = 'confirmed', step = 'settled', deadline_ms = NULL, "
          "updated_at = ? WHERE id = ?",
          rfc3339(), state.id);
+    state.status = "confirmed";
     record(unit_of_work, state.id, "status: confirmed");
     unit_of_work.publish(inventory::CommitStock{state.id}, aggregate(state.id));
     unit_of_work.publish(OrderConfirmed{state.id, state.customer_id, state.total_cents,
-                                        state.currency, event.tracking_number},
+                                        state.currency, tracking_number},
                          aggregate(state.id));
 }
 
 void Saga::on(bus::UnitOfWork& unit_of_work, const shipping::ShipmentDispatched& event) const {
     auto state = load(unit_of_work, event.order_id);
     record(unit_of_work, state.id, shipping::ShipmentDispatched::type_name);
-    if (state.status != "confirmed") {
-        return;
+    if (state.status == "confirmed") {
+        ship(unit_of_work, state, event.tracking_number);
     }
+}
+
+void Saga::ship(bus::UnitOfWork& unit_of_work, State& state,
+                const std::string& tracking_number) const {
     exec(unit_of_work, "UPDATE customer_order SET status = 'shipped', updated_at = ? WHERE id = ?",
          rfc3339(), state.id);
+    state.status = "shipped";
     record(unit_of_work, state.id, "status: shipped");
-    unit_of_work.publish(OrderShipped{state.id, state.customer_id, event.tracking_number},
+    unit_of_work.publish(OrderShipped{state.id, state.customer_id, tracking_number},
                          aggregate(state.id));
 }
 
 void Saga::on(bus::UnitOfWork& unit_of_work, const shipping::ShipmentDelivered& event) const {
     auto state = load(unit_of_work, event.order_id);
     record(unit_of_work, state.id, shipping::ShipmentDelivered::type_name);
-    if (state.status != "shipped") {
-        return;
+    if (state.status == "shipped") {
+        deliver(unit_of_work, state);
     }
+}
+
+void Saga::deliver(bus::UnitOfWork& unit_of_work, State& state) const {
     exec(unit_of_work,
          "UPDATE customer_order SET status = 'delivered', updated_at = ? WHERE id = ?", rfc3339(),
          state.id);
+    state.status = "delivered";
     record(unit_of_work, state.id, "status: delivered");
     unit_of_work.publish(OrderDelivered{state.id, state.customer_id}, aggregate(state.id));
 }
 
 void Saga::on(bus::UnitOfWork& unit_of_work, const shipping::ShipmentCancelled& event) const {
-    record(unit_of_work, load(unit_of_work, event.order_id).id,
-           shipping::ShipmentCancelled::type_name);
+    auto state = load(unit_of_work, event.order_id);
+    record(unit_of_work, state.id, shipping::ShipmentCancelled::type_name);
+    if (state.cancelling()) {
+        state.shipment_requested = false;  // the parcel will not leave: the rest is given back
+        compensate(unit_of_work, state, state.cancel_requested);
+    }
+}
+
+void Saga::on(bus::UnitOfWork& unit_of_work, const shipping::ShipmentCancelRefused& event) const {
+    auto state = load(unit_of_work, event.order_id);
+    record(unit_of_work, state.id, shipping::ShipmentCancelRefused::type_name, event.status);
+    if (!state.cancelling()) {
+        return;
+    }
+    exec(unit_of_work,
+         "UPDATE customer_order SET cancel_requested = NULL, updated_at = ? WHERE id = ?",
+         rfc3339(), state.id);
+    state.cancel_requested.clear();
+    record(unit_of_work, state.id, "cancel refused",
+           fmt::format("the parcel was {} first", event.status));
+    // The order goes on with its parcel from where the cancel stopped it: the answers it set
+    // aside while cancelling are taken now.
+    if (state.status == "pending") {
+        confirm(unit_of_work, state, event.tracking_number);
+    }
+    if (state.status == "confirmed") {
+        ship(unit_of_work, state, event.tracking_number);
+    }
+    if (state.status == "shipped" && event.status == "delivered") {
+        deliver(unit_of_work, state);
+    }
 }
 
 std::optional<json::object> Saga::order(bus::UnitOfWork& unit_of_work,

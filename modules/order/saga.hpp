@@ -38,7 +38,8 @@ struct OrderFilter {
     int limit = 50;
 };
 
-enum class CancelOutcome { cancelled, unknown_order, already_cancelled, too_late };
+// cancelling: the order waits for shipping to cancel its shipment before it gives anything back.
+enum class CancelOutcome { cancelled, cancelling, unknown_order, already_cancelled, too_late };
 
 class Saga {
   public:
@@ -69,6 +70,8 @@ class Saga {
             const contracts::shipping::ShipmentDelivered& event) const;
     void on(bus::UnitOfWork& unit_of_work,
             const contracts::shipping::ShipmentCancelled& event) const;
+    void on(bus::UnitOfWork& unit_of_work,
+            const contracts::shipping::ShipmentCancelRefused& event) const;
 
     std::optional<boost::json::object> order(bus::UnitOfWork& unit_of_work,
                                              const std::string& order_id) const;
@@ -79,7 +82,15 @@ class Saga {
     std::optional<State> find(bus::UnitOfWork& unit_of_work, const std::string& order_id) const;
     // As find, for a message about the order: an unknown order is an error.
     State load(bus::UnitOfWork& unit_of_work, const std::string& order_id) const;
+    // Cancels the order, or, once a shipment was asked for, asks shipping to cancel it first.
     void cancel(bus::UnitOfWork& unit_of_work, State& state, const std::string& reason) const;
+    // Refunds and releases what was asked, and the order is cancelled.
+    void compensate(bus::UnitOfWork& unit_of_work, State& state, const std::string& reason) const;
+    void confirm(bus::UnitOfWork& unit_of_work, State& state,
+                 const std::string& tracking_number) const;
+    void ship(bus::UnitOfWork& unit_of_work, State& state,
+              const std::string& tracking_number) const;
+    void deliver(bus::UnitOfWork& unit_of_work, State& state) const;
     void record(bus::UnitOfWork& unit_of_work, const std::string& order_id, std::string_view event,
                 const std::string& detail = {}) const;
     std::int64_t deadline() const;

@@ -78,16 +78,29 @@ void Shipments::create(bus::UnitOfWork& unit_of_work, const CreateShipment& comm
 
 void Shipments::cancel(bus::UnitOfWork& unit_of_work, const CancelShipment& command) const {
     auto& query = unit_of_work.statements().get(
-        "SELECT id FROM shipment WHERE order_id = ? AND status = 'created'");
+        "SELECT id, status, tracking_number FROM shipment WHERE order_id = ?");
     query.bind(1, command.order_id);
-    if (!query.executeStep()) {
-        query.reset();
-        return;  // none, or it has left already: the carrier has it
+    std::optional<Row> shipment;
+    std::string id;
+    if (query.executeStep()) {
+        id = query.getColumn(0).getString();
+        shipment =
+            Row{command.order_id, query.getColumn(1).getString(), query.getColumn(2).getString()};
     }
-    const auto id = query.getColumn(0).getString();
     query.reset();
-    set_status(unit_of_work, id, "cancelled");
-    unit_of_work.publish(ShipmentCancelled{command.order_id, id}, {"order", command.order_id});
+    const AggregateRef order{"order", command.order_id};
+    // The order waits for this answer before it refunds anything: a parcel that has left is
+    // never paid back, however the cancel and the dispatch met.
+    if (shipment && (shipment->status == "dispatched" || shipment->status == "delivered")) {
+        unit_of_work.publish(ShipmentCancelRefused{command.order_id, id, shipment->tracking_number,
+                                                   shipment->status},
+                             order);
+        return;
+    }
+    if (shipment && shipment->status == "created") {
+        set_status(unit_of_work, id, "cancelled");
+    }
+    unit_of_work.publish(ShipmentCancelled{command.order_id, id}, order);
 }
 
 Shipments::Step Shipments::dispatch(bus::UnitOfWork& unit_of_work, const std::string& id) const {

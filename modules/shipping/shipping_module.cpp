@@ -52,6 +52,7 @@ ModuleDefinition module() {
             builder.publishes<ShipmentDispatched>();
             builder.publishes<ShipmentDelivered>();
             builder.publishes<ShipmentCancelled>();
+            builder.publishes<ShipmentCancelRefused>();
 
             auto shipments = std::make_shared<const Shipments>(builder.config().shipping);
             builder.subscribe<CreateShipment>(

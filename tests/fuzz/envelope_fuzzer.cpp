@@ -29,8 +29,8 @@ using PublishedMessages = std::tuple<
     c::order::OrderCancelled, c::payment::CapturePayment, c::payment::RefundPayment,
     c::payment::PaymentCaptured, c::payment::PaymentDeclined, c::payment::PaymentRefunded,
     c::shipping::CreateShipment, c::shipping::CancelShipment, c::shipping::ShipmentCreated,
-    c::shipping::ShipmentDispatched, c::shipping::ShipmentDelivered,
-    c::shipping::ShipmentCancelled>;
+    c::shipping::ShipmentDispatched, c::shipping::ShipmentDelivered, c::shipping::ShipmentCancelled,
+    c::shipping::ShipmentCancelRefused>;
 
 // Decodes the payload as the message named by the envelope's type, as a subscriber would, and
 // checks that what decoded encodes back to a payload that decodes the same.

@@ -124,6 +124,7 @@ TEST_CASE("every published message round-trips through JSON", "[contracts]") {
     check_round_trip(ship::ShipmentDispatched{"o", "s", "SH1"});
     check_round_trip(ship::ShipmentDelivered{"o", "s"});
     check_round_trip(ship::ShipmentCancelled{"o", "s"});
+    check_round_trip(ship::ShipmentCancelRefused{"o", "s", "SH1", "dispatched"});
     check_round_trip(ord::OrderPlaced{"o", "c", {{"MUG", 1}}});
     check_round_trip(ord::OrderConfirmed{"o", "c", 2500, "EUR", "SH1"});
     check_round_trip(ord::OrderShipped{"o", "c", "SH1"});

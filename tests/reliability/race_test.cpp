@@ -1,4 +1,5 @@
 // Races inside the saga: a cancel or a deadline meeting an answer, a message about nothing.
+#include <barrier>
 #include <catch2/catch.hpp>
 #include <random>
 #include <thread>
@@ -116,6 +117,82 @@ TEST_CASE("deadlines firing as steps complete leave every order consistent", "[r
     CHECK(product.at("reserved") == 0);
     CHECK(product.at("sold") == confirmed);
     CHECK(product.at("available") == 100 - confirmed);
+}
+
+TEST_CASE("a dispatch and a cancel at the same moment never refund an order whose parcel left",
+          "[reliability]") {
+    constexpr int kPairs = 200;
+    TestShop shop;
+    shop.add_product("MUG", 1000, kPairs);
+    std::vector<std::string> orders;
+    for (int i = 0; i < kPairs; ++i) {
+        const auto placed =
+            shop.post("/api/orders", TestShop::order_body("c", {{"MUG", 1}}, "tok_ok"));
+        REQUIRE(placed.status == 202);
+        orders.push_back(text(placed.json().at("id")));
+    }
+    shop.settle();
+    std::vector<std::string> shipments;
+    for (const auto& id : orders) {
+        shipments.push_back(text(shop.only_of("shipments", id).at("id")));
+    }
+
+    // Each pair starts together: one client dispatches the parcel while the other cancels.
+    std::barrier together(2);
+    std::vector<unsigned> dispatched(kPairs);
+    std::vector<unsigned> cancelled(kPairs);
+    std::thread carrier([&] {
+        HttpClient client(shop.app.port());
+        for (int i = 0; i < kPairs; ++i) {
+            together.arrive_and_wait();
+            dispatched[i] =
+                client.request("POST", "/api/shipments/" + shipments[i] + "/dispatch").status;
+        }
+    });
+    {
+        HttpClient client(shop.app.port());
+        for (int i = 0; i < kPairs; ++i) {
+            together.arrive_and_wait();
+            cancelled[i] = client.request("POST", "/api/orders/" + orders[i] + "/cancel").status;
+        }
+    }
+    carrier.join();
+    shop.settle();
+
+    int shipped = 0;
+    int refused = 0;
+    for (int i = 0; i < kPairs; ++i) {
+        INFO("order " << orders[i] << ": dispatch " << dispatched[i] << ", cancel "
+                      << cancelled[i]);
+        const auto order = shop.order(orders[i]);
+        const auto shipment = text(shop.only_of("shipments", orders[i]).at("status"));
+        const auto payment = text(shop.only_of("payments", orders[i]).at("status"));
+        CHECK((cancelled[i] == 202 || cancelled[i] == 409));
+        if (shipment == "dispatched") {
+            ++shipped;
+            CHECK(dispatched[i] == 200);
+            CHECK(order.at("status") == "shipped");
+            CHECK(payment == "captured");
+            bool cancel_refused = false;
+            for (const auto& entry : order.at("timeline").as_array()) {
+                cancel_refused = cancel_refused || entry.at("event") == "cancel refused";
+            }
+            CHECK(cancel_refused == (cancelled[i] == 202));
+            refused += cancel_refused ? 1 : 0;
+        } else {
+            CHECK(shipment == "cancelled");
+            CHECK(dispatched[i] == 409);
+            CHECK(cancelled[i] == 202);
+            CHECK(order.at("status") == "cancelled");
+            CHECK(payment == "refunded");
+        }
+    }
+    INFO(shipped << " dispatched first (" << refused << " of them with the cancel refused), "
+                 << kPairs - shipped << " cancelled first");
+    const auto product = shop.product("MUG");
+    CHECK(product.at("sold") == shipped);
+    CHECK(product.at("available") == kPairs - shipped);
+    CHECK(product.at("reserved") == 0);
 }
 
 TEST_CASE("a message about an order that does not exist is parked while other orders flow",

@@ -91,4 +91,18 @@ struct ShipmentCancelled {
 };
 BOOST_DESCRIBE_STRUCT(ShipmentCancelled, (), (order_id, shipment_id))
 
+// The answer to CancelShipment when the parcel has left already: `status` is the shipment's,
+// "dispatched" or "delivered". The order then stays with its parcel, and nothing is refunded.
+struct ShipmentCancelRefused {
+    static constexpr std::string_view type_name = "shipping.shipment_cancel_refused";
+    static constexpr int version = 1;
+    static constexpr MessageKind kind = MessageKind::event;
+
+    std::string order_id;
+    std::string shipment_id;
+    std::string tracking_number;
+    std::string status;
+};
+BOOST_DESCRIBE_STRUCT(ShipmentCancelRefused, (), (order_id, shipment_id, tracking_number, status))
+
 }  // namespace shopd::contracts::shipping
