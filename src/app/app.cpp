@@ -10,6 +10,7 @@
 #include <fcntl.h>
 #include <filesystem>
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <fstream>
 #include <future>
 #include <iterator>
@@ -401,19 +402,36 @@ struct App::Impl {
     }
 
     json::object readiness() const {
-        if (!relay) {
-            return {{"status", "ready"}};
+        json::object answer{{"status", "ready"}};
+        std::vector<std::string> details;
+        json::array failing;
+        for (const auto* runtime : messaging.modules()) {
+            if (runtime->commits_failing()) {
+                failing.push_back(json::string{runtime->name()});
+            }
         }
-        const bool reachable = relay->brokers_reachable();
-        json::object answer{{"status", reachable ? "ready" : "degraded"},
-                            {"relay", json::object{{"brokers", relay->brokers()},
-                                                   {"reachable", reachable},
-                                                   {"backlog", relay->backlog()}}}};
-        if (!reachable) {
-            answer["detail"] = fmt::format(
-                "the Kafka relay cannot reach the brokers {}; the API keeps working and {} outbox "
-                "rows wait to be relayed",
-                relay->brokers(), relay->backlog());
+        if (!failing.empty()) {
+            details.push_back(fmt::format(
+                "the databases of {} cannot commit (is the disk full?): writes answer 503 and "
+                "deliveries wait until they can",
+                json::serialize(failing)));
+            answer["storage"] = json::object{{"failing", std::move(failing)}};
+        }
+        if (relay) {
+            const bool reachable = relay->brokers_reachable();
+            answer["relay"] = json::object{{"brokers", relay->brokers()},
+                                           {"reachable", reachable},
+                                           {"backlog", relay->backlog()}};
+            if (!reachable) {
+                details.push_back(
+                    fmt::format("the Kafka relay cannot reach the brokers {}; the API keeps "
+                                "working and {} outbox rows wait to be relayed",
+                                relay->brokers(), relay->backlog()));
+            }
+        }
+        if (!details.empty()) {
+            answer["status"] = "degraded";
+            answer["detail"] = fmt::format("{}", fmt::join(details, "; "));
         }
         return answer;
     }

@@ -174,9 +174,11 @@ void ModuleRuntime::commit_batch() {
         if (!write_unguarded(batch, failures)) {
             write_in_savepoints(batch, failures);
         }
+        commits_failing_ = false;
     } catch (...) {
         // The transaction rolled back: nothing of the batch was written.
         std::fill(failures.begin(), failures.end(), std::current_exception());
+        commits_failing_ = true;
     }
     for (std::size_t i = 0; i < batch.size(); ++i) {
         batch[i].finish(failures[i]);

@@ -95,6 +95,9 @@ class ModuleRuntime {
 
     OutboxDispatcher& dispatcher() { return dispatcher_; }
     std::int64_t pending_deliveries() const { return pending_deliveries_.load(); }
+    // From a batch whose transaction could not commit (a full disk, an I/O error) until the
+    // next one that commits.
+    bool commits_failing() const { return commits_failing_.load(); }
     std::int64_t parked_deliveries() const { return parked_deliveries_.load(); }
 
   private:
@@ -135,6 +138,7 @@ class ModuleRuntime {
     telemetry::Histogram& batch_units_;
     std::atomic<std::int64_t> pending_deliveries_{0};
     std::atomic<std::int64_t> parked_deliveries_{0};
+    std::atomic<bool> commits_failing_{false};
 };
 
 }  // namespace shopd::bus

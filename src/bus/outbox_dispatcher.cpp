@@ -6,6 +6,7 @@
 #include <boost/asio/post.hpp>
 #include <future>
 #include <spdlog/spdlog.h>
+#include <utility>
 
 #include "bus/messaging.hpp"
 #include "bus/module_runtime.hpp"
@@ -49,7 +50,10 @@ std::shared_ptr<const Envelope> envelope_at(SQLite::Statement& query, int first)
 }  // namespace
 
 OutboxDispatcher::OutboxDispatcher(ModuleRuntime& source, Messaging& messaging)
-    : source_(source), messaging_(messaging), retry_timer_(source.strand()) {}
+    : source_(source),
+      messaging_(messaging),
+      retry_timer_(source.strand()),
+      write_retry_timer_(source.strand()) {}
 
 void OutboxDispatcher::load() {
     SQLite::Transaction transaction(source_.database());
@@ -181,6 +185,7 @@ void OutboxDispatcher::stop() {
     running_ = false;
     boost::asio::post(source_.strand(), [this] {
         retry_timer_.cancel();
+        write_retry_timer_.cancel();
         retry_from_seq_ = 0;
         // A later start reads every recorded row again.
         recorded_cursor_ = 0;
@@ -396,14 +401,14 @@ void OutboxDispatcher::recorded(const Outcome& outcome, std::exception_ptr failu
     const LaneKey key{pending.subscriber, pending.envelope->aggregate_id};
     if (failure) {
         // Nothing changed: the delivery is attempted again, at least once.
-        spdlog::error("outbox of '{}': cannot record delivery of {}: {}", source_.name(),
-                      pending.envelope->id, failure_text(failure));
-        if (!pending.recorded) {
-            deliver(pending);  // still under way in its lane
-            return;
+        if (pending.recorded) {
+            in_flight_.erase({pending.seq, pending.subscriber});
         }
-        reread_from(pending.seq);
-    } else if (outcome.delivered) {
+        write_failed(Redo::deliver, pending, failure);
+        return;
+    }
+    write_succeeded();
+    if (outcome.delivered) {
         metrics.delivered.with({type, pending.subscriber}).inc();
         --source_.pending_deliveries_;
         forget_recorded(key);
@@ -450,12 +455,11 @@ void OutboxDispatcher::record_held(Pending pending) {
         },
         [this, pending, key, inserted](std::exception_ptr failure) {
             if (failure) {
-                spdlog::error("outbox of '{}': cannot record delivery of {}: {}", source_.name(),
-                              pending.envelope->id, failure_text(failure));
                 forget_recorded(key);
-                route(pending);
+                write_failed(Redo::reroute, pending, failure);
                 return;
             }
+            write_succeeded();
             if (!*inserted) {
                 // Recorded before a restart, and counted when loaded.
                 forget_recorded(key);
@@ -526,6 +530,66 @@ void OutboxDispatcher::retry_later(std::int64_t seq, std::int64_t due_ms) {
     });
 }
 
+void OutboxDispatcher::write_failed(Redo redo, std::optional<Pending> pending,
+                                    std::exception_ptr failure) {
+    constexpr auto kLogInterval = std::chrono::seconds(10);
+    ++write_failures_;
+    ++unlogged_failures_;
+    const auto wait = messaging_.policy().backoff(write_failures_);
+    const auto now = std::chrono::steady_clock::now();
+    if (now - failures_logged_at_ >= kLogInterval) {
+        spdlog::error(
+            "outbox of '{}': cannot record deliveries ({} failed writes since the last report), "
+            "trying again in {} ms: {}",
+            source_.name(), unlogged_failures_, wait.count(), failure_text(failure));
+        failures_logged_at_ = now;
+        unlogged_failures_ = 0;
+    }
+    write_retries_.push_back({redo, std::move(pending)});
+    if (write_retries_.size() > 1) {
+        return;  // goes on with those before it
+    }
+    write_retry_timer_.expires_after(wait);
+    write_retry_timer_.async_wait(
+        [this](const boost::system::error_code& error) { after_write_failures(!error); });
+}
+
+void OutboxDispatcher::write_succeeded() {
+    if (write_failures_ == 0) {
+        return;
+    }
+    spdlog::info("outbox of '{}': recording deliveries again after {} failed writes",
+                 source_.name(), write_failures_);
+    write_failures_ = 0;
+    unlogged_failures_ = 0;
+    failures_logged_at_ = {};
+}
+
+void OutboxDispatcher::after_write_failures(bool resume) {
+    for (auto& retry : std::exchange(write_retries_, {})) {
+        if (retry.redo == Redo::progress) {
+            save_progress();
+            continue;
+        }
+        auto& pending = *retry.pending;
+        if (retry.redo == Redo::reroute) {
+            route(std::move(pending));
+        } else if (pending.recorded) {
+            reread_from(pending.seq);
+        } else if (resume) {
+            deliver(std::move(pending));  // still under way in its lane
+        } else {
+            // Stopped: the lane goes on with it when the dispatcher starts again.
+            auto& lane = lanes_[{pending.subscriber, pending.envelope->aggregate_id}];
+            lane.waiting.push_front(std::move(pending));
+            lane.busy = false;
+        }
+    }
+    if (resume) {
+        pass();
+    }
+}
+
 std::int64_t OutboxDispatcher::settled_through(const Progress& progress) const {
     return progress.unsettled.empty() ? std::max(cursor_, progress.loaded_through)
                                       : *progress.unsettled.begin() - 1;
@@ -558,9 +622,11 @@ void OutboxDispatcher::save_progress() {
             progress_save_queued_ = false;
             if (failure) {
                 // Left as it was: deliveries past it are made again after a restart, and found
-                // in the inbox. The next settled delivery tries again.
+                // in the inbox. Saved later, or by the next settled delivery.
+                write_failed(Redo::progress, std::nullopt, failure);
                 return;
             }
+            write_succeeded();
             for (auto& [subscriber, progress] : progress_) {
                 progress.saved_through = progress.saving_through;
             }

@@ -3,11 +3,13 @@
 #include <SQLiteCpp/Statement.h>
 #include <atomic>
 #include <boost/asio/steady_timer.hpp>
+#include <chrono>
 #include <cstdint>
 #include <deque>
 #include <exception>
 #include <map>
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
 #include <utility>
@@ -113,6 +115,19 @@ class OutboxDispatcher {
     void forget_recorded(const LaneKey& key);
     // The row `seq` waits for a retry due at `due_ms`: the timer brings a pass back to it.
     void retry_later(std::int64_t seq, std::int64_t due_ms);
+    // A batch holding this dispatcher's bookkeeping did not commit (a full disk, an I/O error):
+    // what it wrote goes on after a backoff that grows with the failures in a row, instead of
+    // at once, which would spin while the disk stays full. Logged once per interval, with the
+    // count.
+    enum class Redo {
+        deliver,   // the outcome of `pending` was not written: it is delivered again
+        reroute,   // `pending` was not recorded as held back: it is routed afresh
+        progress,  // the subscribers' progress was not saved
+    };
+    void write_failed(Redo redo, std::optional<Pending> pending, std::exception_ptr failure);
+    void write_succeeded();
+    // The timer of write_failed fired (`resume`) or was cancelled by stop().
+    void after_write_failures(bool resume);
     std::int64_t settled_through(const Progress& progress) const;
     bool progress_changed() const;
     // Writes the subscribers' progress in the next batch, unless a write is already queued.
@@ -148,6 +163,17 @@ class OutboxDispatcher {
     // The first row waiting for a retry, and when the earliest retry is due.
     std::int64_t retry_from_seq_ = 0;
     std::int64_t retry_due_ms_ = 0;
+
+    // Deliveries whose bookkeeping could not be written, waiting for write_retry_timer_.
+    struct WriteRetry {
+        Redo redo;
+        std::optional<Pending> pending;
+    };
+    boost::asio::steady_timer write_retry_timer_;
+    std::vector<WriteRetry> write_retries_;
+    int write_failures_ = 0;  // in a row
+    int unlogged_failures_ = 0;
+    std::chrono::steady_clock::time_point failures_logged_at_{};
 };
 
 }  // namespace shopd::bus

@@ -1,7 +1,9 @@
 #include <SQLiteCpp/Statement.h>
+#include <atomic>
 #include <catch2/catch.hpp>
 #include <filesystem>
 #include <future>
+#include <sqlite3.h>
 #include <thread>
 
 #include "bus/retention.hpp"
@@ -14,6 +16,27 @@ int count(SQLite::Database& database, const std::string& sql) {
     return database.execAndGet(sql).getInt();
 }
 
+// Every commit of `module`'s database fails while `full` holds, as on a full disk: the whole
+// batch rolls back.
+void refuse_commits_while(NotesAndAudit& modules, bus::ModuleRuntime& module,
+                          std::atomic<bool>& full) {
+    modules.harness.on(module, [&full](SQLite::Database& database) {
+        sqlite3_commit_hook(
+            database.getHandle(),
+            [](void* flag) { return static_cast<std::atomic<bool>*>(flag)->load() ? 1 : 0; },
+            &full);
+        return 0;
+    });
+}
+
+// Runs nothing on both strands, `times` over: whatever they had queued runs meanwhile.
+void pump(NotesAndAudit& modules, int times) {
+    for (int i = 0; i < times; ++i) {
+        modules.harness.on(modules.notes, [](SQLite::Database&) { return 0; });
+        modules.harness.on(modules.audit, [](SQLite::Database&) { return 0; });
+    }
+}
+
 // notes' backlog, read on its strand: after every completion audit posted there so far.
 std::int64_t backlog_of_notes(NotesAndAudit& modules) {
     return modules.harness.on(
@@ -21,6 +44,55 @@ std::int64_t backlog_of_notes(NotesAndAudit& modules) {
 }
 
 }  // namespace
+
+TEST_CASE("a publisher that cannot record a delivery's outcome waits before delivering again",
+          "[bus][disk]") {
+    using namespace std::chrono_literals;
+    auto policy = fast_retries(1000);
+    policy.retry_base = 1h;
+    policy.retry_cap = 1h;
+    NotesAndAudit modules(policy);
+    std::atomic<bool> full{false};
+    modules.harness.start();
+    refuse_commits_while(modules, modules.notes, full);
+    modules.harness.messaging().stop();
+    modules.add("a", 1, "fail:1000");
+    full = true;
+    modules.harness.messaging().start();
+    REQUIRE(eventually(
+        [&] { return modules.control->started == 1 && modules.notes.commits_failing(); }));
+    // Delivered again at once after each failed write, it would have failed many times by now.
+    pump(modules, 50);
+    CHECK(modules.control->started == 1);
+    CHECK(modules.notes.commits_failing());
+}
+
+TEST_CASE("once the publisher can commit again its deliveries and progress go on by themselves",
+          "[bus][disk]") {
+    NotesAndAudit modules;
+    std::atomic<bool> full{false};
+    modules.harness.start();
+    refuse_commits_while(modules, modules.notes, full);
+    modules.harness.messaging().stop();
+    modules.add("a", 1, "fail:1");
+    modules.add("b", 1);
+    full = true;
+    modules.harness.messaging().start();
+    REQUIRE(eventually(
+        [&] { return modules.control->started >= 1 && modules.notes.commits_failing(); }));
+    full = false;
+    REQUIRE(modules.harness.wait_idle());
+    REQUIRE(eventually([&] { return !modules.notes.commits_failing(); }));
+    CHECK(modules.audited("a") == std::vector<int>{1});
+    CHECK(modules.audited("b") == std::vector<int>{1});
+    CHECK(modules.dead_letters().empty());
+    // The progress written once the disk had room: nothing is delivered again after a restart.
+    REQUIRE(eventually([&] {
+        return modules.harness.on(modules.notes, [](SQLite::Database& database) {
+            return count(database, "SELECT min(delivered_through) FROM outbox_progress");
+        }) == 2;
+    }));
+}
 
 TEST_CASE("a committed unit of work delivers its message to the subscriber", "[bus]") {
     NotesAndAudit modules;

@@ -217,6 +217,26 @@ TEST_CASE("2,000 idle connections from one address do not keep /healthz from ans
     }
 }
 
+TEST_CASE("while a module's database cannot commit readiness is degraded, and ready again after",
+          "[http][disk]") {
+    TestApp test;
+    auto client = test.client();
+    REQUIRE(client.post_json("/api/notes/disk", R"({"full":true})").status == 200);
+    CHECK(client.post_json("/api/notes", note("a", 1)).status == 500);
+    const auto degraded = client.get("/readyz");
+    CHECK(degraded.status == 200);
+    CHECK(degraded.json().at("status") == "degraded");
+    CHECK(degraded.json().at("storage").at("failing") == boost::json::array{"notes"});
+    CHECK_THAT(std::string{degraded.json().at("detail").as_string()},
+               Catch::Contains("cannot commit"));
+
+    REQUIRE(client.post_json("/api/notes/disk", R"({"full":false})").status == 200);
+    CHECK(client.post_json("/api/notes", note("a", 2)).status == 201);
+    const auto ready = client.get("/readyz").json();
+    CHECK(ready.at("status") == "ready");
+    CHECK_FALSE(ready.as_object().contains("storage"));
+}
+
 TEST_CASE("a request without exactly one Host header is refused with 400", "[http]") {
     TestApp test;
     const auto port = test.app.port();

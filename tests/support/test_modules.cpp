@@ -1,6 +1,9 @@
 #include "support/test_modules.hpp"
 
 #include <SQLiteCpp/Statement.h>
+#include <atomic>
+#include <boost/asio/post.hpp>
+#include <sqlite3.h>
 #include <stdexcept>
 #include <thread>
 #include <utility>
@@ -78,6 +81,23 @@ ModuleDefinition notes_module() {
                             reply(failure ? http::problem(500, "internal", "Internal error")
                                           : http::json_response(201, json::object{{"ok", true}}));
                         });
+                });
+            // Every commit of the notes database fails while {"full":true} holds, as on a full
+            // disk.
+            auto full = std::make_shared<std::atomic<bool>>(false);
+            builder.route(
+                http::Method::post, "/api/notes/disk", http::Body::json,
+                [&runtime, full](const http::Request& request, http::Reply reply) {
+                    *full = request.json.at("full").as_bool();
+                    boost::asio::post(runtime.strand(), [&runtime, full, reply] {
+                        sqlite3_commit_hook(
+                            runtime.database().getHandle(),
+                            [](void* flag) {
+                                return static_cast<std::atomic<bool>*>(flag)->load() ? 1 : 0;
+                            },
+                            full.get());
+                        reply(http::json_response(200, json::object{{"full", full->load()}}));
+                    });
                 });
             builder.route(
                 http::Method::post, "/api/notes/slow", http::Body::json,

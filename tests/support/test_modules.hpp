@@ -52,6 +52,7 @@ void audit_note(AuditControl& control, bus::UnitOfWork& unit_of_work, const Note
 // As App modules, with HTTP routes:
 //   POST /api/notes {"aggregate","sequence","text"} -> 201
 //   POST /api/notes/slow {"millis"} -> 200 after holding the notes executor that long
+//   POST /api/notes/disk {"full"} -> 200; while full, every commit of the notes database fails
 //   GET  /api/audit/{aggregate} -> {"sequences":[...]}
 //   GET  /api/audit/held -> 200 once the test calls AuditControl::release_held
 ModuleDefinition notes_module();
