@@ -6,6 +6,7 @@
 #include <boost/json/value_from.hpp>
 #include <boost/json/value_to.hpp>
 #include <concepts>
+#include <stdexcept>
 #include <string_view>
 
 namespace shopd {
@@ -37,6 +38,14 @@ concept UpcastableMessage = Message<M> && requires(boost::json::value payload) {
 struct AggregateRef {
     std::string_view type;
     std::string_view id;
+};
+
+// Thrown by a handler given a message about an aggregate its module has never heard of (an
+// order of another shop on the same topics, a record written by hand): no retry can help, so
+// the message is parked as a dead letter at once instead of after its attempts.
+class UnknownAggregate : public std::runtime_error {
+  public:
+    using std::runtime_error::runtime_error;
 };
 
 }  // namespace shopd

@@ -69,8 +69,8 @@ void Saga::record(bus::UnitOfWork& unit_of_work, const std::string& order_id,
 Saga::State Saga::load(bus::UnitOfWork& unit_of_work, const std::string& order_id) const {
     auto state = find(unit_of_work, order_id);
     if (!state) {
-        // Thrown, so the message is retried and finally parked where an operator sees it.
-        throw std::runtime_error(fmt::format("no order '{}'", order_id));
+        // Parked at once where an operator sees it: no retry makes the order appear.
+        throw UnknownAggregate(fmt::format("no order '{}'", order_id));
     }
     return std::move(*state);
 }

@@ -24,6 +24,8 @@ struct DeliveryResult {
     enum class Status { delivered, duplicate, failed };
     Status status;
     std::string error;  // when failed
+    // Failed on an aggregate the subscriber does not know (UnknownAggregate): park it at once.
+    bool hopeless = false;
 };
 
 }  // namespace shopd::bus

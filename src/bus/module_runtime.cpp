@@ -6,6 +6,8 @@
 #include <sqlite3.h>
 #include <stdexcept>
 
+#include <shopd/message.hpp>
+
 #include "bus/messaging.hpp"
 #include "telemetry/logging.hpp"
 #include "util/clock.hpp"
@@ -117,8 +119,15 @@ void ModuleRuntime::receive(Envelope envelope, std::function<void(DeliveryResult
         },
         [this, outcome, done = std::move(done)](std::exception_ptr failure) {
             if (failure) {
+                bool hopeless = false;
+                try {
+                    std::rethrow_exception(failure);
+                } catch (const UnknownAggregate&) {
+                    hopeless = true;
+                } catch (...) {
+                }
                 done({DeliveryResult::Status::failed,
-                      failure_text(failure, "the handler threw a non-exception")});
+                      failure_text(failure, "the handler threw a non-exception"), hopeless});
                 return;
             }
             if (outcome->duplicate) {

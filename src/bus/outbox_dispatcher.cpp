@@ -347,7 +347,7 @@ void OutboxDispatcher::complete(Pending pending, DeliveryResult result) {
     const int attempts = pending.attempts + 1;
     auto outcome = std::make_shared<const Outcome>(
         Outcome{std::move(pending), std::move(result), attempts, delivered,
-                !delivered && attempts >= messaging_.policy().max_attempts,
+                !delivered && (attempts >= messaging_.policy().max_attempts || result.hopeless),
                 delivered ? 0 : unix_millis() + messaging_.policy().backoff(attempts).count()});
     // The outcome is written in the publisher's next batch, with its other work.
     source_.enqueue([this, outcome] { record(*outcome); },
