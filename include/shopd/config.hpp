@@ -72,6 +72,10 @@ struct ModulesConfig {
 struct KafkaConfig {
     std::string brokers;  // HOST:PORT[,HOST:PORT...]; empty: no relay
     std::string topic_prefix = "shopd";
+    // Which shop this process belongs to, for shops sharing a cluster and topic prefix: sent as
+    // the header shop_id, and a consumed message with another (or none) is skipped and counted.
+    // Empty: no header is sent and every message is taken.
+    std::string shop_id;
     // librdkafka properties passed through, each "name=value" (security.protocol=ssl, ...).
     std::vector<std::string> client;
     // Outbox rows handed to the producer and not yet acknowledged, per module.

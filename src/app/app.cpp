@@ -445,7 +445,10 @@ struct App::Impl {
                    });
         router.add(Method::get, "/readyz", Body::none,
                    [this](const http::Request&, http::Reply reply) {
-                       if (ready) {
+                       if (ready && intake && !intake->assigned()) {
+                           reply(http::problem(503, "starting", "Not ready",
+                                               "the Kafka consumers wait for their partitions"));
+                       } else if (ready) {
                            reply(http::json_response(200, readiness()));
                        } else {
                            reply(http::problem(503, "not-ready", "Not ready",

@@ -366,6 +366,21 @@ const std::vector<Setting>& settings() {
                             "expected 1-200 letters, digits, '.', '_' or '-', got '{}'", value)};
                     }
                 }}),
+        setting("kafka", "shop_id",
+                "This shop's id in the header shop_id; consumed messages of another shop are "
+                "skipped. Empty: none sent, all taken",
+                &Config::kafka, &KafkaConfig::shop_id,
+                Check<std::string>{[](const std::string& value) {
+                    const bool legal =
+                        value.size() <= 64 && std::all_of(value.begin(), value.end(), [](char c) {
+                            return std::isalnum(static_cast<unsigned char>(c)) || c == '.' ||
+                                   c == '_' || c == '-';
+                        });
+                    if (!legal) {
+                        throw BadValue{fmt::format(
+                            "expected up to 64 letters, digits, '.', '_' or '-', got '{}'", value)};
+                    }
+                }}),
         setting("kafka", "client", "librdkafka properties passed through, each \"name=value\"",
                 &Config::kafka, &KafkaConfig::client,
                 Check<std::vector<std::string>>{[](const std::vector<std::string>& value) {

@@ -1,8 +1,10 @@
 #include "relay/kafka_intake.hpp"
 
+#include <boost/asio/steady_timer.hpp>
 #include <condition_variable>
+#include <deque>
 #include <fmt/format.h>
-#include <future>
+#include <map>
 #include <mutex>
 #include <set>
 #include <spdlog/spdlog.h>
@@ -36,6 +38,16 @@ KafkaRecord record_of(RdKafka::Message& message) {
     return record;
 }
 
+// The shop a record says it belongs to: its shop_id header, empty without one.
+std::string shop_of(const KafkaRecord& record) {
+    for (const auto& [name, value] : record.headers) {
+        if (name == "shop_id") {
+            return value;
+        }
+    }
+    return {};
+}
+
 // The topics of the modules hosted elsewhere that publish something `module` handles.
 std::set<std::string> topics_for(const KafkaConfig& config, const bus::Messaging& messaging,
                                  const std::string& module) {
@@ -46,17 +58,67 @@ std::set<std::string> topics_for(const KafkaConfig& config, const bus::Messaging
     return topics;
 }
 
+using Partition = std::pair<std::string, std::int32_t>;  // (topic, partition)
+
+// One consumed message on its way into the module.
+struct Consumed {
+    Envelope envelope;
+    std::string publisher;
+    Partition partition;
+    std::int64_t offset = 0;
+    int attempts = 0;  // failed so far
+};
+
+// Which offsets of a partition are consumed and not yet settled (handled, held, parked or
+// skipped): the partition's committable offset is the first of them.
+struct PartitionProgress {
+    std::set<std::int64_t> unsettled;
+    std::int64_t consumed_through = -1;
+
+    std::int64_t committable() const {
+        return unsettled.empty() ? consumed_through + 1 : *unsettled.begin();
+    }
+};
+
 }  // namespace
 
-// One hosted module's consumer and the thread that drives it.
+// One hosted module's consumer, the thread that drives it, and the messages under way.
+//
+// The thread only reads: each message goes to the module's executor at once, where messages
+// of different aggregates commit together in its batches. Per aggregate one message is under
+// way and the later ones wait behind it in memory, so a failing message (retried on a timer,
+// then parked) holds back its own aggregate alone. An offset is stored for commit only once
+// every message before it in its partition has settled.
 struct ModuleIntake {
+    ModuleIntake(bus::ModuleRuntime& module, std::vector<std::string> module_topics,
+                 telemetry::Counter& consumed_counter, telemetry::Counter& failed_counter,
+                 telemetry::Counter& foreign_counter)
+        : runtime(module),
+          topics(std::move(module_topics)),
+          consumed(consumed_counter),
+          failed(failed_counter),
+          foreign(foreign_counter),
+          events(std::make_unique<ClientEvents>("consumer of " + module.name())) {}
+
     bus::ModuleRuntime& runtime;
     std::vector<std::string> topics;
     telemetry::Counter& consumed;
     telemetry::Counter& failed;
+    telemetry::Counter& foreign;
     std::unique_ptr<ClientEvents> events;
     std::unique_ptr<RdKafka::KafkaConsumer> consumer;
     std::thread thread;
+    std::atomic<bool> assigned{false};  // the group gave this consumer its partitions
+
+    std::mutex mutex;
+    std::condition_variable changed;  // a message settled, or the intake stops
+    // Under mutex.
+    std::map<Partition, PartitionProgress> partitions;
+    std::map<std::string, std::deque<std::shared_ptr<Consumed>>, std::less<>> lanes;
+    int under_way = 0;  // consumed and not settled
+    int in_hands = 0;   // of those, in the module's hands now: not waiting in a lane or a timer
+    std::set<std::shared_ptr<boost::asio::steady_timer>> retry_timers;
+    bool stopping = false;  // no message starts any more
 };
 
 struct KafkaIntake::Impl {
@@ -71,19 +133,19 @@ struct KafkaIntake::Impl {
             "shopd_kafka_consume_failures_total",
             "Failed attempts to handle a consumed message, and records that are no envelope.",
             {"module"});
+        auto& foreign = metrics.counter(
+            "shopd_kafka_foreign_skipped_total",
+            "Consumed messages of another shop (kafka.shop_id), skipped and never handled.",
+            {"module"});
         for (auto* runtime : messaging.modules()) {
             const auto topics = topics_for(config, messaging, runtime->name());
             if (topics.empty()) {
                 continue;
             }
             auto intake = std::make_unique<ModuleIntake>(
-                ModuleIntake{*runtime,
-                             {topics.begin(), topics.end()},
-                             consumed.with({runtime->name()}),
-                             failed.with({runtime->name()}),
-                             std::make_unique<ClientEvents>("consumer of " + runtime->name()),
-                             nullptr,
-                             {}});
+                *runtime, std::vector<std::string>{topics.begin(), topics.end()},
+                consumed.with({runtime->name()}), failed.with({runtime->name()}),
+                foreign.with({runtime->name()}));
             auto conf = client_conf(config,
                                     {{"group.id", topic_of(config, runtime->name())},
                                      {"client.id", "shopd-" + runtime->name()},
@@ -112,21 +174,25 @@ struct KafkaIntake::Impl {
     KafkaConfig config;
     bus::Messaging& messaging;
     std::vector<std::unique_ptr<ModuleIntake>> intakes;
-    std::mutex mutex;
-    std::condition_variable stopping;
-    bool running = false;  // under mutex
-
-    bool still_running() {
-        std::lock_guard lock(mutex);
-        return running;
-    }
+    std::atomic<bool> running{false};
 
     void consume(ModuleIntake& intake) {
-        while (still_running()) {
+        const auto most_under_way = messaging.policy().max_in_flight;
+        while (running) {
+            {
+                // Bounded like the dispatcher's deliveries: a slow module is not flooded.
+                std::unique_lock lock(intake.mutex);
+                if (!intake.changed.wait_for(lock, std::chrono::milliseconds(200), [&] {
+                        return intake.under_way < most_under_way || !running;
+                    })) {
+                    continue;
+                }
+            }
             std::unique_ptr<RdKafka::Message> message{intake.consumer->consume(200)};
+            note_assignment(intake);
             switch (message->err()) {
                 case RdKafka::ERR_NO_ERROR:
-                    handle(intake, *message);
+                    accept(intake, *message);
                     break;
                 case RdKafka::ERR__TIMED_OUT:
                 case RdKafka::ERR__PARTITION_EOF:
@@ -141,142 +207,262 @@ struct KafkaIntake::Impl {
         }
     }
 
-    // Hands one message to the module until it is handled (or shopd stops), then lets its
-    // offset be committed.
-    void handle(ModuleIntake& intake, RdKafka::Message& message) {
+    static void note_assignment(ModuleIntake& intake) {
+        if (intake.assigned) {
+            return;
+        }
+        std::vector<RdKafka::TopicPartition*> partitions;
+        if (intake.consumer->assignment(partitions) == RdKafka::ERR_NO_ERROR &&
+            !partitions.empty()) {
+            intake.assigned = true;
+        }
+        RdKafka::TopicPartition::destroy(partitions);
+    }
+
+    // On the consumer thread: skips what this module does not take, and sends the rest on.
+    void accept(ModuleIntake& intake, RdKafka::Message& message) {
         const auto& module = intake.runtime.name();
-        Envelope envelope;
+        auto consumed = std::make_shared<Consumed>();
+        consumed->partition = {message.topic_name(), message.partition()};
+        consumed->offset = message.offset();
+        {
+            std::lock_guard lock(intake.mutex);
+            auto& progress = intake.partitions[consumed->partition];
+            progress.consumed_through = std::max(progress.consumed_through, consumed->offset);
+            progress.unsettled.insert(consumed->offset);
+            ++intake.under_way;
+        }
         try {
-            envelope = envelope_of(record_of(message));
+            const auto record = record_of(message);
+            if (!config.shop_id.empty() && shop_of(record) != config.shop_id) {
+                intake.foreign.inc();
+                settle(intake, consumed);  // another shop's: never handled
+                return;
+            }
+            consumed->envelope = envelope_of(record);
         } catch (const std::invalid_argument& error) {
             intake.failed.inc();
             spdlog::error(
                 "kafka consumer of '{}': {} [{}] offset {} is not a shopd message ({}); "
                 "skipped",
                 module, message.topic_name(), message.partition(), message.offset(), error.what());
-            store_offset(intake, message);
+            settle(intake, consumed);
             return;
         }
-        if (messaging.bus().subscription(module, envelope.type) == nullptr) {
-            store_offset(intake, message);  // a message of that topic this module ignores
+        if (messaging.bus().subscription(module, consumed->envelope.type) == nullptr) {
+            settle(intake, consumed);  // a message of that topic this module ignores
             return;
         }
-        telemetry::CorrelationScope scope(envelope.correlation_id);
-        const auto publisher = message.topic_name().substr(config.topic_prefix.size() + 1);
-        const auto& policy = messaging.policy();
-        for (int attempt = 1;; ++attempt) {
-            const auto failure = deliver(intake, envelope, publisher);
-            if (!failure) {
-                store_offset(intake, message);
-                return;
-            }
-            intake.failed.inc();
-            if (attempt >= policy.max_attempts &&
-                park(intake, envelope, publisher, attempt, *failure)) {
-                spdlog::error(
-                    "{} {} from {} to '{}' parked as a dead letter after {} attempts: "
-                    "{}",
-                    envelope.type, envelope.id, message.topic_name(), module, attempt, *failure);
-                store_offset(intake, message);
-                return;
-            }
-            const auto wait = policy.backoff(attempt);
-            spdlog::warn("{} {} from {} to '{}' failed (attempt {}), retrying in {} ms: {}",
-                         envelope.type, envelope.id, message.topic_name(), module, attempt,
-                         wait.count(), *failure);
-            std::unique_lock lock(mutex);
-            if (stopping.wait_for(lock, wait, [this] { return !running; })) {
-                return;  // not stored: consumed again after the restart
-            }
+        consumed->publisher = message.topic_name().substr(config.topic_prefix.size() + 1);
+        bool first_of_lane = false;
+        {
+            std::lock_guard lock(intake.mutex);
+            auto& lane = intake.lanes[consumed->envelope.aggregate_id];
+            first_of_lane = lane.empty();
+            lane.push_back(consumed);
+        }
+        if (first_of_lane) {
+            begin(intake, consumed);
         }
     }
 
-    using Run = void (bus::ModuleRuntime::*)(bus::MessageContext,
-                                             std::function<void(bus::UnitOfWork&)>,
-                                             std::function<void(std::exception_ptr)>);
-
-    // Runs `work` on the module (ModuleRuntime::read or ::execute) and waits until it is done.
-    static std::exception_ptr run(ModuleIntake& intake, Run how,
-                                  std::function<void(bus::UnitOfWork&)> work) {
-        auto finished = std::make_shared<std::promise<std::exception_ptr>>();
-        auto result = finished->get_future();
-        (intake.runtime.*how)({}, std::move(work), [finished](std::exception_ptr failure) {
-            finished->set_value(failure);
-        });
-        return result.get();
+    void begin(ModuleIntake& intake, const std::shared_ptr<Consumed>& consumed) {
+        {
+            std::lock_guard lock(intake.mutex);
+            if (intake.stopping) {
+                return;  // unsettled: consumed again after the restart
+            }
+            ++intake.in_hands;
+        }
+        deliver(intake, consumed);
     }
 
-    // Hands the envelope to the module, or holds it behind a parked message of its aggregate;
-    // the error when neither happened.
-    std::optional<std::string> deliver(ModuleIntake& intake, const Envelope& envelope,
-                                       const std::string& publisher) {
-        // Usually nothing is parked: one read, and no transaction, tells.
-        bool behind = false;
-        if (const auto failure =
-                run(intake, &bus::ModuleRuntime::read, [&](bus::UnitOfWork& unit_of_work) {
-                    behind = bus::waits_behind_parked(unit_of_work.statements(), envelope);
-                })) {
-            return failure_text(failure);
-        }
-        if (behind) {
-            // Looked at again in the unit of work that holds it: a replay may have emptied the
-            // queue meanwhile.
-            bool held = false;
-            if (const auto failure =
-                    run(intake, &bus::ModuleRuntime::execute, [&](bus::UnitOfWork& unit_of_work) {
-                        held = bus::hold_behind_parked(unit_of_work, envelope, publisher);
-                    })) {
-                return failure_text(failure);
-            }
-            if (held) {
-                return std::nullopt;
-            }
-        }
-        auto outcome = std::make_shared<std::promise<bus::DeliveryResult>>();
-        auto result = outcome->get_future();
-        intake.runtime.receive(envelope, [outcome](bus::DeliveryResult delivery) {
-            outcome->set_value(std::move(delivery));
-        });
-        const auto delivery = result.get();
-        if (delivery.status == bus::DeliveryResult::Status::failed) {
-            return delivery.error;
-        }
-        intake.consumed.inc();
-        messaging.metrics().delivered.with({envelope.type, intake.runtime.name()}).inc();
-        return std::nullopt;
-    }
-
-    bool park(ModuleIntake& intake, const Envelope& envelope, const std::string& publisher,
-              int attempts, const std::string& error) {
-        const auto failure =
-            run(intake, &bus::ModuleRuntime::execute, [&](bus::UnitOfWork& unit_of_work) {
-                bus::park(unit_of_work, envelope, publisher, attempts, error);
+    // Hands the message to the module, or holds it behind a parked message of its aggregate.
+    void deliver(ModuleIntake& intake, const std::shared_ptr<Consumed>& consumed) {
+        // Usually nothing is parked: a read, and no transaction, tells.
+        auto behind = std::make_shared<bool>(false);
+        intake.runtime.read(
+            {},
+            [behind, consumed](bus::UnitOfWork& unit_of_work) {
+                *behind = bus::waits_behind_parked(unit_of_work.statements(), consumed->envelope);
+            },
+            [this, &intake, behind, consumed](std::exception_ptr failure) {
+                if (failure) {
+                    failed(intake, consumed, failure_text(failure), false);
+                } else if (*behind) {
+                    hold(intake, consumed);
+                } else {
+                    receive(intake, consumed);
+                }
             });
-        if (failure) {
-            spdlog::error("kafka consumer of '{}': cannot park {}: {}", intake.runtime.name(),
-                          envelope.id, failure_text(failure));
-            return false;
-        }
-        messaging.metrics().dead_lettered.with({envelope.type, intake.runtime.name()}).inc();
-        return true;
     }
 
-    static void store_offset(ModuleIntake& intake, const RdKafka::Message& message) {
-        std::vector<RdKafka::TopicPartition*> offsets{RdKafka::TopicPartition::create(
-            message.topic_name(), message.partition(), message.offset() + 1)};
+    void hold(ModuleIntake& intake, const std::shared_ptr<Consumed>& consumed) {
+        // Looked at again in the unit of work that holds it: a replay may have emptied the
+        // queue meanwhile.
+        auto held = std::make_shared<bool>(false);
+        intake.runtime.execute(
+            {},
+            [held, consumed](bus::UnitOfWork& unit_of_work) {
+                *held =
+                    bus::hold_behind_parked(unit_of_work, consumed->envelope, consumed->publisher);
+            },
+            [this, &intake, held, consumed](std::exception_ptr failure) {
+                if (failure) {
+                    failed(intake, consumed, failure_text(failure), false);
+                } else if (*held) {
+                    settle(intake, consumed);
+                } else {
+                    receive(intake, consumed);
+                }
+            });
+    }
+
+    void receive(ModuleIntake& intake, const std::shared_ptr<Consumed>& consumed) {
+        intake.runtime.receive(
+            consumed->envelope, [this, &intake, consumed](bus::DeliveryResult delivery) {
+                if (delivery.status == bus::DeliveryResult::Status::failed) {
+                    failed(intake, consumed, delivery.error, delivery.hopeless);
+                    return;
+                }
+                intake.consumed.inc();
+                messaging.metrics()
+                    .delivered.with({consumed->envelope.type, intake.runtime.name()})
+                    .inc();
+                settle(intake, consumed);
+            });
+    }
+
+    // On the module's strand: retried after the delivery backoff on a timer, off the consumer
+    // thread, or parked after the last attempt (at once when no retry can help).
+    void failed(ModuleIntake& intake, const std::shared_ptr<Consumed>& consumed,
+                const std::string& error, bool hopeless) {
+        const auto& envelope = consumed->envelope;
+        telemetry::CorrelationScope scope(envelope.correlation_id);
+        const auto& policy = messaging.policy();
+        const int attempts = ++consumed->attempts;
+        intake.failed.inc();
+        if (hopeless || attempts >= policy.max_attempts) {
+            park(intake, consumed, error);
+            return;
+        }
+        const auto wait = policy.backoff(attempts);
+        spdlog::warn("{} {} from {} to '{}' failed (attempt {}), retrying in {} ms: {}",
+                     envelope.type, envelope.id, consumed->partition.first, intake.runtime.name(),
+                     attempts, wait.count(), error);
+        retry_later(intake, consumed, wait,
+                    [this, &intake, consumed] { deliver(intake, consumed); });
+    }
+
+    void park(ModuleIntake& intake, const std::shared_ptr<Consumed>& consumed,
+              const std::string& error) {
+        intake.runtime.execute(
+            {},
+            [consumed, error](bus::UnitOfWork& unit_of_work) {
+                bus::park(unit_of_work, consumed->envelope, consumed->publisher, consumed->attempts,
+                          error);
+            },
+            [this, &intake, consumed, error](std::exception_ptr failure) {
+                const auto& envelope = consumed->envelope;
+                if (failure) {
+                    spdlog::error("kafka consumer of '{}': cannot park {}: {}",
+                                  intake.runtime.name(), envelope.id, failure_text(failure));
+                    const auto wait = messaging.policy().backoff(consumed->attempts);
+                    retry_later(intake, consumed, wait, [this, &intake, consumed, error] {
+                        park(intake, consumed, error);
+                    });
+                    return;
+                }
+                messaging.metrics()
+                    .dead_lettered.with({envelope.type, intake.runtime.name()})
+                    .inc();
+                spdlog::error("{} {} from {} to '{}' parked as a dead letter after {} attempts: {}",
+                              envelope.type, envelope.id, consumed->partition.first,
+                              intake.runtime.name(), consumed->attempts, error);
+                settle(intake, consumed);
+            });
+    }
+
+    // Runs `again` on the module's strand after `wait`, unless the intake stops first: then
+    // the message is left unsettled and consumed again after the restart.
+    void retry_later(ModuleIntake& intake, const std::shared_ptr<Consumed>& consumed,
+                     std::chrono::milliseconds wait, std::function<void()> again) {
+        auto timer = std::make_shared<boost::asio::steady_timer>(intake.runtime.strand(), wait);
+        bool armed = false;
+        {
+            std::lock_guard lock(intake.mutex);
+            --intake.in_hands;
+            armed = !intake.stopping;
+            if (armed) {
+                intake.retry_timers.insert(timer);
+            }
+        }
+        intake.changed.notify_all();
+        if (!armed) {
+            return;
+        }
+        timer->async_wait([&intake, timer, consumed,
+                           again = std::move(again)](const boost::system::error_code& error) {
+            {
+                std::lock_guard lock(intake.mutex);
+                intake.retry_timers.erase(timer);
+                if (!error) {
+                    ++intake.in_hands;
+                }
+            }
+            intake.changed.notify_all();
+            if (!error) {
+                again();
+            }
+        });
+    }
+
+    // The message is done with: its offset may be committed once those before it are, and the
+    // next message of its aggregate goes on.
+    void settle(ModuleIntake& intake, const std::shared_ptr<Consumed>& consumed) {
+        std::shared_ptr<Consumed> next;
+        std::int64_t committable = 0;
+        {
+            std::lock_guard lock(intake.mutex);
+            auto& progress = intake.partitions[consumed->partition];
+            progress.unsettled.erase(consumed->offset);
+            committable = progress.committable();
+            --intake.under_way;
+            const auto lane = intake.lanes.find(consumed->envelope.aggregate_id);
+            if (lane != intake.lanes.end() && !lane->second.empty() &&
+                lane->second.front() == consumed) {
+                --intake.in_hands;  // a skipped message never was in them
+                lane->second.pop_front();
+                if (lane->second.empty()) {
+                    intake.lanes.erase(lane);
+                } else {
+                    next = lane->second.front();
+                }
+            }
+        }
+        intake.changed.notify_all();
+        store_offset(intake, consumed->partition, committable);
+        if (next) {
+            begin(intake, next);
+        }
+    }
+
+    static void store_offset(ModuleIntake& intake, const Partition& partition,
+                             std::int64_t offset) {
+        std::vector<RdKafka::TopicPartition*> offsets{
+            RdKafka::TopicPartition::create(partition.first, partition.second, offset)};
         const auto error = intake.consumer->offsets_store(offsets);
         RdKafka::TopicPartition::destroy(offsets);
-        if (error != RdKafka::ERR_NO_ERROR) {
+        // A partition the group moved to another process meanwhile: that one goes on from the
+        // last commit, and its inbox recognises what was handled here.
+        if (error != RdKafka::ERR_NO_ERROR && error != RdKafka::ERR__STATE) {
             spdlog::warn("kafka consumer of '{}': cannot store the offset: {}",
                          intake.runtime.name(), RdKafka::err2str(error));
         }
     }
 
     void start() {
-        {
-            std::lock_guard lock(mutex);
-            running = true;
-        }
+        running = true;
         for (const auto& intake : intakes) {
             const auto error = intake->consumer->subscribe(intake->topics);
             if (error != RdKafka::ERR_NO_ERROR) {
@@ -289,16 +475,22 @@ struct KafkaIntake::Impl {
     }
 
     void stop() {
-        {
-            std::lock_guard lock(mutex);
-            if (!running) {
-                return;
-            }
-            running = false;
+        if (!running.exchange(false)) {
+            return;
         }
-        stopping.notify_all();
         for (const auto& intake : intakes) {
+            intake->changed.notify_all();
             intake->thread.join();
+            std::unique_lock lock(intake->mutex);
+            intake->stopping = true;
+            for (const auto& timer : intake->retry_timers) {
+                boost::asio::post(timer->get_executor(), [timer] { timer->cancel(); });
+            }
+            // The messages in the module's hands finish; those waiting for a retry stay
+            // unsettled, and are consumed again after the restart.
+            intake->changed.wait(
+                lock, [&] { return intake->in_hands == 0 && intake->retry_timers.empty(); });
+            lock.unlock();
             intake->consumer->close();  // commits the stored offsets and leaves the group
         }
     }
@@ -320,6 +512,11 @@ std::vector<std::string> KafkaIntake::describe() const {
         lines.push_back(fmt::format("{}: {}", intake->runtime.name(), topics));
     }
     return lines;
+}
+
+bool KafkaIntake::assigned() const {
+    return std::all_of(impl_->intakes.begin(), impl_->intakes.end(),
+                       [](const auto& intake) { return intake->assigned.load(); });
 }
 
 void KafkaIntake::start() {

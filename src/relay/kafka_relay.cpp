@@ -267,6 +267,9 @@ struct KafkaRelay::Impl final : public RdKafka::DeliveryReportCb {
         for (const auto& [name, value] : record.headers) {
             headers->add(name, value);
         }
+        if (!config.shop_id.empty()) {
+            headers->add("shop_id", config.shop_id);
+        }
         const auto error = producer->produce(
             relay.topic, RdKafka::Topic::PARTITION_UA, RdKafka::Producer::RK_MSG_COPY,
             const_cast<char*>(record.value.data()), record.value.size(), record.key.data(),

@@ -16,6 +16,9 @@ Scenarios:
   split_poison  a command the consuming process cannot read is parked as a dead letter there
                 after its attempts, holds back the later message of its order, lets the rest
                 of its partition through, and is parked again when a replay fails
+  split_foreign with kafka.shop_id set, messages about orders the order process never heard
+                of are parked at once, messages of another shop (or none) are skipped and
+                counted, and good orders placed meanwhile confirm before their deadline
   brokers_down  brokers fail: /readyz degraded, orders still confirm, the outbox accumulates;
                 brokers return: ready again and the backlog is relayed, nothing lost
 
@@ -150,11 +153,15 @@ class Shop:
         finally:
             database.close()
 
-    def relay_backlog(self):
+    def metrics(self):
         connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
         connection.request("GET", "/metrics")
         text = connection.getresponse().read().decode()
         connection.close()
+        return text
+
+    def relay_backlog(self):
+        text = self.metrics()
         return sum(float(line.split()[-1]) for line in text.splitlines()
                    if line.startswith("shopd_relay_backlog{"))
 
@@ -412,6 +419,9 @@ def scenario_split_sigkill(args, workdir, mock):
         while not stop.is_set():
             try:
                 orders.append(place_order(front, "MUG", tokens[len(orders) % len(tokens)]))
+                # A few hundred orders a second: enough to be in flight at every kill, few
+                # enough for the checks below to read each one back.
+                time.sleep(0.003)
             except (OSError, SystemExit):
                 time.sleep(0.01)  # the front process is down for a moment
     thread = threading.Thread(target=traffic)
@@ -531,6 +541,66 @@ def scenario_split_poison(args, workdir, mock):
                       "orders_after": 1, "replay": "parked again"}))
 
 
+def scenario_split_foreign(args, workdir, mock):
+    # A deadline that retries of a stuck message would pass: 8 attempts from 200 ms take 50 s.
+    flags = ["--set", "kafka.shop_id=shop-a", "--set", "order.step_timeout_ms=4000"]
+    front, back = split_processes(args, workdir, mock, flags)
+    add_product(back, "MUG", 1000)
+    first = wait_for("the catalogue to reach the order module",
+                     lambda: place_order(front, "MUG", "tok_ok", unknown_ok=True))
+    wait_settled(front, [first])
+    real = next(message for message in read_topics(mock.bootstrap, ["shopd.inventory"])
+                if message["headers"].get("type") == "inventory.stock_reserved")
+    if real["headers"].get("shop_id") != "shop-a":
+        fail(f"the relay did not send kafka.shop_id: {real['headers']}")
+
+    def copy_for(order_id, shop):
+        """The real record produced again with a new id, about another order."""
+        headers = dict(real["headers"], id=new_id(), correlation_id=order_id)
+        if shop is None:
+            headers.pop("shop_id")
+        else:
+            headers["shop_id"] = shop
+        payload = json.loads(real["payload"])
+        payload["order_id"] = order_id
+        produce(mock.bootstrap, "shopd.inventory", order_id, headers, json.dumps(payload))
+    # Two orders of this shop the order module never heard of; two messages of another shop,
+    # and one of no shop, about the first order: skipped, never handled.
+    copy_for("o-unknown-1", "shop-a")
+    copy_for("o-unknown-2", "shop-a")
+    copy_for(first, "shop-b")
+    copy_for(first, None)
+    started = time.monotonic()
+    good = [None] * 20
+    def place(index):
+        good[index] = place_order(front, "MUG", "tok_ok")
+    threads = [threading.Thread(target=place, args=(index,)) for index in range(len(good))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    settled = wait_settled(front, good)
+    seconds = time.monotonic() - started
+    late = [order for order in settled if order["status"] != "confirmed"]
+    if late:
+        fail(f"good orders not confirmed: {late[:2]}")
+    letters = wait_for("both unknown orders to be parked", lambda: (
+        lambda items: items if len(items) == 2 else None)(
+        front.call("GET", "/api/admin/dead-letters")[1]["items"]))
+    if sorted(letter["aggregate_id"] for letter in letters) != ["o-unknown-1", "o-unknown-2"] or \
+            any(letter["attempts"] != 1 or "no order" not in letter["error"] for letter in letters):
+        fail(f"dead letters: {letters}")
+    skipped = wait_for("the other shop's messages to be skipped", lambda: (
+        lambda text: text if 'shopd_kafka_foreign_skipped_total{module="order"} 2' in text
+        else None)(front.metrics()))
+    if order_of(front, first)["status"] != "confirmed" or skipped is None:
+        fail(f"the first order after the foreign messages: {order_of(front, first)}")
+    front.stop()
+    back.stop()
+    print(json.dumps({"scenario": "split_foreign", "parked_at_once": 2, "foreign_skipped": 2,
+                      "good_orders": len(good), "good_orders_seconds": round(seconds, 2)}))
+
+
 def new_id():
     """A UUIDv7-shaped id: 48 bits of milliseconds, then random bits."""
     value = (int(time.time() * 1000) << 80) | (7 << 76) | (int.from_bytes(os.urandom(10), "big")
@@ -570,7 +640,7 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("scenario",
                         choices=["relay", "sigkill", "split", "split_sigkill", "split_poison",
-                                 "brokers_down"])
+                                 "split_foreign", "brokers_down"])
     parser.add_argument("--shopd", required=True)
     parser.add_argument("--mock", required=True)
     parser.add_argument("--keep", metavar="DIR",
