@@ -34,6 +34,7 @@ using Clock = std::chrono::steady_clock;
 
 struct Options {
     std::string url = "http://127.0.0.1:8080";
+    std::string catalog_url;  // where the products are created; empty: url
     int connections = 32;
     int duration_s = 10;
     int ceiling_s = 3;
@@ -179,8 +180,10 @@ std::string product_body(const std::string& sku, int price_cents) {
 
 class Bench {
   public:
-    Bench(Options options, tcp::endpoint endpoint)
-        : options_(std::move(options)), endpoint_(std::move(endpoint)) {}
+    Bench(Options options, tcp::endpoint endpoint, tcp::endpoint catalog)
+        : options_(std::move(options)),
+          endpoint_(std::move(endpoint)),
+          catalog_(std::move(catalog)) {}
 
     // Every connection asks for /healthz as fast as it can.
     double ceiling_per_s() {
@@ -210,7 +213,7 @@ class Bench {
         run([&](asio::io_context& io) {
             asio::co_spawn(
                 io,
-                [&, connection = Connection(io, endpoint_)]() mutable -> asio::awaitable<void> {
+                [&, connection = Connection(io, catalog_)]() mutable -> asio::awaitable<void> {
                     for (int i = 0; i < options_.products; ++i) {
                         auto sku = fmt::format("BENCH-{}-{}", run_id, i);
                         const auto answer = co_await connection.exchange(
@@ -228,7 +231,50 @@ class Bench {
                     }
                 });
         });
-        wait_for_empty_outbox();  // the order module's catalog learns the prices by message
+        if (catalog_ == endpoint_) {
+            wait_for_empty_outbox();  // the order module's catalog learns the prices by message
+        } else {
+            wait_until_orderable();
+        }
+    }
+
+    // Split mode: the prices reach the order process over Kafka. One order of every product,
+    // placed before the measurement, tells when they all have.
+    void wait_until_orderable() {
+        json::array items;
+        for (const auto& sku : skus_) {
+            items.push_back(json::object{{"sku", sku}, {"quantity", 1}});
+        }
+        std::mt19937 random{1};
+        auto body = json::parse(order_body("bench-probe", random)).as_object();
+        body["items"] = std::move(items);
+        const auto probe = json::serialize(body);
+        run([&](asio::io_context& io) {
+            asio::co_spawn(
+                io,
+                [&, connection = Connection(io, endpoint_)]() mutable -> asio::awaitable<void> {
+                    asio::steady_timer pause(io);
+                    for (;;) {
+                        const auto answer =
+                            co_await connection.exchange(bhttp::verb::post, "/api/orders", probe);
+                        if (answer && answer->status == 202) {
+                            co_return;
+                        }
+                        if (answer && answer->status != 422 && answer->status != 503) {
+                            throw std::runtime_error(
+                                fmt::format("the probe order was answered {}: {}", answer->status,
+                                            answer->body));
+                        }
+                        pause.expires_after(std::chrono::milliseconds(20));
+                        co_await pause.async_wait(asio::use_awaitable);
+                    }
+                },
+                [](std::exception_ptr error) {
+                    if (error) {
+                        std::rethrow_exception(error);
+                    }
+                });
+        });
     }
 
     // Orders from every connection until the duration is over; a 503 (back-pressure) waits
@@ -470,6 +516,7 @@ class Bench {
 
     Options options_;
     tcp::endpoint endpoint_;
+    tcp::endpoint catalog_;
     std::vector<std::string> skus_;
     std::vector<std::string> accepted_ids_;
     std::vector<double> accept_ms_;
@@ -581,6 +628,9 @@ int main(int argc, char** argv) {
     Options options;
     CLI::App cli{"shopd-bench: orders per second, latency and memory of a shopd", "shopd-bench"};
     cli.add_option("--url", options.url, "The shopd to measure")->capture_default_str();
+    cli.add_option("--catalog-url", options.catalog_url,
+                   "Split mode: the shopd hosting inventory, where the products are created "
+                   "(default: --url); waits until the order process knows them");
     cli.add_option("--connections", options.connections, "Keep-alive connections")
         ->capture_default_str()
         ->check(CLI::Range(1, 4096));
@@ -622,7 +672,8 @@ int main(int argc, char** argv) {
             start_to_ready_ms = own->wait_ready(endpoint_of(options.url));
             std::cerr << fmt::format("shopd-bench: shopd ready in {:.1f} ms\n", *start_to_ready_ms);
         }
-        Bench bench(options, endpoint_of(options.url));
+        Bench bench(options, endpoint_of(options.url),
+                    endpoint_of(options.catalog_url.empty() ? options.url : options.catalog_url));
         std::cerr << "shopd-bench: measuring the /healthz ceiling\n";
         const auto ceiling = bench.ceiling_per_s();
         std::cerr << "shopd-bench: seeding products\n";
