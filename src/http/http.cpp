@@ -83,14 +83,17 @@ bool EventStream::push(std::string chunk) {
         if (closed_) {
             return false;
         }
-        const bool fell_behind = bound_ != 0 && pending_.size() + chunk.size() > bound_;
+        const bool fell_behind = bound_ != 0 && pending_bytes_ + chunk.size() > bound_;
         if (fell_behind) {
-            pending_ = std::move(farewell_);
+            pending_.clear();
+            pending_bytes_ = farewell_.size();
+            pending_.push_back(std::move(farewell_));
             closed_ = true;
             open = false;
             wake = std::move(wake_);
         } else {
-            pending_ += chunk;
+            pending_bytes_ += chunk.size();
+            pending_.push_back(std::move(chunk));
             wake = wake_;
         }
     }
@@ -129,8 +132,17 @@ void EventStream::on_wake(std::function<void()> wake) {
 }
 
 std::string EventStream::take() {
+    // A client that reads slowly holds one such piece in the server's hands, not the backlog.
+    constexpr std::size_t kMostAtOnce = 64 * 1024;
     std::lock_guard lock(mutex_);
-    return std::exchange(pending_, {});
+    std::string taken;
+    while (!pending_.empty() &&
+           (taken.empty() || taken.size() + pending_.front().size() <= kMostAtOnce)) {
+        taken += pending_.front();
+        pending_bytes_ -= pending_.front().size();
+        pending_.pop_front();
+    }
+    return taken;
 }
 
 Response problem(unsigned status, std::string_view type, std::string_view title,

@@ -3,6 +3,7 @@
 // stays in server.cpp.
 
 #include <boost/json/value.hpp>
+#include <deque>
 #include <functional>
 #include <map>
 #include <memory>
@@ -54,11 +55,13 @@ class EventStream {
     // At most `bytes` wait for a client that does not read them: a push past that drops them,
     // leaves only `farewell` (an event telling the client to reconnect) to write, and closes.
     void bound(std::size_t bytes, std::string farewell);
+    // What was pushed, in order, up to about 64 KiB at once; empty when nothing waits.
     std::string take();
 
   private:
     mutable std::mutex mutex_;
-    std::string pending_;
+    std::deque<std::string> pending_;  // pushed and not yet taken, each as pushed
+    std::size_t pending_bytes_ = 0;
     bool closed_ = false;
     std::function<void()> wake_;
     std::size_t bound_ = 0;  // 0: none
