@@ -19,6 +19,9 @@ Scenarios:
   split_foreign with kafka.shop_id set, messages about orders the order process never heard
                 of are parked at once, messages of another shop (or none) are skipped and
                 counted, and good orders placed meanwhile confirm before their deadline
+  split_dispatch_cancel
+                a dispatch in one process and a cancel in the other at the same moment, 50
+                times: no order is refunded whose parcel left, and stock adds up
   brokers_down  brokers fail: /readyz degraded, orders still confirm, the outbox accumulates;
                 brokers return: ready again and the backlog is relayed, nothing lost
 
@@ -30,6 +33,7 @@ import collections
 import http.client
 import json
 import os
+import random
 import signal
 import socket
 import sqlite3
@@ -601,6 +605,71 @@ def scenario_split_foreign(args, workdir, mock):
                       "good_orders": len(good), "good_orders_seconds": round(seconds, 2)}))
 
 
+def scenario_split_dispatch_cancel(args, workdir, mock):
+    front, back = split_processes(args, workdir, mock)
+    pairs = 50
+    add_product(back, "MUG", pairs + 1)
+    first = wait_for("the catalogue to reach the order module",
+                     lambda: place_order(front, "MUG", "tok_ok", unknown_ok=True))
+    orders = [first] + [place_order(front, "MUG", "tok_ok") for _ in range(pairs - 1)]
+    wait_settled(front, orders)
+    shipments = [wait_for("the shipment", lambda order=order: (lambda items: items[0]["id"]
+                          if items else None)(back.call("GET", f"/api/shipments?order_id={order}")
+                                              [1]["items"])) for order in orders]
+    # Each pair starts together: the carrier dispatches in one process while the customer
+    # cancels in the other.
+    together = threading.Barrier(2)
+    answers = {}
+
+    # The cancel reaches shipping through Kafka, the dispatch directly: the carrier waits a
+    # moment of varying length, so that either may come first.
+    delays = random.Random(2026)
+
+    def carrier():
+        for order, shipment in zip(orders, shipments):
+            together.wait()
+            time.sleep(delays.uniform(0, 0.08))
+            answers[order, "dispatch"] = back.call("POST", f"/api/shipments/{shipment}/dispatch")[0]
+    thread = threading.Thread(target=carrier)
+    thread.start()
+    for order in orders:
+        together.wait()
+        answers[order, "cancel"] = front.call("POST", f"/api/orders/{order}/cancel")[0]
+    thread.join()
+
+    def outcome(order):
+        state = order_of(front, order)
+        payment = back.call("GET", f"/api/payments?order_id={order}")[1]["items"][0]["status"]
+        parcel = back.call("GET", f"/api/shipments?order_id={order}")[1]["items"][0]["status"]
+        timeline = [entry["event"] for entry in state["timeline"]]
+        if state["status"] == "shipped" and payment == "captured" and parcel == "dispatched":
+            return "dispatched"
+        if state["status"] == "cancelled" and payment == "refunded" and parcel == "cancelled":
+            return "cancelled"
+        return f"unsettled: order {state['status']}, payment {payment}, parcel {parcel}, " \
+               f"timeline {timeline}"
+    deadline = time.monotonic() + 60
+    while any(outcome(order).startswith("unsettled") for order in orders):
+        if time.monotonic() > deadline:
+            fail("; ".join(outcome(order) for order in orders
+                           if outcome(order).startswith("unsettled"))[:2000])
+        time.sleep(0.2)
+    dispatched = [order for order in orders if outcome(order) == "dispatched"]
+    for order in orders:
+        if (order in dispatched) != (answers[order, "dispatch"] == 200):
+            fail(f"order {order}: dispatch answered {answers[order, 'dispatch']}, "
+                 f"{outcome(order)}")
+    product = wait_for("stock to settle", lambda: (lambda p: p if p["reserved"] == 0 else None)(
+        back.call("GET", "/api/products/MUG")[1]))
+    if product["sold"] != len(dispatched):
+        fail(f"stock: {product}, {len(dispatched)} parcels left")
+    front.stop()
+    back.stop()
+    print(json.dumps({"scenario": "split_dispatch_cancel", "pairs": pairs,
+                      "dispatched_first": len(dispatched),
+                      "cancelled_first": pairs - len(dispatched), "refunded_but_shipped": 0}))
+
+
 def new_id():
     """A UUIDv7-shaped id: 48 bits of milliseconds, then random bits."""
     value = (int(time.time() * 1000) << 80) | (7 << 76) | (int.from_bytes(os.urandom(10), "big")
@@ -640,7 +709,7 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("scenario",
                         choices=["relay", "sigkill", "split", "split_sigkill", "split_poison",
-                                 "split_foreign", "brokers_down"])
+                                 "split_foreign", "split_dispatch_cancel", "brokers_down"])
     parser.add_argument("--shopd", required=True)
     parser.add_argument("--mock", required=True)
     parser.add_argument("--keep", metavar="DIR",
