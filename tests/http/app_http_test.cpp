@@ -329,19 +329,21 @@ TEST_CASE("metrics count requests by route and status and pass promtool", "[http
 
 TEST_CASE("an in-flight request is answered during graceful shutdown", "[http][shutdown]") {
     TestApp test;
-    auto slow = std::async(std::launch::async, [port = test.app.port()] {
+    auto held = std::async(std::launch::async, [port = test.app.port()] {
         HttpClient client(port);
-        return client.post_json("/api/notes/slow", R"({"millis":500})");
+        return client.get("/api/audit/held");
     });
     IdleConnection idle(test.app.port());
-    // The slow request holds the notes executor; stop once it is under way.
-    std::this_thread::sleep_for(std::chrono::milliseconds(150));
-    const auto started = std::chrono::steady_clock::now();
-    test.app.stop();
-    const auto answer = slow.get();
+    REQUIRE(eventually([&] { return test.control->held_count() == 1; }));
+    // The request is under way when the stop begins, and answered only once it has.
+    auto stopped = std::async(std::launch::async, [&] { test.app.stop(); });
+    REQUIRE(eventually([&] { return !test.app.ready(); }));
+    CHECK(stopped.wait_for(std::chrono::seconds(0)) == std::future_status::timeout);
+    test.control->release_held();
+    const auto answer = held.get();
+    stopped.get();
     CHECK(answer.status == 200);
     CHECK(answer.header("Connection") == "close");
-    CHECK(std::chrono::steady_clock::now() - started >= std::chrono::milliseconds(200));
     CHECK(idle.closed_by_server(std::chrono::milliseconds(1000)));
     CHECK_FALSE(test.app.ready());
     CHECK_THROWS(HttpClient(test.app.port()).get("/healthz"));
