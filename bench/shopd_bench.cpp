@@ -249,32 +249,15 @@ class Bench {
         auto body = json::parse(order_body("bench-probe", random)).as_object();
         body["items"] = std::move(items);
         const auto probe = json::serialize(body);
-        run([&](asio::io_context& io) {
-            asio::co_spawn(
-                io,
-                [&, connection = Connection(io, endpoint_)]() mutable -> asio::awaitable<void> {
-                    asio::steady_timer pause(io);
-                    for (;;) {
-                        const auto answer =
-                            co_await connection.exchange(bhttp::verb::post, "/api/orders", probe);
-                        if (answer && answer->status == 202) {
-                            co_return;
-                        }
-                        if (answer && answer->status != 422 && answer->status != 503) {
-                            throw std::runtime_error(
-                                fmt::format("the probe order was answered {}: {}", answer->status,
-                                            answer->body));
-                        }
-                        pause.expires_after(std::chrono::milliseconds(20));
-                        co_await pause.async_wait(asio::use_awaitable);
-                    }
-                },
-                [](std::exception_ptr error) {
-                    if (error) {
-                        std::rethrow_exception(error);
-                    }
-                });
-        });
+        poll_until(
+            bhttp::verb::post, "/api/orders", probe, [](const std::optional<Answer>& answer) {
+                if (answer && answer->status != 202 && answer->status != 422 &&
+                    answer->status != 503) {
+                    throw std::runtime_error(fmt::format("the probe order was answered {}: {}",
+                                                         answer->status, answer->body));
+                }
+                return answer && answer->status == 202;
+            });
     }
 
     // Orders from every connection until the duration is over; a 503 (back-pressure) waits
@@ -477,22 +460,31 @@ class Bench {
     }
 
     void wait_for_empty_outbox() {
+        poll_until(bhttp::verb::get, "/metrics", {}, [](const std::optional<Answer>& answer) {
+            return answer && read_metrics(answer->body).outbox_backlog == 0;
+        });
+    }
+
+    // Sends the request every 20 ms until `done` accepts the answer (nullopt: no answer came);
+    // `done` throws to give up.
+    template <class Done>
+    void poll_until(bhttp::verb method, const std::string& target, const std::string& body,
+                    Done done) {
         run([&](asio::io_context& io) {
             asio::co_spawn(
                 io,
                 [&, connection = Connection(io, endpoint_)]() mutable -> asio::awaitable<void> {
                     asio::steady_timer pause(io);
-                    for (;;) {
-                        const auto answer =
-                            co_await connection.exchange(bhttp::verb::get, "/metrics");
-                        if (answer && read_metrics(answer->body).outbox_backlog == 0) {
-                            co_return;
-                        }
+                    while (!done(co_await connection.exchange(method, target, body))) {
                         pause.expires_after(std::chrono::milliseconds(20));
                         co_await pause.async_wait(asio::use_awaitable);
                     }
                 },
-                asio::detached);
+                [](std::exception_ptr error) {
+                    if (error) {
+                        std::rethrow_exception(error);
+                    }
+                });
         });
     }
 
