@@ -261,6 +261,17 @@ def split_processes(args, workdir, mock, extra=()):
     return front, back
 
 
+def split_shop_with_an_order(args, workdir, mock, stock, extra=()):
+    """split_processes with a product of `stock` MUGs, and one order of it settled: the order
+    module knows the catalogue. Returns the processes and that order's id."""
+    front, back = split_processes(args, workdir, mock, extra)
+    add_product(back, "MUG", stock)
+    first = wait_for("the catalogue to reach the order module",
+                     lambda: place_order(front, "MUG", "tok_ok", unknown_ok=True))
+    wait_settled(front, [first])
+    return front, back, first
+
+
 def scenario_relay(args, workdir, mock):
     shop = Shop(args.shopd, workdir, "single", relay_flags(mock))
     shop.start()
@@ -495,11 +506,7 @@ def produce(bootstrap, topic, key, headers, value):
 
 def scenario_split_poison(args, workdir, mock):
     retries = ["--set", "delivery.max_attempts=3", "--set", "delivery.retry_base_ms=20"]
-    front, back = split_processes(args, workdir, mock, retries)
-    add_product(back, "MUG", 10)
-    first = wait_for("the catalogue to reach the order module",
-                     lambda: place_order(front, "MUG", "tok_ok", unknown_ok=True))
-    wait_settled(front, [first])
+    front, back, first = split_shop_with_an_order(args, workdir, mock, 10, retries)
 
     # A command this shopd cannot read (a newer version), then a readable one for the same
     # order, both as if the order module had sent them.
@@ -548,11 +555,7 @@ def scenario_split_poison(args, workdir, mock):
 def scenario_split_foreign(args, workdir, mock):
     # A deadline that retries of a stuck message would pass: 8 attempts from 200 ms take 50 s.
     flags = ["--set", "kafka.shop_id=shop-a", "--set", "order.step_timeout_ms=4000"]
-    front, back = split_processes(args, workdir, mock, flags)
-    add_product(back, "MUG", 1000)
-    first = wait_for("the catalogue to reach the order module",
-                     lambda: place_order(front, "MUG", "tok_ok", unknown_ok=True))
-    wait_settled(front, [first])
+    front, back, first = split_shop_with_an_order(args, workdir, mock, 1000, flags)
     real = next(message for message in read_topics(mock.bootstrap, ["shopd.inventory"])
                 if message["headers"].get("type") == "inventory.stock_reserved")
     if real["headers"].get("shop_id") != "shop-a":
@@ -606,11 +609,8 @@ def scenario_split_foreign(args, workdir, mock):
 
 
 def scenario_split_dispatch_cancel(args, workdir, mock):
-    front, back = split_processes(args, workdir, mock)
     pairs = 50
-    add_product(back, "MUG", pairs + 1)
-    first = wait_for("the catalogue to reach the order module",
-                     lambda: place_order(front, "MUG", "tok_ok", unknown_ok=True))
+    front, back, first = split_shop_with_an_order(args, workdir, mock, pairs)
     orders = [first] + [place_order(front, "MUG", "tok_ok") for _ in range(pairs - 1)]
     wait_settled(front, orders)
     shipments = [wait_for("the shipment", lambda order=order: (lambda items: items[0]["id"]
