@@ -89,6 +89,10 @@ bool is_operations_target(std::string_view target) {
     return path == "/healthz" || path == "/readyz" || path == "/metrics";
 }
 
+Response too_many_connections() {
+    return unavailable("too-many-connections", "too many open connections; try again shortly");
+}
+
 std::int64_t steady_now_ns() {
     return std::chrono::steady_clock::now().time_since_epoch().count();
 }
@@ -269,10 +273,7 @@ struct Server::Impl : std::enable_shared_from_this<Impl> {
     }
 
     asio::awaitable<void> refuse(std::shared_ptr<Connection> connection) {
-        co_await write(
-            *connection,
-            unavailable("too-many-connections", "too many open connections; try again shortly"), 11,
-            false);
+        co_await write(*connection, too_many_connections(), 11, false);
         close(*connection);
     }
 
@@ -411,10 +412,7 @@ struct Server::Impl : std::enable_shared_from_this<Impl> {
             }
             if (connection.operations_only && !is_operations_target(parser.get().target())) {
                 record({}, Method::other, 503, 0);
-                co_await write(connection,
-                               unavailable("too-many-connections",
-                                           "too many open connections; try again shortly"),
-                               parser.get().version(), false);
+                co_await write(connection, too_many_connections(), parser.get().version(), false);
                 co_return;
             }
 
