@@ -77,17 +77,11 @@ void Shipments::create(bus::UnitOfWork& unit_of_work, const CreateShipment& comm
 }
 
 void Shipments::cancel(bus::UnitOfWork& unit_of_work, const CancelShipment& command) const {
-    auto& query = unit_of_work.statements().get(
-        "SELECT id, status, tracking_number FROM shipment WHERE order_id = ?");
+    auto& query = unit_of_work.statements().get("SELECT id FROM shipment WHERE order_id = ?");
     query.bind(1, command.order_id);
-    std::optional<Row> shipment;
-    std::string id;
-    if (query.executeStep()) {
-        id = query.getColumn(0).getString();
-        shipment =
-            Row{command.order_id, query.getColumn(1).getString(), query.getColumn(2).getString()};
-    }
+    const auto id = query.executeStep() ? query.getColumn(0).getString() : std::string{};
     query.reset();
+    const auto shipment = id.empty() ? std::nullopt : row(unit_of_work, id);
     const AggregateRef order{"order", command.order_id};
     // The order waits for this answer before it refunds anything: a parcel that has left is
     // never paid back, however the cancel and the dispatch met.
