@@ -3,7 +3,6 @@
 #include <catch2/catch.hpp>
 #include <filesystem>
 #include <future>
-#include <sqlite3.h>
 #include <thread>
 
 #include "bus/retention.hpp"
@@ -14,19 +13,6 @@ namespace {
 
 int count(SQLite::Database& database, const std::string& sql) {
     return database.execAndGet(sql).getInt();
-}
-
-// Every commit of `module`'s database fails while `full` holds, as on a full disk: the whole
-// batch rolls back.
-void refuse_commits_while(NotesAndAudit& modules, bus::ModuleRuntime& module,
-                          std::atomic<bool>& full) {
-    modules.harness.on(module, [&full](SQLite::Database& database) {
-        sqlite3_commit_hook(
-            database.getHandle(),
-            [](void* flag) { return static_cast<std::atomic<bool>*>(flag)->load() ? 1 : 0; },
-            &full);
-        return 0;
-    });
 }
 
 // Runs nothing on both strands, `times` over: whatever they had queued runs meanwhile.
@@ -54,7 +40,10 @@ TEST_CASE("a publisher that cannot record a delivery's outcome waits before deli
     NotesAndAudit modules(policy);
     std::atomic<bool> full{false};
     modules.harness.start();
-    refuse_commits_while(modules, modules.notes, full);
+    modules.harness.on(modules.notes, [&full](SQLite::Database& database) {
+        refuse_commits_while(database, full);
+        return 0;
+    });
     modules.harness.messaging().stop();
     modules.add("a", 1, "fail:1000");
     full = true;
@@ -72,7 +61,10 @@ TEST_CASE("once the publisher can commit again its deliveries and progress go on
     NotesAndAudit modules;
     std::atomic<bool> full{false};
     modules.harness.start();
-    refuse_commits_while(modules, modules.notes, full);
+    modules.harness.on(modules.notes, [&full](SQLite::Database& database) {
+        refuse_commits_while(database, full);
+        return 0;
+    });
     modules.harness.messaging().stop();
     modules.add("a", 1, "fail:1");
     modules.add("b", 1);

@@ -51,6 +51,12 @@ void audit_note(AuditControl& control, bus::UnitOfWork& unit_of_work, const Note
     unit_of_work.after_commit([&control] { ++control.handled; });
 }
 
+void refuse_commits_while(SQLite::Database& database, std::atomic<bool>& full) {
+    sqlite3_commit_hook(
+        database.getHandle(),
+        [](void* flag) { return static_cast<std::atomic<bool>*>(flag)->load() ? 1 : 0; }, &full);
+}
+
 void AuditControl::release_held() {
     std::vector<http::Reply> replies;
     {
@@ -90,12 +96,7 @@ ModuleDefinition notes_module() {
                 [&runtime, full](const http::Request& request, http::Reply reply) {
                     *full = request.json.at("full").as_bool();
                     boost::asio::post(runtime.strand(), [&runtime, full, reply] {
-                        sqlite3_commit_hook(
-                            runtime.database().getHandle(),
-                            [](void* flag) {
-                                return static_cast<std::atomic<bool>*>(flag)->load() ? 1 : 0;
-                            },
-                            full.get());
+                        refuse_commits_while(runtime.database(), *full);
                         reply(http::json_response(200, json::object{{"full", full->load()}}));
                     });
                 });

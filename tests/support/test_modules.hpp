@@ -5,6 +5,7 @@
 //   text "poison"  throws while `poison_heals` is false.
 // It writes its row before throwing, so a test can prove the rollback.
 
+#include <SQLiteCpp/Database.h>
 #include <atomic>
 #include <chrono>
 #include <map>
@@ -42,6 +43,10 @@ struct AuditControl {
     }
     void release_held();
 };
+
+// Every commit of `database` fails while `full` holds, as on a full disk: the whole batch rolls
+// back. On the database's strand; `full` must outlive the database.
+void refuse_commits_while(SQLite::Database& database, std::atomic<bool>& full);
 
 // Inserts the note and publishes NoteAdded in the same unit of work.
 void add_note(bus::UnitOfWork& unit_of_work, const NoteAdded& note);
