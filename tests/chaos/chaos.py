@@ -31,17 +31,8 @@ import threading
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-ADDRESS = {"name": "A", "line1": "1 Road", "city": "Town", "postal_code": "1", "country": "DE"}
-
-
-def fail(message):
-    sys.exit(f"FAIL: {message}")
-
-
-def free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+sys.path.insert(0, os.path.join(HERE, "..", "e2e"))
+from kafka_relay import ADDRESS, fail, free_port  # noqa: E402
 
 
 class Shop:

@@ -553,8 +553,9 @@ def scenario_split_poison(args, workdir, mock):
 
 
 def scenario_split_foreign(args, workdir, mock):
-    # A deadline that retries of a stuck message would pass: 8 attempts from 200 ms take 50 s.
-    flags = ["--set", "kafka.shop_id=shop-a", "--set", "order.step_timeout_ms=4000"]
+    # A deadline that retries of a stuck message would pass (8 attempts from 200 ms take 50 s),
+    # with room for a busy machine.
+    flags = ["--set", "kafka.shop_id=shop-a", "--set", "order.step_timeout_ms=10000"]
     front, back, first = split_shop_with_an_order(args, workdir, mock, 1000, flags)
     real = next(message for message in read_topics(mock.bootstrap, ["shopd.inventory"])
                 if message["headers"].get("type") == "inventory.stock_reserved")
