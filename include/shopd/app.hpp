@@ -13,6 +13,7 @@
 #include <string_view>
 #include <vector>
 
+#include <shopd/clock.hpp>
 #include <shopd/config.hpp>
 #include <shopd/module.hpp>
 
@@ -44,6 +45,9 @@ class App {
     // Waits until idle(); false when `timeout` passed first. For tests and scripted demos
     // that must see every consequence of a request before they look.
     bool wait_until_idle(std::chrono::milliseconds timeout) const;
+
+    // Business time: every module and the platform read it. A test may freeze and move it.
+    ShopClock& clock();
 
     // The hosted modules and the messages between them, as a Mermaid flowchart.
     std::string module_graph_mermaid() const;

@@ -6,9 +6,10 @@
 #include <map>
 #include <vector>
 
+#include <shopd/clock.hpp>
+
 #include "reservation_plan.hpp"
 #include "store/statement_cache.hpp"
-#include "util/clock.hpp"
 
 namespace shopd::inventory {
 namespace json = boost::json;
@@ -53,7 +54,7 @@ std::int64_t available_of(bus::UnitOfWork& unit_of_work, const std::string& sku)
 }  // namespace
 
 bool Stock::add_product(bus::UnitOfWork& unit_of_work, const NewProduct& product) const {
-    const auto now = rfc3339();
+    const auto now = rfc3339(unit_of_work.now());
     auto& insert = unit_of_work.statements().get(
         "INSERT INTO product (sku, name, price_cents, currency, weight_grams, available, "
         "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (sku) DO NOTHING");
@@ -109,7 +110,7 @@ Stock::Adjustment Stock::adjust(bus::UnitOfWork& unit_of_work, const std::string
     if (available + delta < 0) {
         return Adjustment::below_reserved;
     }
-    const auto now = rfc3339();
+    const auto now = rfc3339(unit_of_work.now());
     store::exec(unit_of_work.statements(),
                 "UPDATE product SET available = available + ?, updated_at = ? WHERE sku = ?", delta,
                 now, sku);
@@ -135,7 +136,7 @@ void Stock::reserve(bus::UnitOfWork& unit_of_work, const ReserveStock& command) 
         query.reset();
     }
 
-    const auto now = Clock::now();
+    const auto now = unit_of_work.now();
     const auto expires_at = now + config_.reservation_ttl;
     auto& insert = unit_of_work.statements().get(
         "INSERT INTO reservation (order_id, state, currency, total_cents, expires_at_ms, "
@@ -228,7 +229,7 @@ int Stock::expire_lapsed(bus::UnitOfWork& unit_of_work) const {
     auto& query = unit_of_work.statements().get(
         "SELECT order_id FROM reservation WHERE state = 'reserved' AND expires_at_ms <= ? "
         "ORDER BY expires_at_ms LIMIT 200");
-    query.bind(1, unix_millis());
+    query.bind(1, unix_millis(unit_of_work.now()));
     const auto lapsed = store::first_column(query);
     for (const auto& order_id : lapsed) {
         move_lines(unit_of_work, order_id, "available = available + ?1, reserved = reserved - ?1");
@@ -253,7 +254,7 @@ void Stock::move_lines(bus::UnitOfWork& unit_of_work, const std::string& order_i
     for (const auto& [sku, quantity] : lines) {
         const auto available_before = available_of(unit_of_work, sku);
         update.bind(1, quantity);
-        update.bind(2, rfc3339());
+        update.bind(2, rfc3339(unit_of_work.now()));
         update.bind(3, sku);
         update.exec();
         update.reset();
@@ -273,7 +274,7 @@ void Stock::set_state(bus::UnitOfWork& unit_of_work, const std::string& order_id
     auto& update = unit_of_work.statements().get(
         "UPDATE reservation SET state = ?, updated_at = ? WHERE order_id = ?");
     update.bind(1, state);
-    update.bind(2, rfc3339());
+    update.bind(2, rfc3339(unit_of_work.now()));
     update.bind(3, order_id);
     update.exec();
 }

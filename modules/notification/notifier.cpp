@@ -7,12 +7,12 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include <shopd/clock.hpp>
 #include <shopd/contracts/notification.hpp>
 
 #include "app/module_builder.hpp"
 #include "http/client.hpp"
 #include "store/statement_cache.hpp"
-#include "util/clock.hpp"
 #include "util/digest.hpp"
 #include "util/ids.hpp"
 
@@ -61,7 +61,7 @@ void Notifier::notify(bus::UnitOfWork& unit_of_work, const Occurrence& occurrenc
     values.emplace("customer_id", occurrence.customer_id);
     const auto text = templates_.at(occurrence.kind).render(values);
     const auto id = new_uuid_v7();
-    const auto now = rfc3339();
+    const auto now = rfc3339(unit_of_work.now());
     auto& insert = unit_of_work.statements().get(
         "INSERT INTO notification (id, order_id, customer_id, kind, text, created_at) "
         "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (order_id, kind) DO NOTHING");
@@ -113,7 +113,7 @@ void Notifier::send_due_webhooks() {
                 "FROM webhook_delivery d JOIN notification n ON n.id = d.notification_id "
                 "WHERE d.status = 'pending' AND d.next_attempt_ms <= ? "
                 "ORDER BY d.next_attempt_ms LIMIT 100");
-            query.bind(1, unix_millis());
+            query.bind(1, unix_millis(unit_of_work.now()));
             while (query.executeStep()) {
                 auto document = notification_json(query);
                 const auto id = query.getColumn(0).getString();
@@ -182,8 +182,9 @@ void Notifier::webhook_answered(const std::string& notification_id, unsigned sta
             auto& update = unit_of_work.statements().get(
                 "UPDATE webhook_delivery SET status = ?, attempts = ?, next_attempt_ms = ?, "
                 "last_status = ?, last_error = ?, updated_at = ? WHERE notification_id = ?");
-            SQLite::bind(update, next, attempts, unix_millis() + wait, static_cast<int>(status),
-                         failure, rfc3339(), notification_id);
+            SQLite::bind(update, next, attempts, unix_millis(unit_of_work.now()) + wait,
+                         static_cast<int>(status), failure, rfc3339(unit_of_work.now()),
+                         notification_id);
             update.exec();
             const AggregateRef order{"order", order_id};
             if (delivered) {

@@ -8,8 +8,9 @@
 #include <set>
 #include <stdexcept>
 
+#include <shopd/clock.hpp>
+
 #include "store/statement_cache.hpp"
-#include "util/clock.hpp"
 #include "util/ids.hpp"
 
 namespace shopd::order {
@@ -55,15 +56,15 @@ int exec(bus::UnitOfWork& unit_of_work, std::string_view sql, const Args&... arg
 
 }  // namespace
 
-std::int64_t Saga::deadline() const {
-    return unix_millis() + config_.step_timeout.count();
+std::int64_t Saga::deadline(const bus::UnitOfWork& unit_of_work) const {
+    return unix_millis(unit_of_work.now()) + config_.step_timeout.count();
 }
 
 void Saga::record(bus::UnitOfWork& unit_of_work, const std::string& order_id,
                   std::string_view event, const std::string& detail) const {
     exec(unit_of_work,
          "INSERT INTO order_timeline (order_id, at, event, detail) VALUES (?, ?, ?, ?)", order_id,
-         rfc3339(), std::string{event}, detail);
+         rfc3339(unit_of_work.now()), std::string{event}, detail);
 }
 
 Saga::State Saga::load(bus::UnitOfWork& unit_of_work, const std::string& order_id) const {
@@ -109,7 +110,8 @@ void Saga::catalogue(bus::UnitOfWork& unit_of_work, const inventory::ProductPric
          "INSERT INTO catalog (sku, name, price_cents, currency, updated_at) VALUES (?, ?, ?, ?, ?)"
          " ON CONFLICT (sku) DO UPDATE SET name = excluded.name, price_cents = "
          "excluded.price_cents, currency = excluded.currency, updated_at = excluded.updated_at",
-         product.sku, product.name, product.price_cents, product.currency, rfc3339());
+         product.sku, product.name, product.price_cents, product.currency,
+         rfc3339(unit_of_work.now()));
 }
 
 std::variant<std::string, std::vector<http::FieldError>> Saga::place(
@@ -142,7 +144,7 @@ std::variant<std::string, std::vector<http::FieldError>> Saga::place(
     }
 
     const auto order_id = new_uuid_v7();
-    const auto now = rfc3339();
+    const auto now = rfc3339(unit_of_work.now());
     std::int64_t total = 0;
     for (std::size_t i = 0; i < request.lines.size(); ++i) {
         total += prices[i] * request.lines[i].quantity;
@@ -151,8 +153,8 @@ std::variant<std::string, std::vector<http::FieldError>> Saga::place(
          "INSERT INTO customer_order (id, customer_id, status, step, deadline_ms, currency, "
          "total_cents, payment_token, shipping_address, stock_requested, created_at, updated_at) "
          "VALUES (?, ?, 'pending', 'reserving', ?, ?, ?, ?, ?, 1, ?, ?)",
-         order_id, request.customer_id, deadline(), currency, total, request.payment_token,
-         json::serialize(json::value_from(request.address)), now, now);
+         order_id, request.customer_id, deadline(unit_of_work), currency, total,
+         request.payment_token, json::serialize(json::value_from(request.address)), now, now);
     std::vector<inventory::RequestedLine> requested;
     for (std::size_t i = 0; i < request.lines.size(); ++i) {
         const auto& line = request.lines[i];
@@ -179,8 +181,8 @@ void Saga::cancel(bus::UnitOfWork& unit_of_work, State& state, const std::string
         exec(unit_of_work,
              "UPDATE customer_order SET cancel_requested = ?, deadline_ms = NULL, "
              "stock_requested = ?, payment_requested = ?, updated_at = ? WHERE id = ?",
-             reason, state.stock_requested ? 1 : 0, state.payment_requested ? 1 : 0, rfc3339(),
-             state.id);
+             reason, state.stock_requested ? 1 : 0, state.payment_requested ? 1 : 0,
+             rfc3339(unit_of_work.now()), state.id);
         state.cancel_requested = reason;
         record(unit_of_work, state.id, "cancel requested", reason);
         return;
@@ -200,7 +202,7 @@ void Saga::compensate(bus::UnitOfWork& unit_of_work, State& state,
     exec(unit_of_work,
          "UPDATE customer_order SET status = 'cancelled', cancel_reason = ?, step = 'settled', "
          "cancel_requested = NULL, deadline_ms = NULL, updated_at = ? WHERE id = ?",
-         reason, rfc3339(), state.id);
+         reason, rfc3339(unit_of_work.now()), state.id);
     state.status = "cancelled";
     record(unit_of_work, state.id, "status: cancelled", reason);
     unit_of_work.publish(OrderCancelled{state.id, state.customer_id, reason}, aggregate(state.id));
@@ -228,7 +230,7 @@ CancelOutcome Saga::cancel_by_customer(bus::UnitOfWork& unit_of_work,
 int Saga::time_out_overdue(bus::UnitOfWork& unit_of_work) const {
     auto& query = unit_of_work.statements().get(
         "SELECT id FROM customer_order WHERE deadline_ms <= ? ORDER BY deadline_ms LIMIT 200");
-    query.bind(1, unix_millis());
+    query.bind(1, unix_millis(unit_of_work.now()));
     const auto overdue = store::first_column(query);
     for (const auto& order_id : overdue) {
         auto state = load(unit_of_work, order_id);
@@ -260,7 +262,8 @@ void Saga::on(bus::UnitOfWork& unit_of_work, const inventory::StockReserved& eve
     exec(unit_of_work,
          "UPDATE customer_order SET step = 'paying', deadline_ms = ?, currency = ?, "
          "total_cents = ?, weight_grams = ?, payment_requested = 1, updated_at = ? WHERE id = ?",
-         deadline(), event.currency, event.total_cents, weight, rfc3339(), state.id);
+         deadline(unit_of_work), event.currency, event.total_cents, weight,
+         rfc3339(unit_of_work.now()), state.id);
     unit_of_work.publish(payment::CapturePayment{state.id, state.customer_id, event.total_cents,
                                                  event.currency, state.payment_token},
                          aggregate(state.id));
@@ -306,7 +309,7 @@ void Saga::on(bus::UnitOfWork& unit_of_work, const payment::PaymentCaptured& eve
     exec(unit_of_work,
          "UPDATE customer_order SET step = 'shipping', deadline_ms = ?, shipment_requested = 1, "
          "updated_at = ? WHERE id = ?",
-         deadline(), rfc3339(), state.id);
+         deadline(unit_of_work), rfc3339(unit_of_work.now()), state.id);
     unit_of_work.publish(
         shipping::CreateShipment{state.id, state.customer_id,
                                  json::value_to<shipping::Address>(json::parse(state.address_json)),
@@ -347,7 +350,7 @@ void Saga::confirm(bus::UnitOfWork& unit_of_work, State& state,
     exec(unit_of_work,
          "UPDATE customer_order SET status = 'confirmed', step = 'settled', deadline_ms = NULL, "
          "updated_at = ? WHERE id = ?",
-         rfc3339(), state.id);
+         rfc3339(unit_of_work.now()), state.id);
     state.status = "confirmed";
     record(unit_of_work, state.id, "status: confirmed");
     unit_of_work.publish(inventory::CommitStock{state.id}, aggregate(state.id));
@@ -367,7 +370,7 @@ void Saga::on(bus::UnitOfWork& unit_of_work, const shipping::ShipmentDispatched&
 void Saga::ship(bus::UnitOfWork& unit_of_work, State& state,
                 const std::string& tracking_number) const {
     exec(unit_of_work, "UPDATE customer_order SET status = 'shipped', updated_at = ? WHERE id = ?",
-         rfc3339(), state.id);
+         rfc3339(unit_of_work.now()), state.id);
     state.status = "shipped";
     record(unit_of_work, state.id, "status: shipped");
     unit_of_work.publish(OrderShipped{state.id, state.customer_id, tracking_number},
@@ -384,8 +387,8 @@ void Saga::on(bus::UnitOfWork& unit_of_work, const shipping::ShipmentDelivered& 
 
 void Saga::deliver(bus::UnitOfWork& unit_of_work, State& state) const {
     exec(unit_of_work,
-         "UPDATE customer_order SET status = 'delivered', updated_at = ? WHERE id = ?", rfc3339(),
-         state.id);
+         "UPDATE customer_order SET status = 'delivered', updated_at = ? WHERE id = ?",
+         rfc3339(unit_of_work.now()), state.id);
     state.status = "delivered";
     record(unit_of_work, state.id, "status: delivered");
     unit_of_work.publish(OrderDelivered{state.id, state.customer_id}, aggregate(state.id));
@@ -408,7 +411,7 @@ void Saga::on(bus::UnitOfWork& unit_of_work, const shipping::ShipmentCancelRefus
     }
     exec(unit_of_work,
          "UPDATE customer_order SET cancel_requested = NULL, updated_at = ? WHERE id = ?",
-         rfc3339(), state.id);
+         rfc3339(unit_of_work.now()), state.id);
     state.cancel_requested.clear();
     record(unit_of_work, state.id, "cancel refused",
            fmt::format("the parcel was {} first", event.status));

@@ -93,7 +93,7 @@ class Saga {
     void deliver(bus::UnitOfWork& unit_of_work, State& state) const;
     void record(bus::UnitOfWork& unit_of_work, const std::string& order_id, std::string_view event,
                 const std::string& detail = {}) const;
-    std::int64_t deadline() const;
+    std::int64_t deadline(const bus::UnitOfWork& unit_of_work) const;
 
     const OrderConfig& config_;
 };

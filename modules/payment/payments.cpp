@@ -4,8 +4,9 @@
 #include <SQLiteCpp/VariadicBind.h>
 #include <boost/json.hpp>
 
+#include <shopd/clock.hpp>
+
 #include "store/statement_cache.hpp"
-#include "util/clock.hpp"
 #include "util/ids.hpp"
 
 namespace shopd::payment {
@@ -50,7 +51,7 @@ void Payments::capture(bus::UnitOfWork& unit_of_work, const CapturePayment& comm
                          : answer.outcome == Outcome::declined ? "declined"
                                                                : "pending";
     const auto id = new_uuid_v7();
-    const auto now = rfc3339();
+    const auto now = rfc3339(unit_of_work.now());
     auto& insert = unit_of_work.statements().get(
         "INSERT INTO payment (id, order_id, customer_id, status, amount_cents, currency, "
         "decline_reason, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
@@ -90,7 +91,7 @@ void Payments::refund(bus::UnitOfWork& unit_of_work, const RefundPayment& comman
     }
     auto& update = unit_of_work.statements().get(
         "UPDATE payment SET status = ?, refund_reason = ?, updated_at = ? WHERE id = ?");
-    SQLite::bind(update, next, command.reason, rfc3339(), id);
+    SQLite::bind(update, next, command.reason, rfc3339(unit_of_work.now()), id);
     update.exec();
     if (status == "captured") {
         unit_of_work.publish(PaymentRefunded{command.order_id, id, customer_id, amount, currency},

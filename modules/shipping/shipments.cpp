@@ -6,8 +6,9 @@
 #include <fmt/format.h>
 #include <random>
 
+#include <shopd/clock.hpp>
+
 #include "store/statement_cache.hpp"
-#include "util/clock.hpp"
 #include "util/ids.hpp"
 
 namespace shopd::shipping {
@@ -58,7 +59,7 @@ void Shipments::create(bus::UnitOfWork& unit_of_work, const CreateShipment& comm
     const auto id = new_uuid_v7();
     const auto tracking_number = new_tracking_number(config_.carrier);
     const auto cost = shipping_cost(config_, command.weight_grams);
-    const auto now = rfc3339();
+    const auto now = rfc3339(unit_of_work.now());
     auto& insert = unit_of_work.statements().get(
         "INSERT INTO shipment (id, order_id, customer_id, status, carrier, tracking_number, "
         "cost_cents, currency, weight_grams, shipping_address, created_at, updated_at) "
@@ -140,7 +141,7 @@ std::optional<Shipments::Row> Shipments::row(bus::UnitOfWork& unit_of_work,
 
 void Shipments::set_status(bus::UnitOfWork& unit_of_work, const std::string& id,
                            const std::string& status) const {
-    const auto now = rfc3339();
+    const auto now = rfc3339(unit_of_work.now());
     auto& update = unit_of_work.statements().get(
         "UPDATE shipment SET status = ?, updated_at = ? WHERE id = ?");
     SQLite::bind(update, status, now, id);

@@ -265,7 +265,7 @@ struct App::Impl {
     Impl(Config app_config, std::vector<ModuleDefinition> definitions, std::string_view api)
         : config(std::move(app_config)),
           openapi(api),
-          messaging(bus, delivery_policy(config), metrics),
+          messaging(bus, delivery_policy(config), metrics, clock),
           router(config.server.json_max_depth),
           server(io, router, server_limits(config.server), metrics) {
         telemetry::register_process_metrics(metrics);
@@ -280,6 +280,7 @@ struct App::Impl {
     // Members in construction order: io outlives everything that queues work on it.
     Config config;
     std::string openapi;
+    ShopClock clock;
     asio::io_context io;
     telemetry::MetricsRegistry metrics;
     bus::MessageBus bus;
@@ -744,6 +745,10 @@ bool App::wait_until_idle(std::chrono::milliseconds timeout) const {
 
 std::string App::module_graph_mermaid() const {
     return shopd::module_graph_mermaid(impl_->bus, impl_->hosted_names());
+}
+
+ShopClock& App::clock() {
+    return impl_->clock;
 }
 
 bool App::ready() const {

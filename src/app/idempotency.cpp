@@ -6,7 +6,8 @@
 #include <boost/json.hpp>
 #include <fmt/format.h>
 
-#include "util/clock.hpp"
+#include <shopd/clock.hpp>
+
 #include "util/digest.hpp"
 
 namespace shopd::idempotency {
@@ -72,14 +73,15 @@ void remember(bus::UnitOfWork& unit_of_work, const Key& key, const http::Respons
         "INSERT INTO idempotency_key (key, fingerprint, status, content_type, headers, body, "
         "created_at_ms) VALUES (?, ?, ?, ?, ?, ?, ?)");
     SQLite::bind(insert, key.key, key.fingerprint, static_cast<int>(response.status),
-                 response.content_type, json::serialize(headers), response.body, unix_millis());
+                 response.content_type, json::serialize(headers), response.body,
+                 unix_millis(unit_of_work.now()));
     insert.exec();
 }
 
 void forget_older_than(bus::UnitOfWork& unit_of_work, std::chrono::milliseconds ttl) {
     auto& purge =
         unit_of_work.statements().get("DELETE FROM idempotency_key WHERE created_at_ms < ?");
-    purge.bind(1, unix_millis() - ttl.count());
+    purge.bind(1, unix_millis(unit_of_work.now()) - ttl.count());
     purge.exec();
 }
 

@@ -3,8 +3,9 @@
 #include <SQLiteCpp/Statement.h>
 #include <fmt/format.h>
 
+#include <shopd/clock.hpp>
+
 #include "bus/messaging.hpp"
-#include "util/clock.hpp"
 
 namespace shopd::bus {
 namespace {
@@ -52,7 +53,7 @@ void insert(UnitOfWork& unit_of_work, const Envelope& envelope, std::string_view
     insert.bind(12, held ? 1 : 0);
     insert.bind(13, attempts);
     insert.bind(14, error);
-    insert.bind(15, rfc3339());
+    insert.bind(15, rfc3339(unit_of_work.now()));
     insert.exec();
     insert.reset();
 }
@@ -125,7 +126,7 @@ void park_again(UnitOfWork& unit_of_work, std::int64_t seq, int attempts,
     store::exec(unit_of_work.statements(),
                 "UPDATE intake_parked SET held = 0, attempts = ?, last_error = ?, parked_at = ? "
                 "WHERE seq = ?",
-                attempts, error, rfc3339(), seq);
+                attempts, error, rfc3339(unit_of_work.now()), seq);
 }
 
 }  // namespace shopd::bus

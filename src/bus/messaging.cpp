@@ -38,8 +38,9 @@ std::optional<DeadLetterId> parse_dead_letter_id(std::string_view id) {
 }  // namespace
 
 Messaging::Messaging(const MessageBus& bus, DeliveryPolicy policy,
-                     telemetry::MetricsRegistry& metrics)
+                     telemetry::MetricsRegistry& metrics, ShopClock& clock)
     : bus_(bus),
+      clock_(clock),
       policy_(policy),
       metrics_{
           metrics.counter("shopd_messages_published_total",
@@ -73,6 +74,14 @@ Messaging::Messaging(const MessageBus& bus, DeliveryPolicy policy,
                       }
                       return samples;
                   });
+    clock_.on_change([this] {
+        if (!started_) {
+            return;
+        }
+        for (const auto& [name, runtime] : modules_) {
+            runtime->clock_moved();
+        }
+    });
 }
 
 Messaging::~Messaging() = default;
@@ -100,9 +109,11 @@ void Messaging::start() {
         runtime->dispatcher().start();
         runtime->start_periodic();
     }
+    started_ = true;
 }
 
 void Messaging::stop() {
+    started_ = false;
     for (const auto& [name, runtime] : modules_) {
         runtime->dispatcher().stop();
         runtime->stop_periodic();

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <atomic>
 #include <boost/asio/any_io_executor.hpp>
 #include <functional>
 #include <map>
@@ -7,6 +8,8 @@
 #include <optional>
 #include <string>
 #include <vector>
+
+#include <shopd/clock.hpp>
 
 #include "bus/delivery.hpp"
 #include "bus/intake_parking.hpp"
@@ -41,7 +44,10 @@ struct OutboxBacklog {
 // The hosted modules and the delivery of messages between them.
 class Messaging {
   public:
-    Messaging(const MessageBus& bus, DeliveryPolicy policy, telemetry::MetricsRegistry& metrics);
+    // Business time (`clock`) stamps the messages and times their retries; moving it makes
+    // every hosted module look again at once at what waits on it.
+    Messaging(const MessageBus& bus, DeliveryPolicy policy, telemetry::MetricsRegistry& metrics,
+              ShopClock& clock);
     ~Messaging();
 
     ModuleRuntime& host(std::string name, boost::asio::any_io_executor executor);
@@ -52,6 +58,7 @@ class Messaging {
     void stop();
 
     const MessageBus& bus() const { return bus_; }
+    const ShopClock& clock() const { return clock_; }
 
     // What `module` handles that a module hosted elsewhere publishes, as (publisher, type).
     std::vector<std::pair<std::string, std::string>> handled_from_elsewhere(
@@ -83,9 +90,11 @@ class Messaging {
     void deliver_parked(ModuleRuntime& subscriber, ParkedMessage message);
 
     const MessageBus& bus_;
+    ShopClock& clock_;
     DeliveryPolicy policy_;
     Metrics metrics_;
     std::map<std::string, std::unique_ptr<ModuleRuntime>, std::less<>> modules_;
+    std::atomic<bool> started_{false};  // the clock's moves reach the modules only meanwhile
 };
 
 }  // namespace shopd::bus

@@ -6,11 +6,11 @@
 #include <sqlite3.h>
 #include <stdexcept>
 
+#include <shopd/clock.hpp>
 #include <shopd/message.hpp>
 
 #include "bus/messaging.hpp"
 #include "telemetry/logging.hpp"
-#include "util/clock.hpp"
 #include "util/failure.hpp"
 #include "util/ids.hpp"
 
@@ -43,6 +43,10 @@ void ModuleRuntime::open(std::unique_ptr<SQLite::Database> database) {
 void ModuleRuntime::close() {
     statements_.reset();
     database_.reset();
+}
+
+const ShopClock& ModuleRuntime::clock() const {
+    return messaging_.clock();
 }
 
 const MessageBus& ModuleRuntime::bus() const {
@@ -114,7 +118,7 @@ void ModuleRuntime::receive(Envelope envelope, std::function<void(DeliveryResult
                 "INSERT INTO inbox (message_id, type, handled_at) VALUES (?, ?, ?)");
             record.bind(1, envelope.id);
             record.bind(2, envelope.type);
-            record.bind(3, rfc3339());
+            record.bind(3, rfc3339(clock().now()));
             record.exec();
         },
         [this, outcome, done = std::move(done)](std::exception_ptr failure) {
@@ -295,10 +299,11 @@ struct ModuleRuntime::Periodic {
     std::function<void()> tick;
     bool running = false;  // only touched on the strand
 
+    // Also brought forward by wake(): then the wait ends as cancelled, and the tick runs.
     void arm(const std::shared_ptr<Periodic>& self) {
         timer.expires_after(interval);
         timer.async_wait([self](const boost::system::error_code& error) {
-            if (error || !self->running) {
+            if (!self->running || (error && error != boost::asio::error::operation_aborted)) {
                 return;
             }
             try {
@@ -322,6 +327,17 @@ void ModuleRuntime::start_periodic() {
             periodic->arm(periodic);
         });
     }
+}
+
+void ModuleRuntime::clock_moved() {
+    boost::asio::post(strand_, [this] {
+        for (const auto& periodic : periodic_) {
+            if (periodic->running) {
+                periodic->timer.cancel();
+            }
+        }
+        dispatcher_.clock_moved();
+    });
 }
 
 void ModuleRuntime::stop_periodic() {

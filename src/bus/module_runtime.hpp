@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include <shopd/clock.hpp>
 #include <shopd/envelope.hpp>
 
 #include "bus/delivery.hpp"
@@ -49,6 +50,7 @@ class ModuleRuntime {
     Strand& strand() { return strand_; }
     const MessageBus& bus() const;
     const Messaging& messaging() const { return messaging_; }
+    const ShopClock& clock() const;
     bool is_hosted(std::string_view module) const;
 
     // Only on the strand, while open.
@@ -106,6 +108,8 @@ class ModuleRuntime {
     void committed(UnitOfWork& unit_of_work);
     void start_periodic();
     void stop_periodic();
+    // Business time moved: periodic work runs now, and retries that came due are started.
+    void clock_moved();
 
     struct Periodic;
     struct Job {

@@ -8,10 +8,11 @@
 #include <spdlog/spdlog.h>
 #include <utility>
 
+#include <shopd/clock.hpp>
+
 #include "bus/messaging.hpp"
 #include "bus/module_runtime.hpp"
 #include "telemetry/logging.hpp"
-#include "util/clock.hpp"
 #include "util/failure.hpp"
 
 namespace shopd::bus {
@@ -247,7 +248,7 @@ void OutboxDispatcher::pass_recorded(int& room) {
 
 void OutboxDispatcher::read_recorded(SQLite::Statement& query, int& room,
                                      std::vector<Pending>& batch) {
-    const auto now = unix_millis();
+    const auto now = unix_millis(source_.clock().now());
     while (room > 0 && query.executeStep()) {
         const auto seq = query.getColumn(0).getInt64();
         std::string subscriber = query.getColumn(1).getString();
@@ -345,10 +346,12 @@ void OutboxDispatcher::complete(Pending pending, DeliveryResult result) {
         return;
     }
     const int attempts = pending.attempts + 1;
-    auto outcome = std::make_shared<const Outcome>(
-        Outcome{std::move(pending), std::move(result), attempts, delivered,
-                !delivered && (attempts >= messaging_.policy().max_attempts || result.hopeless),
-                delivered ? 0 : unix_millis() + messaging_.policy().backoff(attempts).count()});
+    auto outcome = std::make_shared<const Outcome>(Outcome{
+        std::move(pending), std::move(result), attempts, delivered,
+        !delivered && (attempts >= messaging_.policy().max_attempts || result.hopeless),
+        delivered
+            ? 0
+            : unix_millis(source_.clock().now()) + messaging_.policy().backoff(attempts).count()});
     // The outcome is written in the publisher's next batch, with its other work.
     source_.enqueue([this, outcome] { record(*outcome); },
                     [this, outcome](std::exception_ptr failure) { recorded(*outcome, failure); });
@@ -386,7 +389,7 @@ void OutboxDispatcher::record(const Outcome& outcome) {
     write.bind(6, outcome.next_attempt_ms);
     write.bind(7, outcome.result.error);
     if (outcome.park) {
-        write.bind(8, rfc3339());
+        write.bind(8, rfc3339(source_.clock().now()));
     }
     write.exec();
 }
@@ -518,7 +521,13 @@ void OutboxDispatcher::retry_later(std::int64_t seq, std::int64_t due_ms) {
         return;
     }
     retry_due_ms_ = due_ms;
-    retry_timer_.expires_after(std::chrono::milliseconds(due_ms - unix_millis()));
+    arm_retry();
+}
+
+void OutboxDispatcher::arm_retry() {
+    // Setting the expiry ends the wait before, as cancelled.
+    retry_timer_.expires_after(
+        std::chrono::milliseconds(retry_due_ms_ - unix_millis(source_.clock().now())));
     retry_timer_.async_wait([this](const boost::system::error_code& error) {
         if (error) {
             return;
@@ -528,6 +537,12 @@ void OutboxDispatcher::retry_later(std::int64_t seq, std::int64_t due_ms) {
         retry_from_seq_ = 0;
         pass();
     });
+}
+
+void OutboxDispatcher::clock_moved() {
+    if (retry_from_seq_ != 0 && running_) {
+        arm_retry();
+    }
 }
 
 void OutboxDispatcher::write_failed(Redo redo, std::optional<Pending> pending,

@@ -44,6 +44,8 @@ class OutboxDispatcher {
     void start();
     // Starts no new deliveries; those under way finish.
     void stop();
+    // On the strand: business time moved, so the earliest retry may be due now.
+    void clock_moved();
     // On the strand: the recorded delivery `seq` became deliverable again behind the
     // dispatcher's back (a replayed dead letter), so the next pass reads from it.
     void reread_from(std::int64_t seq);
@@ -115,6 +117,7 @@ class OutboxDispatcher {
     void forget_recorded(const LaneKey& key);
     // The row `seq` waits for a retry due at `due_ms`: the timer brings a pass back to it.
     void retry_later(std::int64_t seq, std::int64_t due_ms);
+    void arm_retry();
     // A batch holding this dispatcher's bookkeeping did not commit (a full disk, an I/O error):
     // what it wrote goes on after a backoff that grows with the failures in a row, instead of
     // at once, which would spin while the disk stays full. Logged once per interval, with the

@@ -1,13 +1,13 @@
 #include "bus/retention.hpp"
 
-#include "util/clock.hpp"
+#include <shopd/clock.hpp>
 
 namespace shopd::bus {
 
 Forgotten forget_settled_messages(UnitOfWork& unit_of_work, std::chrono::milliseconds keep,
                                   Relay relay) {
     // Both columns hold RFC 3339 UTC with milliseconds, so text order is time order.
-    const auto cutoff = rfc3339(Clock::now() - keep);
+    const auto cutoff = rfc3339(unit_of_work.now() - keep);
     Forgotten forgotten;
     forgotten.outbox = store::exec(
         unit_of_work.statements(),

@@ -3,9 +3,10 @@
 #include <algorithm>
 #include <fmt/format.h>
 
+#include <shopd/clock.hpp>
+
 #include "bus/message_bus.hpp"
 #include "bus/module_runtime.hpp"
-#include "util/clock.hpp"
 #include "util/ids.hpp"
 
 namespace shopd::bus {
@@ -25,6 +26,10 @@ const std::string& UnitOfWork::module_name() const {
     return module_.name();
 }
 
+ShopClock::time_point UnitOfWork::now() const {
+    return module_.clock().now();
+}
+
 void UnitOfWork::publish_payload(std::string_view type, int version, AggregateRef aggregate,
                                  const std::string& payload_json) {
     const auto& bus = module_.bus();
@@ -41,7 +46,7 @@ void UnitOfWork::publish_payload(std::string_view type, int version, AggregateRe
     insert.bind(4, std::string{type});
     insert.bind(5, version);
     insert.bind(6, payload_json);
-    insert.bind(7, rfc3339());
+    insert.bind(7, rfc3339(now()));
     insert.bind(
         8, context_.correlation_id.empty() ? std::string{aggregate.id} : context_.correlation_id);
     insert.bind(9, context_.causation_id);

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include <shopd/clock.hpp>
 #include <shopd/message.hpp>
 
 #include "store/statement_cache.hpp"
@@ -36,6 +37,8 @@ class UnitOfWork {
     store::StatementCache& statements();
     const MessageContext& context() const { return context_; }
     const std::string& module_name() const;
+    // Business time (shopd/clock.hpp): what the work stamps on its records.
+    ShopClock::time_point now() const;
 
     template <Message M>
     void publish(const M& message, AggregateRef aggregate) {

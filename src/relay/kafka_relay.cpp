@@ -10,13 +10,14 @@
 #include <thread>
 #include <vector>
 
+#include <shopd/clock.hpp>
+
 #include "bus/messaging.hpp"
 #include "bus/module_runtime.hpp"
 #include "config/config_loader.hpp"
 #include "relay/kafka_client.hpp"
 #include "relay/kafka_record.hpp"
 #include "telemetry/metrics.hpp"
-#include "util/clock.hpp"
 
 namespace shopd::relay {
 namespace {
@@ -333,7 +334,7 @@ struct KafkaRelay::Impl final : public RdKafka::DeliveryReportCb {
                     relay.acknowledged.clear();
                     relay.mark_queued = false;
                 }
-                const auto now = rfc3339();
+                const auto now = rfc3339(relay.runtime.clock().now());
                 for (const auto seq : *rows) {
                     store::exec(relay.runtime.statements(),
                                 "UPDATE outbox SET relayed_at = ? WHERE seq = ?", now, seq);

@@ -9,8 +9,9 @@
 #include <openssl/evp.h>
 #include <sqlite3.h>
 
+#include <shopd/clock.hpp>
+
 #include "store/wal_write_vfs.hpp"
-#include "util/clock.hpp"
 
 namespace shopd::store {
 namespace {
@@ -138,7 +139,7 @@ void apply_migrations(SQLite::Database& database, std::span<const MigrationSet> 
                 record.bind(2, migration.version);
                 record.bind(3, std::string{migration.name});
                 record.bind(4, sha256_hex(migration.sql));
-                record.bind(5, rfc3339());
+                record.bind(5, rfc3339(std::chrono::system_clock::now()));
                 record.exec();
             }
         }

@@ -6,7 +6,7 @@
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 
-#include "util/clock.hpp"
+#include <shopd/clock.hpp>
 
 namespace shopd::telemetry {
 namespace {

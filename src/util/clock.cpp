@@ -1,15 +1,93 @@
-#include "util/clock.hpp"
-
 #include <fmt/chrono.h>
 #include <limits>
 
+#include <shopd/clock.hpp>
+
 namespace shopd {
 
-std::int64_t unix_millis(Clock::time_point time) {
+ShopClock::time_point ShopClock::now() const {
+    if (frozen_.load(std::memory_order_acquire)) {
+        return time_point{duration{frozen_at_.load(std::memory_order_relaxed)}};
+    }
+    return std::chrono::system_clock::now() + duration{offset_.load(std::memory_order_relaxed)};
+}
+
+bool ShopClock::advance(duration step) {
+    if (step < duration::zero()) {
+        return false;
+    }
+    {
+        std::lock_guard lock(mutex_);
+        if (frozen_) {
+            frozen_at_ += step.count();
+        } else {
+            offset_ += step.count();
+        }
+    }
+    changed();
+    return true;
+}
+
+bool ShopClock::set(time_point instant) {
+    {
+        std::lock_guard lock(mutex_);
+        const auto current = now();
+        if (instant < current) {
+            return false;
+        }
+        if (frozen_) {
+            frozen_at_ = instant.time_since_epoch().count();
+        } else {
+            offset_ += (instant - current).count();
+        }
+    }
+    changed();
+    return true;
+}
+
+void ShopClock::freeze(bool frozen) {
+    {
+        std::lock_guard lock(mutex_);
+        if (frozen == frozen_) {
+            return;
+        }
+        if (frozen) {
+            frozen_at_ = now().time_since_epoch().count();
+            frozen_.store(true, std::memory_order_release);
+        } else {
+            // Runs on from the frozen instant.
+            offset_ = frozen_at_ - std::chrono::system_clock::now().time_since_epoch().count();
+            frozen_.store(false, std::memory_order_release);
+        }
+    }
+    changed();
+}
+
+bool ShopClock::frozen() const {
+    return frozen_.load(std::memory_order_acquire);
+}
+
+void ShopClock::on_change(std::function<void()> listener) {
+    std::lock_guard lock(mutex_);
+    listeners_.push_back(std::move(listener));
+}
+
+void ShopClock::changed() {
+    std::vector<std::function<void()>> listeners;
+    {
+        std::lock_guard lock(mutex_);
+        listeners = listeners_;
+    }
+    for (const auto& listener : listeners) {
+        listener();
+    }
+}
+
+std::int64_t unix_millis(std::chrono::system_clock::time_point time) {
     return std::chrono::duration_cast<std::chrono::milliseconds>(time.time_since_epoch()).count();
 }
 
-std::string rfc3339(Clock::time_point time) {
+std::string rfc3339(std::chrono::system_clock::time_point time) {
     // Formatting the date and the time of day is the dear part, and most calls on a thread fall
     // in the same second as its last one.
     thread_local std::int64_t cached_second = std::numeric_limits<std::int64_t>::min();
@@ -17,7 +95,8 @@ std::string rfc3339(Clock::time_point time) {
     const auto millis = std::chrono::time_point_cast<std::chrono::milliseconds>(time);
     const auto seconds = std::chrono::time_point_cast<std::chrono::seconds>(millis);
     if (seconds.time_since_epoch().count() != cached_second) {
-        cached_prefix = fmt::format("{:%Y-%m-%dT%H:%M:%S}", fmt::gmtime(Clock::to_time_t(seconds)));
+        cached_prefix = fmt::format("{:%Y-%m-%dT%H:%M:%S}",
+                                    fmt::gmtime(std::chrono::system_clock::to_time_t(seconds)));
         cached_second = seconds.time_since_epoch().count();
     }
     const auto fraction = static_cast<int>((millis - seconds).count());

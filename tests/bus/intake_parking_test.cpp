@@ -4,8 +4,9 @@
 #include <fmt/format.h>
 #include <future>
 
+#include <shopd/clock.hpp>
+
 #include "support/notes_and_audit.hpp"
-#include "util/clock.hpp"
 #include "util/ids.hpp"
 
 namespace shopd::testing {
@@ -19,7 +20,7 @@ Envelope from_elsewhere(const std::string& aggregate, int sequence, const std::s
             1,
             "note",
             aggregate,
-            rfc3339(),
+            rfc3339(std::chrono::system_clock::now()),
             aggregate,
             "",
             new_traceparent(),

@@ -192,6 +192,26 @@ TEST_CASE("a transiently failing handler is retried until it succeeds", "[bus]")
     CHECK(modules.dead_letters().empty());
 }
 
+TEST_CASE("a retry waits for business time, and moving the shop clock brings it forward",
+          "[bus][clock]") {
+    using namespace std::chrono_literals;
+    auto policy = fast_retries(5);
+    policy.retry_base = 1h;
+    policy.retry_cap = 1h;
+    NotesAndAudit modules(policy);
+    modules.harness.clock.freeze(true);
+    modules.harness.start();
+    modules.add("a", 1, "fail:1");
+    REQUIRE(eventually([&] { return modules.control->started == 1; }));
+    modules.harness.clock.advance(59min);
+    pump(modules, 20);
+    CHECK(modules.control->started == 1);
+    modules.harness.clock.advance(1min);
+    REQUIRE(modules.harness.wait_idle());
+    CHECK(modules.audited("a") == std::vector<int>{1});
+    CHECK(modules.control->started == 2);
+}
+
 TEST_CASE("replaying a dead letter delivers it", "[bus]") {
     NotesAndAudit modules(fast_retries(2));
     modules.harness.start();
@@ -425,7 +445,7 @@ TEST_CASE("retention keeps an outbox row no subscriber has got past yet", "[bus]
     modules.harness.start();
     modules.harness.messaging().stop();
     modules.add("a", 1);
-    std::this_thread::sleep_for(10ms);
+    modules.harness.clock.advance(10ms);
     const auto forget_outbox = [&] {
         std::int64_t forgotten = 0;
         modules.harness.execute(modules.notes, [&](bus::UnitOfWork& unit_of_work) {
@@ -449,7 +469,7 @@ TEST_CASE("delivered and handled messages are forgotten after the retention, par
     modules.add("b", 1, "poison");
     REQUIRE(modules.harness.wait_idle());
     REQUIRE(modules.dead_letters().size() == 1);
-    std::this_thread::sleep_for(10ms);
+    modules.harness.clock.advance(10ms);
 
     const auto forget = [&](bus::ModuleRuntime& module, std::chrono::milliseconds keep) {
         bus::Forgotten forgotten;
@@ -475,7 +495,7 @@ TEST_CASE("with the relay on, retention keeps an outbox row until Kafka acknowle
     modules.harness.start();
     modules.add("a", 1);
     REQUIRE(modules.harness.wait_idle());
-    std::this_thread::sleep_for(10ms);
+    modules.harness.clock.advance(10ms);
 
     const auto forget_outbox = [&] {
         std::int64_t forgotten = 0;

@@ -134,14 +134,17 @@ TEST_CASE("a transient payment failure is retried until the payment is captured"
 }
 
 TEST_CASE("a payment that never answers times the order out and compensates", "[saga]") {
-    auto config = shop_config();
-    config.order.step_timeout = std::chrono::milliseconds(300);
-    TestShop shop(config);
+    TestShop shop;
+    shop.app.clock().freeze(true);
     shop.add_product("MUG", 1250, 5);
     const auto id = shop.place_order({{"MUG", 2}}, "tok_hang");
     CHECK(shop.order(id).at("status") == "pending");
     CHECK(shop.product("MUG").at("reserved") == 2);
 
+    shop.app.clock().advance(std::chrono::milliseconds(4999));
+    shop.settle();
+    CHECK(shop.order(id).at("status") == "pending");
+    shop.app.clock().advance(std::chrono::milliseconds(1));
     REQUIRE(eventually([&] { return shop.order(id).at("status") == "cancelled"; }));
     shop.settle();
     const auto order = shop.order(id);
@@ -198,13 +201,15 @@ TEST_CASE("an order cannot be cancelled once shipped", "[saga]") {
 
 TEST_CASE("a reservation nobody settles expires and frees its stock", "[saga]") {
     auto config = shop_config();
-    config.inventory.reservation_ttl = std::chrono::milliseconds(200);
+    config.inventory.reservation_ttl = std::chrono::milliseconds(1000);
     config.order.step_timeout = std::chrono::milliseconds(60'000);
     TestShop shop(config);
+    shop.app.clock().freeze(true);
     shop.add_product("MUG", 1250, 5);
     const auto id = shop.place_order({{"MUG", 4}}, "tok_hang");
     REQUIRE(shop.product("MUG").at("reserved") == 4);
 
+    shop.app.clock().advance(std::chrono::milliseconds(1000));
     REQUIRE(eventually([&] { return shop.product("MUG").at("reserved") == 0; }));
     shop.settle();
     CHECK(shop.product("MUG").at("available") == 5);

@@ -39,11 +39,12 @@ bool eventually(Predicate predicate,
 class BusHarness {
   public:
     explicit BusHarness(bus::DeliveryPolicy policy = fast_retries())
-        : messaging_(bus, policy, metrics) {}
+        : messaging_(bus, policy, metrics, clock) {}
     ~BusHarness() { stop(); }
 
     bus::MessageBus bus;
     telemetry::MetricsRegistry metrics;
+    ShopClock clock;
     bus::Messaging& messaging() { return messaging_; }
 
     bus::ModuleRuntime& host(const std::string& name, const std::vector<store::MigrationSet>& own,

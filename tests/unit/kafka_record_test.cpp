@@ -2,7 +2,8 @@
 
 #include <catch2/catch.hpp>
 
-#include "util/clock.hpp"
+#include <shopd/clock.hpp>
+
 #include "util/ids.hpp"
 
 namespace shopd::relay {
@@ -15,7 +16,7 @@ Envelope sample_envelope() {
             3,
             "order",
             "o-1",
-            rfc3339(),
+            rfc3339(std::chrono::system_clock::now()),
             "o-1",
             "cause",
             new_traceparent(),
