@@ -28,23 +28,29 @@ void raise_open_file_limit() {
 }  // namespace
 
 int main(int argc, char** argv) {
-    const auto command_line = shopd::parse_command_line(argc, argv, std::cout, std::cerr);
+    auto modules = shopd::builtin_modules();
+    const auto settings = shopd::settings_of(modules);
+    const auto command_line = shopd::parse_command_line(argc, argv, std::cout, std::cerr, settings);
     if (const auto* exit_code = std::get_if<int>(&command_line)) {
         return *exit_code;
     }
     try {
         const auto& request = std::get<shopd::CommandLine>(command_line);
-        const auto config = shopd::config::load_config(request.sources);
+        std::vector<std::string> warnings;
+        const auto config = shopd::config::load_config(request.sources, settings, &warnings);
         shopd::telemetry::configure_logging(config.log.level, config.log.format);
+        for (const auto& warning : warnings) {
+            spdlog::warn("{}", warning);
+        }
         raise_open_file_limit();
-        shopd::App app(config, shopd::builtin_modules(), shopd::builtin_openapi());
+        shopd::App app(config, std::move(modules), shopd::builtin_openapi());
         if (request.describe) {
             std::cout << app.module_graph_mermaid();
             return 0;
         }
         app.run_until_signal();
         return 0;
-    } catch (const shopd::config::ConfigError& error) {
+    } catch (const shopd::ConfigError& error) {
         std::cerr << "shopd: " << error.what() << "\n";
         return 2;
     } catch (const shopd::StartupError& error) {

@@ -46,7 +46,7 @@ void envelope_decode(benchmark::State& state) {
     const auto text = json::serialize(envelope_to_json(stock_reserved_envelope()));
     for (auto _ : state) {
         const auto envelope = envelope_from_json(json::parse(text));
-        benchmark::DoNotOptimize(bus::decode_payload<inventory::StockReserved>(envelope));
+        benchmark::DoNotOptimize(decode_payload<inventory::StockReserved>(envelope));
     }
 }
 BENCHMARK(envelope_decode);
@@ -67,7 +67,7 @@ void outbox_write(benchmark::State& state) {
     modules.harness.messaging().stop();
     int sequence = 0;
     for (auto _ : state) {
-        modules.harness.execute(modules.notes, [&](bus::UnitOfWork& unit_of_work) {
+        modules.harness.execute(modules.notes, [&](UnitOfWork& unit_of_work) {
             testing::add_note(unit_of_work, {"a", ++sequence, "ok"});
         });
     }
@@ -84,7 +84,7 @@ void dispatch(benchmark::State& state) {
     for (auto _ : state) {
         state.PauseTiming();
         modules.harness.messaging().stop();
-        modules.harness.execute(modules.notes, [&](bus::UnitOfWork& unit_of_work) {
+        modules.harness.execute(modules.notes, [&](UnitOfWork& unit_of_work) {
             for (int i = 0; i < batch; ++i) {
                 // One aggregate per message, so per-aggregate order does not serialize them.
                 testing::add_note(unit_of_work, {std::to_string(i), ++sequence, "ok"});

@@ -19,7 +19,7 @@ else()
 endif()
 
 file(WRITE "${OUTPUT}.tmp" "// Generated from migrations/${COMPONENT}/ at build time.
-#include \"store/migration.hpp\"
+#include <shopd/migration.hpp>
 
 namespace ${namespace} {
 namespace {

@@ -1,13 +1,35 @@
 #pragma once
-// Every setting of shopd, with its built-in default. config/shopd.toml documents the same
-// defaults; SHOPD_<SECTION>_<KEY> environment variables and command-line flags override it.
+// The platform's settings, with their built-in defaults, and the values given to the modules'
+// own settings. config/shopd.toml documents the same defaults; SHOPD_<SECTION>_<KEY>
+// environment variables and command-line flags override it.
 
+#include <boost/json/value.hpp>
 #include <chrono>
 #include <cstdint>
+#include <map>
+#include <stdexcept>
 #include <string>
+#include <variant>
 #include <vector>
 
 namespace shopd {
+
+// A setting that cannot be used; `what()` is one line naming the setting, where it came from
+// and what is wrong with it.
+class ConfigError : public std::runtime_error {
+  public:
+    using std::runtime_error::runtime_error;
+};
+
+// A value given to a setting: as text (environment, --set, code) or as the config file holds
+// it, with where it came from for the message when it is wrong.
+struct SettingValue {
+    std::variant<std::string, boost::json::value> value;
+    std::string
+        origin;  // e.g. "config/shopd.toml:12", "environment variable SHOPD_ORDER_MAX_LINES"
+
+    bool operator==(const SettingValue&) const = default;
+};
 
 enum class Durability {
     normal,  // WAL + synchronous=NORMAL: a process crash loses nothing committed
@@ -100,56 +122,6 @@ struct DeliveryConfig {
     bool operator==(const DeliveryConfig&) const = default;
 };
 
-struct InventoryConfig {
-    // A reservation nobody commits or releases lapses after this and frees its stock.
-    std::chrono::milliseconds reservation_ttl{15 * 60 * 1000};
-    std::chrono::milliseconds expiry_check_interval{1000};
-    std::int64_t low_stock_threshold = 5;
-
-    bool operator==(const InventoryConfig&) const = default;
-};
-
-struct OrderConfig {
-    // Each saga step (reserve, pay, ship) must be answered within this, or the order is
-    // cancelled with reason "timeout" and compensated.
-    std::chrono::milliseconds step_timeout{30'000};
-    std::chrono::milliseconds deadline_check_interval{250};
-    int max_lines = 100;
-    std::int64_t max_quantity = 1000;
-
-    bool operator==(const OrderConfig&) const = default;
-};
-
-struct ShippingConfig {
-    std::string carrier = "ShopPost";
-    // Cost by weight: a parcel up to weight_band_limits_grams[i] costs weight_band_costs_cents[i],
-    // a heavier one the last cost (one more cost than limits). No bands: flat_cost_cents.
-    std::int64_t flat_cost_cents = 499;
-    std::vector<std::int64_t> weight_band_limits_grams;
-    std::vector<std::int64_t> weight_band_costs_cents;
-
-    bool operator==(const ShippingConfig&) const = default;
-};
-
-struct NotificationConfig {
-    // Mustache-style templates per kind; {{name}} is replaced by the field of that name.
-    std::string template_confirmed =
-        "Order {{order_id}} is confirmed: {{total}}. Tracking number {{tracking_number}}.";
-    std::string template_cancelled = "Order {{order_id}} was cancelled ({{reason}}).";
-    std::string template_shipped = "Order {{order_id}} is on its way: {{tracking_number}}.";
-    std::string template_delivered = "Order {{order_id}} was delivered.";
-    std::string template_refunded = "{{total}} for order {{order_id}} was refunded.";
-    // Where every notification is POSTed as JSON (http:// only); empty: no webhook.
-    std::string webhook_url;
-    // Key of the X-Shopd-Signature HMAC-SHA256 over the request body.
-    std::string webhook_secret;
-    std::chrono::milliseconds webhook_timeout{5000};
-    std::chrono::milliseconds webhook_retry_base{500};
-    int webhook_max_attempts = 6;
-
-    bool operator==(const NotificationConfig&) const = default;
-};
-
 struct Config {
     ServerConfig server;
     StorageConfig storage;
@@ -157,10 +129,15 @@ struct Config {
     KafkaConfig kafka;
     LogConfig log;
     DeliveryConfig delivery;
-    InventoryConfig inventory;
-    OrderConfig order;
-    ShippingConfig shipping;
-    NotificationConfig notification;
+    // The modules' settings, "section.key" to the value given; what is not here keeps the
+    // default its module declares (shopd/settings.hpp). Checked against the declarations when
+    // loaded and again when the App hosts the modules.
+    std::map<std::string, SettingValue, std::less<>> module_settings;
+
+    // Gives a module's setting ("order.step_timeout_ms") a value as text, as --set would.
+    void set(std::string setting, std::string text) {
+        module_settings[std::move(setting)] = {std::move(text), "set in code"};
+    }
 
     bool operator==(const Config&) const = default;
 };

@@ -2,12 +2,16 @@
 // The shape every published message has: a C++ struct with a stable wire type name, a version
 // and a Boost.JSON mapping (tag_invoke value_from / value_to). Modules share nothing else.
 
+#include <boost/json/parse.hpp>
 #include <boost/json/value.hpp>
 #include <boost/json/value_from.hpp>
 #include <boost/json/value_to.hpp>
 #include <concepts>
 #include <stdexcept>
+#include <string>
 #include <string_view>
+
+#include <shopd/envelope.hpp>
 
 namespace shopd {
 
@@ -47,5 +51,46 @@ class UnknownAggregate : public std::runtime_error {
   public:
     using std::runtime_error::runtime_error;
 };
+
+// Where a new subscription starts reading a publisher's messages.
+enum class From {
+    now,      // what is published from now on (a notifier must not resend old news)
+    history,  // first what the publisher still retains, then what follows (a read model)
+};
+
+// A message type as the bus knows it: registered once with one version and kind.
+struct MessageType {
+    std::string name;
+    int version = 1;
+    MessageKind kind = MessageKind::event;
+};
+
+template <Message M>
+MessageType message_type() {
+    return {std::string{M::type_name}, M::version, M::kind};
+}
+
+// Reads the payload of an envelope as M. An older payload is brought up to M's version one
+// step at a time by M::upcast(from_version, payload), where M has one; a newer one cannot be
+// read by this binary.
+template <Message M>
+M decode_payload(const Envelope& envelope) {
+    const auto versions = [&] { return envelope.type + " v" + std::to_string(envelope.version); };
+    if (envelope.version > M::version) {
+        throw std::runtime_error(versions() + " is newer than this shopd understands (v" +
+                                 std::to_string(M::version) + "); upgrade shopd, then replay it");
+    }
+    auto payload = boost::json::parse(envelope.payload);
+    for (int version = envelope.version; version < M::version; ++version) {
+        if constexpr (UpcastableMessage<M>) {
+            payload = M::upcast(version, std::move(payload));
+        } else {
+            throw std::runtime_error(versions() + " cannot be read as v" +
+                                     std::to_string(M::version) + ": " + envelope.type +
+                                     " has no upcast");
+        }
+    }
+    return boost::json::value_to<M>(payload);
+}
 
 }  // namespace shopd

@@ -3,10 +3,10 @@
 #include <fmt/format.h>
 #include <memory>
 
+#include <shopd/module.hpp>
 #include <shopd/modules.hpp>
 
-#include "app/module_builder.hpp"
-#include "http/request_fields.hpp"
+#include "inventory_settings.hpp"
 #include "migrations.hpp"
 #include "product_request.hpp"
 #include "stock.hpp"
@@ -18,122 +18,131 @@ using namespace contracts::inventory;
 
 namespace {
 
+// Who reads the catalog; auth.public may open it to anyone.
+const Roles kCatalogReaders{Role::customer, Role::kiosk, Role::operator_};
+
 http::Response unknown_product(const std::string& sku) {
     return http::problem(404, "not-found", "Not found", fmt::format("no product '{}'", sku));
 }
 
 void add_routes(ModuleBuilder& builder, std::shared_ptr<const Stock> stock) {
-    auto& runtime = builder.runtime();
+    auto& work = builder.work();
     builder.route(
-        Method::post, "/api/products", http::Body::json,
-        [&runtime, stock](const http::Request& request, http::Reply reply) {
-            auto parsed = read_new_product(request.json.as_object());
-            if (auto* errors = std::get_if<std::vector<http::FieldError>>(&parsed)) {
-                reply(http::validation_problem(*errors));
-                return;
-            }
-            answer_from(
-                runtime, request, reply, {},
-                [stock,
-                 product = std::get<NewProduct>(std::move(parsed))](bus::UnitOfWork& unit_of_work) {
-                    if (!stock->add_product(unit_of_work, product)) {
-                        return http::problem(
-                            409, "conflict", "Conflict",
-                            fmt::format("product '{}' exists already", product.sku));
-                    }
-                    auto response =
-                        http::json_response(201, *stock->product(unit_of_work, product.sku));
-                    response.headers.push_back({"Location", "/api/products/" + product.sku});
-                    return response;
-                });
-        });
-    builder.route(Method::get, "/api/products", http::Body::none,
-                  [&runtime, stock](const http::Request& request, http::Reply reply) {
-                      const auto requested = http::page_or_refuse(request, reply);
-                      if (!requested) {
-                          return;
-                      }
-                      answer_from(runtime, request, reply, {},
-                                  [stock, page = *requested](bus::UnitOfWork& unit_of_work) {
-                                      auto items =
-                                          stock->products(unit_of_work, page.cursor, page.limit);
-                                      return http::page_response(std::move(items), page, "sku");
-                                  });
-                  });
-    builder.route(Method::get, "/api/products/{sku}", http::Body::none,
-                  [&runtime, stock](const http::Request& request, http::Reply reply) {
-                      answer_from(
-                          runtime, request, reply, {},
-                          [stock, sku = request.param("sku")](bus::UnitOfWork& unit_of_work) {
-                              const auto product = stock->product(unit_of_work, sku);
-                              return product ? http::json_response(200, *product)
-                                             : unknown_product(sku);
-                          });
-                  });
+        {Method::post,
+         "/api/products",
+         http::Body::json,
+         {Role::operator_},
+         [&work, stock](const http::Request& request, http::Reply reply) {
+             auto parsed = read_new_product(request.json.as_object());
+             if (auto* errors = std::get_if<std::vector<http::FieldError>>(&parsed)) {
+                 reply(http::validation_problem(*errors));
+                 return;
+             }
+             work.answer(
+                 request, reply, {},
+                 [stock,
+                  product = std::get<NewProduct>(std::move(parsed))](UnitOfWork& unit_of_work) {
+                     if (!stock->add_product(unit_of_work, product)) {
+                         return http::problem(
+                             409, "conflict", "Conflict",
+                             fmt::format("product '{}' exists already", product.sku));
+                     }
+                     auto response =
+                         http::json_response(201, *stock->product(unit_of_work, product.sku));
+                     response.headers.push_back({"Location", "/api/products/" + product.sku});
+                     return response;
+                 });
+         }});
     builder.route(
-        Method::post, "/api/products/{sku}/stock", http::Body::json,
-        [&runtime, stock](const http::Request& request, http::Reply reply) {
-            auto parsed = read_stock_delta(request.json.as_object());
-            if (auto* errors = std::get_if<std::vector<http::FieldError>>(&parsed)) {
-                reply(http::validation_problem(*errors));
-                return;
-            }
-            answer_from(
-                runtime, request, reply, {},
-                [stock, delta = std::get<std::int64_t>(parsed),
-                 sku = request.param("sku")](bus::UnitOfWork& unit_of_work) {
-                    switch (stock->adjust(unit_of_work, sku, delta)) {
-                        case Stock::Adjustment::unknown_product:
-                            return unknown_product(sku);
-                        case Stock::Adjustment::below_reserved:
-                            return http::problem(
-                                409, "insufficient-stock", "Conflict",
-                                fmt::format("stock of '{}' cannot fall below what is reserved",
-                                            sku));
-                        case Stock::Adjustment::adjusted:
-                            break;
-                    }
-                    return http::json_response(200, *stock->product(unit_of_work, sku));
-                });
-        });
+        {Method::get, "/api/products", http::Body::none, kCatalogReaders,
+         [&work, stock](const http::Request& request, http::Reply reply) {
+             const auto requested = http::page_or_refuse(request, reply);
+             if (!requested) {
+                 return;
+             }
+             work.answer(request, reply, {}, [stock, page = *requested](UnitOfWork& unit_of_work) {
+                 auto items = stock->products(unit_of_work, page.cursor, page.limit);
+                 return http::page_response(std::move(items), page, "sku");
+             });
+         }});
+    builder.route({Method::get, "/api/products/{sku}", http::Body::none, kCatalogReaders,
+                   [&work, stock](const http::Request& request, http::Reply reply) {
+                       work.answer(request, reply, {},
+                                   [stock, sku = request.param("sku")](UnitOfWork& unit_of_work) {
+                                       const auto product = stock->product(unit_of_work, sku);
+                                       return product ? http::json_response(200, *product)
+                                                      : unknown_product(sku);
+                                   });
+                   }});
+    builder.route(
+        {Method::post,
+         "/api/products/{sku}/stock",
+         http::Body::json,
+         {Role::operator_},
+         [&work, stock](const http::Request& request, http::Reply reply) {
+             auto parsed = read_stock_delta(request.json.as_object());
+             if (auto* errors = std::get_if<std::vector<http::FieldError>>(&parsed)) {
+                 reply(http::validation_problem(*errors));
+                 return;
+             }
+             work.answer(
+                 request, reply, {},
+                 [stock, delta = std::get<std::int64_t>(parsed),
+                  sku = request.param("sku")](UnitOfWork& unit_of_work) {
+                     switch (stock->adjust(unit_of_work, sku, delta)) {
+                         case Stock::Adjustment::unknown_product:
+                             return unknown_product(sku);
+                         case Stock::Adjustment::below_reserved:
+                             return http::problem(
+                                 409, "insufficient-stock", "Conflict",
+                                 fmt::format("stock of '{}' cannot fall below what is reserved",
+                                             sku));
+                         case Stock::Adjustment::adjusted:
+                             break;
+                     }
+                     return http::json_response(200, *stock->product(unit_of_work, sku));
+                 });
+         }});
 }
 
 }  // namespace
 
 ModuleDefinition module() {
-    return {
-        "inventory", [](ModuleBuilder& builder) {
-            builder.migrations(migrations());
-            builder.publishes<StockReserved>();
-            builder.publishes<StockRejected>();
-            builder.publishes<StockReleased>();
-            builder.publishes<StockCommitted>();
-            builder.publishes<ProductPriced>();
-            builder.publishes<LowStock>();
+    return {"inventory",
+            [](ModuleBuilder& builder) {
+                builder.migrations(migrations());
+                builder.publishes<StockReserved>();
+                builder.publishes<StockRejected>();
+                builder.publishes<StockReleased>();
+                builder.publishes<StockCommitted>();
+                builder.publishes<ProductPriced>();
+                builder.publishes<LowStock>();
 
-            auto stock = std::make_shared<const Stock>(builder.config().inventory);
-            builder.subscribe<ReserveStock>(
-                [stock](bus::UnitOfWork& unit_of_work, const ReserveStock& command) {
-                    stock->reserve(unit_of_work, command);
-                });
-            builder.subscribe<ReleaseStock>(
-                [stock](bus::UnitOfWork& unit_of_work, const ReleaseStock& command) {
-                    stock->release(unit_of_work, command);
-                });
-            builder.subscribe<CommitStock>(
-                [stock](bus::UnitOfWork& unit_of_work, const CommitStock& command) {
-                    stock->commit(unit_of_work, command);
-                });
-            add_routes(builder, stock);
+                const auto& settings = builder.settings<InventorySettings>();
+                auto stock = std::make_shared<const Stock>(settings);
+                builder.subscribe<ReserveStock>(
+                    [stock](UnitOfWork& unit_of_work, const ReserveStock& command) {
+                        stock->reserve(unit_of_work, command);
+                    });
+                builder.subscribe<ReleaseStock>(
+                    [stock](UnitOfWork& unit_of_work, const ReleaseStock& command) {
+                        stock->release(unit_of_work, command);
+                    });
+                builder.subscribe<CommitStock>(
+                    [stock](UnitOfWork& unit_of_work, const CommitStock& command) {
+                        stock->commit(unit_of_work, command);
+                    });
+                add_routes(builder, stock);
 
-            auto& runtime = builder.runtime();
-            builder.every(builder.config().inventory.expiry_check_interval, [&runtime, stock] {
-                runtime.execute(
-                    {},
-                    [stock](bus::UnitOfWork& unit_of_work) { stock->expire_lapsed(unit_of_work); },
-                    log_failure("inventory: expiring reservations"));
-            });
-        }};
+                auto& work = builder.work();
+                builder.every(settings.expiry_check_interval, [&work, stock] {
+                    work.execute(
+                        {},
+                        [stock](UnitOfWork& unit_of_work) { stock->expire_lapsed(unit_of_work); },
+                        log_failure("inventory: expiring reservations"));
+                });
+            },
+            inventory_settings()};
 }
 
 }  // namespace shopd::inventory

@@ -1,6 +1,6 @@
 #include "product_request.hpp"
 
-#include "http/request_fields.hpp"
+#include <shopd/request_fields.hpp>
 
 namespace shopd::inventory {
 

@@ -7,7 +7,8 @@
 #include <variant>
 #include <vector>
 
-#include "http/http.hpp"
+#include <shopd/http.hpp>
+
 #include "stock.hpp"
 
 namespace shopd::inventory {

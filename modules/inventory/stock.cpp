@@ -7,9 +7,9 @@
 #include <vector>
 
 #include <shopd/clock.hpp>
+#include <shopd/statements.hpp>
 
 #include "reservation_plan.hpp"
-#include "store/statement_cache.hpp"
 
 namespace shopd::inventory {
 namespace json = boost::json;
@@ -43,7 +43,7 @@ json::object product_json(SQLite::Statement& row) {
     };
 }
 
-std::int64_t available_of(bus::UnitOfWork& unit_of_work, const std::string& sku) {
+std::int64_t available_of(UnitOfWork& unit_of_work, const std::string& sku) {
     auto& query = unit_of_work.statements().get("SELECT available FROM product WHERE sku = ?");
     query.bind(1, sku);
     const auto available = query.executeStep() ? query.getColumn(0).getInt64() : 0;
@@ -53,7 +53,7 @@ std::int64_t available_of(bus::UnitOfWork& unit_of_work, const std::string& sku)
 
 }  // namespace
 
-bool Stock::add_product(bus::UnitOfWork& unit_of_work, const NewProduct& product) const {
+bool Stock::add_product(UnitOfWork& unit_of_work, const NewProduct& product) const {
     const auto now = rfc3339(unit_of_work.now());
     auto& insert = unit_of_work.statements().get(
         "INSERT INTO product (sku, name, price_cents, currency, weight_grams, available, "
@@ -71,8 +71,7 @@ bool Stock::add_product(bus::UnitOfWork& unit_of_work, const NewProduct& product
     return true;
 }
 
-std::optional<json::object> Stock::product(bus::UnitOfWork& unit_of_work,
-                                           const std::string& sku) const {
+std::optional<json::object> Stock::product(UnitOfWork& unit_of_work, const std::string& sku) const {
     auto& query = unit_of_work.statements().get(std::string{kProductColumns} + "WHERE sku = ?");
     query.bind(1, sku);
     std::optional<json::object> found;
@@ -83,8 +82,7 @@ std::optional<json::object> Stock::product(bus::UnitOfWork& unit_of_work,
     return found;
 }
 
-json::array Stock::products(bus::UnitOfWork& unit_of_work, const std::string& after,
-                            int limit) const {
+json::array Stock::products(UnitOfWork& unit_of_work, const std::string& after, int limit) const {
     auto& query = unit_of_work.statements().get(std::string{kProductColumns} +
                                                 "WHERE sku > ? ORDER BY sku LIMIT ?");
     query.bind(1, after);
@@ -97,7 +95,7 @@ json::array Stock::products(bus::UnitOfWork& unit_of_work, const std::string& af
     return items;
 }
 
-Stock::Adjustment Stock::adjust(bus::UnitOfWork& unit_of_work, const std::string& sku,
+Stock::Adjustment Stock::adjust(UnitOfWork& unit_of_work, const std::string& sku,
                                 std::int64_t delta) const {
     auto& query = unit_of_work.statements().get("SELECT available FROM product WHERE sku = ?");
     query.bind(1, sku);
@@ -119,7 +117,7 @@ Stock::Adjustment Stock::adjust(bus::UnitOfWork& unit_of_work, const std::string
     return Adjustment::adjusted;
 }
 
-void Stock::reserve(bus::UnitOfWork& unit_of_work, const ReserveStock& command) const {
+void Stock::reserve(UnitOfWork& unit_of_work, const ReserveStock& command) const {
     if (state_of(unit_of_work, command.order_id)) {
         return;  // this order's reservation was decided already
     }
@@ -182,7 +180,7 @@ void Stock::reserve(bus::UnitOfWork& unit_of_work, const ReserveStock& command) 
     }
 }
 
-void Stock::release(bus::UnitOfWork& unit_of_work, const ReleaseStock& command) const {
+void Stock::release(UnitOfWork& unit_of_work, const ReleaseStock& command) const {
     const auto state = state_of(unit_of_work, command.order_id);
     if (state == "reserved") {
         move_lines(unit_of_work, command.order_id,
@@ -199,7 +197,7 @@ void Stock::release(bus::UnitOfWork& unit_of_work, const ReleaseStock& command) 
     // Anything else holds no stock: nothing to give back.
 }
 
-void Stock::commit(bus::UnitOfWork& unit_of_work, const CommitStock& command) const {
+void Stock::commit(UnitOfWork& unit_of_work, const CommitStock& command) const {
     const auto state = state_of(unit_of_work, command.order_id);
     if (state == "reserved") {
         move_lines(unit_of_work, command.order_id, "reserved = reserved - ?1, sold = sold + ?1");
@@ -225,7 +223,7 @@ void Stock::commit(bus::UnitOfWork& unit_of_work, const CommitStock& command) co
     unit_of_work.publish(StockCommitted{command.order_id}, order_aggregate(command.order_id));
 }
 
-int Stock::expire_lapsed(bus::UnitOfWork& unit_of_work) const {
+int Stock::expire_lapsed(UnitOfWork& unit_of_work) const {
     auto& query = unit_of_work.statements().get(
         "SELECT order_id FROM reservation WHERE state = 'reserved' AND expires_at_ms <= ? "
         "ORDER BY expires_at_ms LIMIT 200");
@@ -239,7 +237,7 @@ int Stock::expire_lapsed(bus::UnitOfWork& unit_of_work) const {
     return static_cast<int>(lapsed.size());
 }
 
-void Stock::move_lines(bus::UnitOfWork& unit_of_work, const std::string& order_id,
+void Stock::move_lines(UnitOfWork& unit_of_work, const std::string& order_id,
                        const char* column_update) const {
     std::vector<std::pair<std::string, std::int64_t>> lines;
     auto& query = unit_of_work.statements().get(
@@ -262,14 +260,14 @@ void Stock::move_lines(bus::UnitOfWork& unit_of_work, const std::string& order_i
     }
 }
 
-void Stock::record_adjustment(bus::UnitOfWork& unit_of_work, const std::string& sku,
-                              std::int64_t delta, const std::string& at) const {
+void Stock::record_adjustment(UnitOfWork& unit_of_work, const std::string& sku, std::int64_t delta,
+                              const std::string& at) const {
     store::exec(unit_of_work.statements(),
                 "INSERT INTO stock_adjustment (sku, delta, adjusted_at) VALUES (?, ?, ?)", sku,
                 delta, at);
 }
 
-void Stock::set_state(bus::UnitOfWork& unit_of_work, const std::string& order_id,
+void Stock::set_state(UnitOfWork& unit_of_work, const std::string& order_id,
                       const char* state) const {
     auto& update = unit_of_work.statements().get(
         "UPDATE reservation SET state = ?, updated_at = ? WHERE order_id = ?");
@@ -279,7 +277,7 @@ void Stock::set_state(bus::UnitOfWork& unit_of_work, const std::string& order_id
     update.exec();
 }
 
-std::optional<std::string> Stock::state_of(bus::UnitOfWork& unit_of_work,
+std::optional<std::string> Stock::state_of(UnitOfWork& unit_of_work,
                                            const std::string& order_id) const {
     auto& query = unit_of_work.statements().get("SELECT state FROM reservation WHERE order_id = ?");
     query.bind(1, order_id);
@@ -291,7 +289,7 @@ std::optional<std::string> Stock::state_of(bus::UnitOfWork& unit_of_work,
     return state;
 }
 
-void Stock::check_low_stock(bus::UnitOfWork& unit_of_work, const std::string& sku,
+void Stock::check_low_stock(UnitOfWork& unit_of_work, const std::string& sku,
                             std::int64_t available_before) const {
     const auto available = available_of(unit_of_work, sku);
     if (available < config_.low_stock_threshold &&

@@ -7,10 +7,10 @@
 #include <optional>
 #include <string>
 
-#include <shopd/config.hpp>
 #include <shopd/contracts/inventory.hpp>
+#include <shopd/unit_of_work.hpp>
 
-#include "bus/unit_of_work.hpp"
+#include "inventory_settings.hpp"
 
 namespace shopd::inventory {
 
@@ -25,44 +25,39 @@ struct NewProduct {
 
 class Stock {
   public:
-    explicit Stock(const InventoryConfig& config) : config_(config) {}
+    explicit Stock(const InventorySettings& config) : config_(config) {}
 
     // False when the SKU exists already.
-    bool add_product(bus::UnitOfWork& unit_of_work, const NewProduct& product) const;
-    std::optional<boost::json::object> product(bus::UnitOfWork& unit_of_work,
+    bool add_product(UnitOfWork& unit_of_work, const NewProduct& product) const;
+    std::optional<boost::json::object> product(UnitOfWork& unit_of_work,
                                                const std::string& sku) const;
     // Up to `limit` products with a SKU after `after`, in SKU order.
-    boost::json::array products(bus::UnitOfWork& unit_of_work, const std::string& after,
+    boost::json::array products(UnitOfWork& unit_of_work, const std::string& after,
                                 int limit) const;
 
     enum class Adjustment { adjusted, unknown_product, below_reserved };
-    Adjustment adjust(bus::UnitOfWork& unit_of_work, const std::string& sku,
-                      std::int64_t delta) const;
+    Adjustment adjust(UnitOfWork& unit_of_work, const std::string& sku, std::int64_t delta) const;
 
-    void reserve(bus::UnitOfWork& unit_of_work,
-                 const contracts::inventory::ReserveStock& command) const;
-    void release(bus::UnitOfWork& unit_of_work,
-                 const contracts::inventory::ReleaseStock& command) const;
-    void commit(bus::UnitOfWork& unit_of_work,
-                const contracts::inventory::CommitStock& command) const;
+    void reserve(UnitOfWork& unit_of_work, const contracts::inventory::ReserveStock& command) const;
+    void release(UnitOfWork& unit_of_work, const contracts::inventory::ReleaseStock& command) const;
+    void commit(UnitOfWork& unit_of_work, const contracts::inventory::CommitStock& command) const;
     // Releases every reservation whose time is up; returns how many.
-    int expire_lapsed(bus::UnitOfWork& unit_of_work) const;
+    int expire_lapsed(UnitOfWork& unit_of_work) const;
 
   private:
     // Moves `quantity` of every line of the order's reservation between the stock columns.
-    void move_lines(bus::UnitOfWork& unit_of_work, const std::string& order_id,
+    void move_lines(UnitOfWork& unit_of_work, const std::string& order_id,
                     const char* column_update) const;
     // Every change of the shelf stock by hand is recorded: stock can always be accounted for.
-    void record_adjustment(bus::UnitOfWork& unit_of_work, const std::string& sku,
-                           std::int64_t delta, const std::string& at) const;
-    void set_state(bus::UnitOfWork& unit_of_work, const std::string& order_id,
-                   const char* state) const;
-    std::optional<std::string> state_of(bus::UnitOfWork& unit_of_work,
+    void record_adjustment(UnitOfWork& unit_of_work, const std::string& sku, std::int64_t delta,
+                           const std::string& at) const;
+    void set_state(UnitOfWork& unit_of_work, const std::string& order_id, const char* state) const;
+    std::optional<std::string> state_of(UnitOfWork& unit_of_work,
                                         const std::string& order_id) const;
-    void check_low_stock(bus::UnitOfWork& unit_of_work, const std::string& sku,
+    void check_low_stock(UnitOfWork& unit_of_work, const std::string& sku,
                          std::int64_t available_before) const;
 
-    const InventoryConfig& config_;
+    const InventorySettings& config_;
 };
 
 }  // namespace shopd::inventory

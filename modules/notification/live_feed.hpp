@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "http/http.hpp"
+#include <shopd/http.hpp>
 
 namespace shopd::notification {
 

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "store/migration.hpp"
+#include <shopd/migration.hpp>
 
 namespace shopd::notification {
 

@@ -6,10 +6,9 @@
 #include <shopd/contracts/notification.hpp>
 #include <shopd/contracts/order.hpp>
 #include <shopd/contracts/payment.hpp>
+#include <shopd/module.hpp>
 #include <shopd/modules.hpp>
 
-#include "app/module_builder.hpp"
-#include "config/config_loader.hpp"
 #include "migrations.hpp"
 #include "notifier.hpp"
 
@@ -21,6 +20,9 @@ using contracts::notification::NotificationFailed;
 using contracts::notification::NotificationSent;
 
 namespace {
+
+// A customer and a kiosk read only their own notifications: the gateway sees to that.
+const Roles kNotificationReaders{Role::customer, Role::kiosk, Role::operator_};
 
 std::string money(std::int64_t cents, const std::string& currency) {
     return fmt::format("{}{}.{:02} {}", cents < 0 ? "-" : "", std::abs(cents) / 100,
@@ -53,55 +55,52 @@ Occurrence occurrence_of(const payment::PaymentRefunded& event) {
 
 template <class E>
 void notify_on(ModuleBuilder& builder, const std::shared_ptr<Notifier>& notifier) {
-    builder.subscribe<E>([notifier](bus::UnitOfWork& unit_of_work, const E& event) {
+    builder.subscribe<E>([notifier](UnitOfWork& unit_of_work, const E& event) {
         notifier->notify(unit_of_work, occurrence_of(event));
     });
 }
 
 void add_routes(ModuleBuilder& builder, const std::shared_ptr<Notifier>& notifier) {
-    auto& runtime = builder.runtime();
+    auto& work = builder.work();
     builder.route(
-        http::Method::get, "/api/notifications", http::Body::none,
-        [&runtime, notifier](const http::Request& request, http::Reply reply) {
-            const auto requested = http::page_or_refuse(request, reply);
-            if (!requested) {
-                return;
-            }
-            const std::string order_id{request.query_param("order_id").value_or("")};
-            const std::string customer_id{request.query_param("customer_id").value_or("")};
-            answer_from(runtime, request, reply, {},
-                        [notifier, order_id, customer_id,
-                         page = *requested](bus::UnitOfWork& unit_of_work) {
-                            auto items = notifier->notifications(
-                                unit_of_work, order_id, customer_id, page.cursor, page.limit);
-                            return http::page_response(std::move(items), page);
-                        });
-        });
-    builder.route(http::Method::get, "/api/notifications/stream", http::Body::none,
-                  [notifier](const http::Request& request, http::Reply reply) {
-                      http::Response response;
-                      response.content_type = "text/event-stream";
-                      response.stream = notifier->live_feed().open(
-                          std::string{request.query_param("customer_id").value_or("")});
-                      reply(std::move(response));
-                  });
+        {http::Method::get, "/api/notifications", http::Body::none, kNotificationReaders,
+         [&work, notifier](const http::Request& request, http::Reply reply) {
+             const auto requested = http::page_or_refuse(request, reply);
+             if (!requested) {
+                 return;
+             }
+             const std::string order_id{request.query_param("order_id").value_or("")};
+             const std::string customer_id{request.query_param("customer_id").value_or("")};
+             work.answer(
+                 request, reply, {},
+                 [notifier, order_id, customer_id, page = *requested](UnitOfWork& unit_of_work) {
+                     auto items = notifier->notifications(unit_of_work, order_id, customer_id,
+                                                          page.cursor, page.limit);
+                     return http::page_response(std::move(items), page);
+                 });
+         }});
+    builder.route({http::Method::get, "/api/notifications/stream", http::Body::none,
+                   kNotificationReaders,
+                   [notifier](const http::Request& request, http::Reply reply) {
+                       http::Response response;
+                       response.content_type = "text/event-stream";
+                       response.stream = notifier->live_feed().open(
+                           std::string{request.query_param("customer_id").value_or("")});
+                       reply(std::move(response));
+                   }});
 }
 
 }  // namespace
 
 ModuleDefinition module() {
-    return {"notification", [](ModuleBuilder& builder) {
+    return {"notification",
+            [](ModuleBuilder& builder) {
                 builder.migrations(migrations());
                 builder.publishes<NotificationSent>();
                 builder.publishes<NotificationFailed>();
 
-                std::shared_ptr<Notifier> notifier;
-                try {
-                    notifier = std::make_shared<Notifier>(builder.config().notification,
-                                                          builder.runtime());
-                } catch (const TemplateError& error) {
-                    throw config::ConfigError(error.what());
-                }
+                auto notifier = std::make_shared<Notifier>(builder.settings<NotificationSettings>(),
+                                                           builder.work());
                 notify_on<order::OrderConfirmed>(builder, notifier);
                 notify_on<order::OrderCancelled>(builder, notifier);
                 notify_on<order::OrderShipped>(builder, notifier);
@@ -110,7 +109,8 @@ ModuleDefinition module() {
                 add_routes(builder, notifier);
                 builder.every(std::chrono::milliseconds(200),
                               [notifier] { notifier->send_due_webhooks(); });
-            }};
+            },
+            notification_settings()};
 }
 
 }  // namespace shopd::notification

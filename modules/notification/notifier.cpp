@@ -2,28 +2,22 @@
 
 #include <SQLiteCpp/Statement.h>
 #include <SQLiteCpp/VariadicBind.h>
-#include <boost/asio/post.hpp>
+#include <algorithm>
 #include <boost/json.hpp>
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
 #include <shopd/clock.hpp>
 #include <shopd/contracts/notification.hpp>
-
-#include "app/module_builder.hpp"
-#include "http/client.hpp"
-#include "store/statement_cache.hpp"
-#include "util/digest.hpp"
-#include "util/ids.hpp"
+#include <shopd/digest.hpp>
+#include <shopd/ids.hpp>
+#include <shopd/statements.hpp>
 
 namespace shopd::notification {
 namespace json = boost::json;
 using namespace contracts::notification;
 
 namespace {
-
-const std::set<std::string, std::less<>> kTemplateNames{"order_id", "customer_id", "total",
-                                                        "reason", "tracking_number"};
 
 json::object notification_json(SQLite::Statement& row) {
     return json::object{
@@ -34,28 +28,25 @@ json::object notification_json(SQLite::Statement& row) {
 
 }  // namespace
 
-Notifier::Notifier(const NotificationConfig& config, bus::ModuleRuntime& runtime)
-    : config_(config),
-      runtime_(runtime),
-      // Doubling from the base after each failure, as message deliveries do; no cap of its own.
-      webhook_retries_{config.webhook_retry_base, config.webhook_retry_base * (1 << 16),
-                       config.webhook_max_attempts, 0} {
+Notifier::Notifier(const NotificationSettings& settings, ModuleWork& work)
+    : config_(settings), work_(work) {
     const std::pair<const char*, const std::string*> configured[] = {
-        {"confirmed", &config.template_confirmed},
-        {"cancelled", &config.template_cancelled},
-        {"shipped", &config.template_shipped},
-        {"delivered", &config.template_delivered},
-        {"refunded", &config.template_refunded}};
+        {"confirmed", &settings.template_confirmed},
+        {"cancelled", &settings.template_cancelled},
+        {"shipped", &settings.template_shipped},
+        {"delivered", &settings.template_delivered},
+        {"refunded", &settings.template_refunded}};
     for (const auto& [kind, text] : configured) {
-        try {
-            templates_.emplace(kind, TextTemplate(*text, kTemplateNames));
-        } catch (const TemplateError& error) {
-            throw TemplateError(fmt::format("notification.template_{}: {}", kind, error.what()));
-        }
+        templates_.emplace(kind, TextTemplate(*text, kTemplateFields));
     }
 }
 
-void Notifier::notify(bus::UnitOfWork& unit_of_work, const Occurrence& occurrence) {
+std::chrono::milliseconds Notifier::webhook_backoff(int failed_attempts) const {
+    constexpr int kMostDoublings = 16;
+    return config_.webhook_retry_base * (1LL << std::clamp(failed_attempts - 1, 0, kMostDoublings));
+}
+
+void Notifier::notify(UnitOfWork& unit_of_work, const Occurrence& occurrence) {
     auto values = occurrence.values;
     values.emplace("order_id", occurrence.order_id);
     values.emplace("customer_id", occurrence.customer_id);
@@ -104,9 +95,9 @@ void Notifier::send_due_webhooks() {
         return;
     }
     auto due = std::make_shared<std::vector<std::pair<std::string, std::string>>>();
-    runtime_.execute(
+    work_.execute(
         {},
-        [this, due](bus::UnitOfWork& unit_of_work) {
+        [this, due](UnitOfWork& unit_of_work) {
             due->clear();  // the unit may run again
             auto& query = unit_of_work.statements().get(
                 "SELECT n.id, n.kind, n.order_id, n.customer_id, n.text, n.created_at "
@@ -145,20 +136,17 @@ void Notifier::send_webhook(const std::string& notification_id, const std::strin
     request.headers.push_back(
         {"X-Shopd-Signature", "sha256=" + hmac_sha256_hex(config_.webhook_secret, body)});
     request.headers.push_back({"X-Shopd-Notification", notification_id});
-    http::post(runtime_.strand().get_inner_executor(), std::move(request),
-               [this, notification_id](http::OutgoingResult result) {
-                   boost::asio::post(runtime_.strand(), [this, notification_id, result] {
-                       webhook_answered(notification_id, result.status, result.error);
-                   });
-               });
+    work_.send(std::move(request), [this, notification_id](const http::OutgoingResult& result) {
+        webhook_answered(notification_id, result.status, result.error);
+    });
 }
 
 void Notifier::webhook_answered(const std::string& notification_id, unsigned status,
                                 const std::string& error) {
     const bool delivered = status >= 200 && status < 300;
-    runtime_.execute(
+    work_.execute(
         {},
-        [this, notification_id, status, error, delivered](bus::UnitOfWork& unit_of_work) {
+        [this, notification_id, status, error, delivered](UnitOfWork& unit_of_work) {
             auto& query = unit_of_work.statements().get(
                 "SELECT n.order_id, n.customer_id, n.kind, d.attempts FROM webhook_delivery d "
                 "JOIN notification n ON n.id = d.notification_id WHERE d.notification_id = ? "
@@ -176,9 +164,9 @@ void Notifier::webhook_answered(const std::string& notification_id, unsigned sta
             const auto failure = delivered
                                      ? std::string{}
                                      : (error.empty() ? fmt::format("HTTP {}", status) : error);
-            const bool exhausted = !delivered && attempts >= webhook_retries_.max_attempts;
+            const bool exhausted = !delivered && attempts >= config_.webhook_max_attempts;
             const char* next = delivered ? "delivered" : exhausted ? "failed" : "pending";
-            const auto wait = webhook_retries_.backoff(attempts).count();
+            const auto wait = webhook_backoff(attempts).count();
             auto& update = unit_of_work.statements().get(
                 "UPDATE webhook_delivery SET status = ?, attempts = ?, next_attempt_ms = ?, "
                 "last_status = ?, last_error = ?, updated_at = ? WHERE notification_id = ?");
@@ -204,7 +192,7 @@ void Notifier::webhook_answered(const std::string& notification_id, unsigned sta
         });
 }
 
-json::array Notifier::notifications(bus::UnitOfWork& unit_of_work, const std::string& order_id,
+json::array Notifier::notifications(UnitOfWork& unit_of_work, const std::string& order_id,
                                     const std::string& customer_id, const std::string& before_id,
                                     int limit) const {
     auto& query = unit_of_work.statements().get(

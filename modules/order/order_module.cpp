@@ -4,12 +4,12 @@
 #include <memory>
 #include <set>
 
+#include <shopd/module.hpp>
 #include <shopd/modules.hpp>
 
-#include "app/module_builder.hpp"
-#include "http/request_fields.hpp"
 #include "migrations.hpp"
 #include "order_request.hpp"
+#include "order_settings.hpp"
 #include "saga.hpp"
 
 namespace shopd::order {
@@ -22,153 +22,159 @@ using namespace contracts::order;
 
 namespace {
 
+// Who reads orders: a customer and a kiosk only their own, the gateway sees to that.
+const Roles kOrderReaders{Role::customer, Role::kiosk, Role::operator_};
+
 const std::set<std::string, std::less<>> kStatuses{"pending", "confirmed", "shipped", "delivered",
                                                    "cancelled"};
 
 void add_routes(ModuleBuilder& builder, std::shared_ptr<const Saga> saga) {
-    auto& runtime = builder.runtime();
-    const auto& config = builder.config().order;
+    auto& work = builder.work();
+    const auto& settings = builder.settings<OrderSettings>();
     builder.intake(
-        Method::post, "/api/orders", http::Body::json,
-        [&runtime, &config, saga](const http::Request& request, http::Reply reply) {
-            auto parsed = read_place_order(request.json.as_object(), config);
-            if (auto* errors = std::get_if<std::vector<http::FieldError>>(&parsed)) {
-                reply(http::validation_problem(*errors));
-                return;
-            }
-            answer_from(
-                runtime, request, reply, {},
-                [saga,
-                 order = std::get<PlaceOrder>(std::move(parsed))](bus::UnitOfWork& unit_of_work) {
-                    auto placed = saga->place(unit_of_work, order);
-                    if (auto* errors = std::get_if<std::vector<http::FieldError>>(&placed)) {
-                        return http::validation_problem(*errors);
-                    }
-                    const auto& id = std::get<std::string>(placed);
-                    auto response =
-                        http::json_response(202, json::object{{"id", id}, {"status", "pending"}});
-                    response.headers.push_back({"Location", "/api/orders/" + id});
-                    return response;
-                });
-        });
-    builder.route(Method::get, "/api/orders", http::Body::none,
-                  [&runtime, saga](const http::Request& request, http::Reply reply) {
-                      std::vector<http::FieldError> errors;
-                      const auto page = http::page_of(request, errors);
-                      OrderFilter filter{
-                          std::string{request.query_param("customer_id").value_or("")},
-                          std::string{request.query_param("status").value_or("")}, page.cursor,
-                          page.limit};
-                      if (!filter.status.empty() && !kStatuses.contains(filter.status)) {
-                          errors.push_back({"status",
-                                            "must be pending, confirmed, shipped, delivered or "
-                                            "cancelled"});
-                      }
-                      if (!errors.empty()) {
-                          reply(http::validation_problem(errors));
-                          return;
-                      }
-                      answer_from(runtime, request, reply, {},
-                                  [saga, filter, page](bus::UnitOfWork& unit_of_work) {
-                                      auto items = saga->orders(unit_of_work, filter);
-                                      return http::page_response(std::move(items), page);
-                                  });
-                  });
-    builder.route(Method::get, "/api/orders/{id}", http::Body::none,
-                  [&runtime, saga](const http::Request& request, http::Reply reply) {
-                      answer_from(runtime, request, reply, {},
-                                  [saga, id = request.param("id")](bus::UnitOfWork& unit_of_work) {
-                                      const auto order = saga->order(unit_of_work, id);
-                                      return order
-                                                 ? http::json_response(200, *order)
-                                                 : http::problem(404, "not-found", "Not found",
-                                                                 fmt::format("no order '{}'", id));
-                                  });
-                  });
+        {Method::post,
+         "/api/orders",
+         http::Body::json,
+         {Role::customer, Role::kiosk},
+         [&work, &settings, saga](const http::Request& request, http::Reply reply) {
+             auto parsed = read_place_order(request.json.as_object(), settings);
+             if (auto* errors = std::get_if<std::vector<http::FieldError>>(&parsed)) {
+                 reply(http::validation_problem(*errors));
+                 return;
+             }
+             work.answer(
+                 request, reply, {},
+                 [saga, order = std::get<PlaceOrder>(std::move(parsed))](UnitOfWork& unit_of_work) {
+                     auto placed = saga->place(unit_of_work, order);
+                     if (auto* errors = std::get_if<std::vector<http::FieldError>>(&placed)) {
+                         return http::validation_problem(*errors);
+                     }
+                     const auto& id = std::get<std::string>(placed);
+                     auto response =
+                         http::json_response(202, json::object{{"id", id}, {"status", "pending"}});
+                     response.headers.push_back({"Location", "/api/orders/" + id});
+                     return response;
+                 });
+         }});
     builder.route(
-        Method::post, "/api/orders/{id}/cancel", http::Body::none,
-        [&runtime, saga](const http::Request& request, http::Reply reply) {
-            const auto id = request.param("id");
-            answer_from(
-                runtime, request, reply, {id, {}, {}}, [saga, id](bus::UnitOfWork& unit_of_work) {
-                    switch (saga->cancel_by_customer(unit_of_work, id)) {
-                        case CancelOutcome::unknown_order:
-                            return http::problem(404, "not-found", "Not found",
-                                                 fmt::format("no order '{}'", id));
-                        case CancelOutcome::already_cancelled:
-                            return http::problem(
-                                409, "order-cancelled", "Conflict",
-                                fmt::format("order '{}' is cancelled already", id));
-                        case CancelOutcome::too_late:
-                            return http::problem(
-                                409, "order-shipped", "Conflict",
-                                fmt::format("order '{}' has shipped and can no longer be cancelled",
-                                            id));
-                        case CancelOutcome::cancelling:
-                            return http::json_response(
-                                202, json::object{{"id", id}, {"status", "cancelling"}});
-                        case CancelOutcome::cancelled:
-                            break;
-                    }
-                    return http::json_response(202,
-                                               json::object{{"id", id}, {"status", "cancelled"}});
-                });
-        });
+        {Method::get, "/api/orders", http::Body::none, kOrderReaders,
+         [&work, saga](const http::Request& request, http::Reply reply) {
+             std::vector<http::FieldError> errors;
+             const auto page = http::page_of(request, errors);
+             OrderFilter filter{std::string{request.query_param("customer_id").value_or("")},
+                                std::string{request.query_param("status").value_or("")},
+                                page.cursor, page.limit};
+             if (!filter.status.empty() && !kStatuses.contains(filter.status)) {
+                 errors.push_back({"status",
+                                   "must be pending, confirmed, shipped, delivered or "
+                                   "cancelled"});
+             }
+             if (!errors.empty()) {
+                 reply(http::validation_problem(errors));
+                 return;
+             }
+             work.answer(request, reply, {}, [saga, filter, page](UnitOfWork& unit_of_work) {
+                 auto items = saga->orders(unit_of_work, filter);
+                 return http::page_response(std::move(items), page);
+             });
+         }});
+    builder.route({Method::get, "/api/orders/{id}", http::Body::none, kOrderReaders,
+                   [&work, saga](const http::Request& request, http::Reply reply) {
+                       work.answer(request, reply, {},
+                                   [saga, id = request.param("id")](UnitOfWork& unit_of_work) {
+                                       const auto order = saga->order(unit_of_work, id);
+                                       return order
+                                                  ? http::json_response(200, *order)
+                                                  : http::problem(404, "not-found", "Not found",
+                                                                  fmt::format("no order '{}'", id));
+                                   });
+                   }});
+    builder.route(
+        {Method::post,
+         "/api/orders/{id}/cancel",
+         http::Body::none,
+         {Role::customer, Role::operator_},
+         [&work, saga](const http::Request& request, http::Reply reply) {
+             const auto id = request.param("id");
+             work.answer(request, reply, {id, {}, {}}, [saga, id](UnitOfWork& unit_of_work) {
+                 switch (saga->cancel_by_customer(unit_of_work, id)) {
+                     case CancelOutcome::unknown_order:
+                         return http::problem(404, "not-found", "Not found",
+                                              fmt::format("no order '{}'", id));
+                     case CancelOutcome::already_cancelled:
+                         return http::problem(409, "order-cancelled", "Conflict",
+                                              fmt::format("order '{}' is cancelled already", id));
+                     case CancelOutcome::too_late:
+                         return http::problem(
+                             409, "order-shipped", "Conflict",
+                             fmt::format("order '{}' has shipped and can no longer be cancelled",
+                                         id));
+                     case CancelOutcome::cancelling:
+                         return http::json_response(
+                             202, json::object{{"id", id}, {"status", "cancelling"}});
+                     case CancelOutcome::cancelled:
+                         break;
+                 }
+                 return http::json_response(202, json::object{{"id", id}, {"status", "cancelled"}});
+             });
+         }});
 }
 
 // Subscribes the saga's handler for event type E.
 template <class E>
 void follow(ModuleBuilder& builder, const std::shared_ptr<const Saga>& saga) {
     builder.subscribe<E>(
-        [saga](bus::UnitOfWork& unit_of_work, const E& event) { saga->on(unit_of_work, event); });
+        [saga](UnitOfWork& unit_of_work, const E& event) { saga->on(unit_of_work, event); });
 }
 
 }  // namespace
 
 ModuleDefinition module() {
-    return {
-        "order", [](ModuleBuilder& builder) {
-            builder.migrations(migrations());
-            builder.publishes<OrderPlaced>();
-            builder.publishes<OrderConfirmed>();
-            builder.publishes<OrderShipped>();
-            builder.publishes<OrderDelivered>();
-            builder.publishes<OrderCancelled>();
-            builder.publishes<inventory::ReserveStock>();
-            builder.publishes<inventory::ReleaseStock>();
-            builder.publishes<inventory::CommitStock>();
-            builder.publishes<payment::CapturePayment>();
-            builder.publishes<payment::RefundPayment>();
-            builder.publishes<shipping::CreateShipment>();
-            builder.publishes<shipping::CancelShipment>();
+    return {"order",
+            [](ModuleBuilder& builder) {
+                builder.migrations(migrations());
+                builder.publishes<OrderPlaced>();
+                builder.publishes<OrderConfirmed>();
+                builder.publishes<OrderShipped>();
+                builder.publishes<OrderDelivered>();
+                builder.publishes<OrderCancelled>();
+                builder.publishes<inventory::ReserveStock>();
+                builder.publishes<inventory::ReleaseStock>();
+                builder.publishes<inventory::CommitStock>();
+                builder.publishes<payment::CapturePayment>();
+                builder.publishes<payment::RefundPayment>();
+                builder.publishes<shipping::CreateShipment>();
+                builder.publishes<shipping::CancelShipment>();
 
-            auto saga = std::make_shared<const Saga>(builder.config().order);
-            builder.subscribe<inventory::ProductPriced>(
-                [saga](bus::UnitOfWork& unit_of_work, const inventory::ProductPriced& product) {
-                    saga->catalogue(unit_of_work, product);
+                const auto& settings = builder.settings<OrderSettings>();
+                auto saga = std::make_shared<const Saga>(settings);
+                builder.subscribe<inventory::ProductPriced>(
+                    [saga](UnitOfWork& unit_of_work, const inventory::ProductPriced& product) {
+                        saga->catalogue(unit_of_work, product);
+                    });
+                follow<inventory::StockReserved>(builder, saga);
+                follow<inventory::StockRejected>(builder, saga);
+                follow<inventory::StockReleased>(builder, saga);
+                follow<inventory::StockCommitted>(builder, saga);
+                follow<payment::PaymentCaptured>(builder, saga);
+                follow<payment::PaymentDeclined>(builder, saga);
+                follow<payment::PaymentRefunded>(builder, saga);
+                follow<shipping::ShipmentCreated>(builder, saga);
+                follow<shipping::ShipmentDispatched>(builder, saga);
+                follow<shipping::ShipmentDelivered>(builder, saga);
+                follow<shipping::ShipmentCancelled>(builder, saga);
+                follow<shipping::ShipmentCancelRefused>(builder, saga);
+                add_routes(builder, saga);
+
+                auto& work = builder.work();
+                builder.every(settings.deadline_check_interval, [&work, saga] {
+                    work.execute(
+                        {},
+                        [saga](UnitOfWork& unit_of_work) { saga->time_out_overdue(unit_of_work); },
+                        log_failure("order: step deadlines"));
                 });
-            follow<inventory::StockReserved>(builder, saga);
-            follow<inventory::StockRejected>(builder, saga);
-            follow<inventory::StockReleased>(builder, saga);
-            follow<inventory::StockCommitted>(builder, saga);
-            follow<payment::PaymentCaptured>(builder, saga);
-            follow<payment::PaymentDeclined>(builder, saga);
-            follow<payment::PaymentRefunded>(builder, saga);
-            follow<shipping::ShipmentCreated>(builder, saga);
-            follow<shipping::ShipmentDispatched>(builder, saga);
-            follow<shipping::ShipmentDelivered>(builder, saga);
-            follow<shipping::ShipmentCancelled>(builder, saga);
-            follow<shipping::ShipmentCancelRefused>(builder, saga);
-            add_routes(builder, saga);
-
-            auto& runtime = builder.runtime();
-            builder.every(builder.config().order.deadline_check_interval, [&runtime, saga] {
-                runtime.execute(
-                    {},
-                    [saga](bus::UnitOfWork& unit_of_work) { saga->time_out_overdue(unit_of_work); },
-                    log_failure("order: step deadlines"));
-            });
-        }};
+            },
+            order_settings()};
 }
 
 }  // namespace shopd::order

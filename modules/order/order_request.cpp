@@ -4,14 +4,14 @@
 #include <set>
 #include <string>
 
-#include "http/request_fields.hpp"
+#include <shopd/request_fields.hpp>
 
 namespace shopd::order {
 namespace json = boost::json;
 using contracts::order::OrderLine;
 
 std::variant<PlaceOrder, std::vector<http::FieldError>> read_place_order(
-    const json::object& body, const OrderConfig& config) {
+    const json::object& body, const OrderSettings& config) {
     std::vector<http::FieldError> errors;
     http::RequestFields fields(body, errors);
     fields.only({"customer_id", "items", "shipping_address", "payment_token"});

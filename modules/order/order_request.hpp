@@ -6,14 +6,14 @@
 #include <variant>
 #include <vector>
 
-#include <shopd/config.hpp>
+#include <shopd/http.hpp>
 
-#include "http/http.hpp"
+#include "order_settings.hpp"
 #include "saga.hpp"
 
 namespace shopd::order {
 
 std::variant<PlaceOrder, std::vector<http::FieldError>> read_place_order(
-    const boost::json::object& body, const OrderConfig& config);
+    const boost::json::object& body, const OrderSettings& config);
 
 }  // namespace shopd::order

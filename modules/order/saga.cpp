@@ -9,9 +9,8 @@
 #include <stdexcept>
 
 #include <shopd/clock.hpp>
-
-#include "store/statement_cache.hpp"
-#include "util/ids.hpp"
+#include <shopd/ids.hpp>
+#include <shopd/statements.hpp>
 
 namespace shopd::order {
 namespace json = boost::json;
@@ -50,24 +49,24 @@ AggregateRef aggregate(const std::string& order_id) {
 }
 
 template <class... Args>
-int exec(bus::UnitOfWork& unit_of_work, std::string_view sql, const Args&... args) {
+int exec(UnitOfWork& unit_of_work, std::string_view sql, const Args&... args) {
     return store::exec(unit_of_work.statements(), sql, args...);
 }
 
 }  // namespace
 
-std::int64_t Saga::deadline(const bus::UnitOfWork& unit_of_work) const {
+std::int64_t Saga::deadline(const UnitOfWork& unit_of_work) const {
     return unix_millis(unit_of_work.now()) + config_.step_timeout.count();
 }
 
-void Saga::record(bus::UnitOfWork& unit_of_work, const std::string& order_id,
-                  std::string_view event, const std::string& detail) const {
+void Saga::record(UnitOfWork& unit_of_work, const std::string& order_id, std::string_view event,
+                  const std::string& detail) const {
     exec(unit_of_work,
          "INSERT INTO order_timeline (order_id, at, event, detail) VALUES (?, ?, ?, ?)", order_id,
          rfc3339(unit_of_work.now()), std::string{event}, detail);
 }
 
-Saga::State Saga::load(bus::UnitOfWork& unit_of_work, const std::string& order_id) const {
+Saga::State Saga::load(UnitOfWork& unit_of_work, const std::string& order_id) const {
     auto state = find(unit_of_work, order_id);
     if (!state) {
         // Parked at once where an operator sees it: no retry makes the order appear.
@@ -76,8 +75,7 @@ Saga::State Saga::load(bus::UnitOfWork& unit_of_work, const std::string& order_i
     return std::move(*state);
 }
 
-std::optional<Saga::State> Saga::find(bus::UnitOfWork& unit_of_work,
-                                      const std::string& order_id) const {
+std::optional<Saga::State> Saga::find(UnitOfWork& unit_of_work, const std::string& order_id) const {
     auto& query = unit_of_work.statements().get(
         "SELECT customer_id, status, step, currency, total_cents, weight_grams, payment_token, "
         "shipping_address, coalesce(tracking_number, ''), coalesce(cancel_requested, ''), "
@@ -105,7 +103,7 @@ std::optional<Saga::State> Saga::find(bus::UnitOfWork& unit_of_work,
     return state;
 }
 
-void Saga::catalogue(bus::UnitOfWork& unit_of_work, const inventory::ProductPriced& product) const {
+void Saga::catalogue(UnitOfWork& unit_of_work, const inventory::ProductPriced& product) const {
     exec(unit_of_work,
          "INSERT INTO catalog (sku, name, price_cents, currency, updated_at) VALUES (?, ?, ?, ?, ?)"
          " ON CONFLICT (sku) DO UPDATE SET name = excluded.name, price_cents = "
@@ -115,7 +113,7 @@ void Saga::catalogue(bus::UnitOfWork& unit_of_work, const inventory::ProductPric
 }
 
 std::variant<std::string, std::vector<http::FieldError>> Saga::place(
-    bus::UnitOfWork& unit_of_work, const PlaceOrder& request) const {
+    UnitOfWork& unit_of_work, const PlaceOrder& request) const {
     std::vector<http::FieldError> errors;
     std::vector<std::int64_t> prices;
     std::set<std::string> currencies;
@@ -172,7 +170,7 @@ std::variant<std::string, std::vector<http::FieldError>> Saga::place(
     return order_id;
 }
 
-void Saga::cancel(bus::UnitOfWork& unit_of_work, State& state, const std::string& reason) const {
+void Saga::cancel(UnitOfWork& unit_of_work, State& state, const std::string& reason) const {
     if (state.shipment_requested) {
         // Nothing is given back before shipping says the parcel has not left: a dispatch that
         // meets this cancel wins it, and the order stays with its parcel (ShipmentCancelRefused).
@@ -190,8 +188,7 @@ void Saga::cancel(bus::UnitOfWork& unit_of_work, State& state, const std::string
     compensate(unit_of_work, state, reason);
 }
 
-void Saga::compensate(bus::UnitOfWork& unit_of_work, State& state,
-                      const std::string& reason) const {
+void Saga::compensate(UnitOfWork& unit_of_work, State& state, const std::string& reason) const {
     // Undo what was asked, newest first; the shipment is cancelled already.
     if (state.payment_requested) {
         unit_of_work.publish(payment::RefundPayment{state.id, reason}, aggregate(state.id));
@@ -208,7 +205,7 @@ void Saga::compensate(bus::UnitOfWork& unit_of_work, State& state,
     unit_of_work.publish(OrderCancelled{state.id, state.customer_id, reason}, aggregate(state.id));
 }
 
-CancelOutcome Saga::cancel_by_customer(bus::UnitOfWork& unit_of_work,
+CancelOutcome Saga::cancel_by_customer(UnitOfWork& unit_of_work,
                                        const std::string& order_id) const {
     auto found = find(unit_of_work, order_id);
     if (!found) {
@@ -227,7 +224,7 @@ CancelOutcome Saga::cancel_by_customer(bus::UnitOfWork& unit_of_work,
     return state.cancelling() ? CancelOutcome::cancelling : CancelOutcome::cancelled;
 }
 
-int Saga::time_out_overdue(bus::UnitOfWork& unit_of_work) const {
+int Saga::time_out_overdue(UnitOfWork& unit_of_work) const {
     auto& query = unit_of_work.statements().get(
         "SELECT id FROM customer_order WHERE deadline_ms <= ? ORDER BY deadline_ms LIMIT 200");
     query.bind(1, unix_millis(unit_of_work.now()));
@@ -240,7 +237,7 @@ int Saga::time_out_overdue(bus::UnitOfWork& unit_of_work) const {
     return static_cast<int>(overdue.size());
 }
 
-void Saga::on(bus::UnitOfWork& unit_of_work, const inventory::StockReserved& event) const {
+void Saga::on(UnitOfWork& unit_of_work, const inventory::StockReserved& event) const {
     auto state = load(unit_of_work, event.order_id);
     record(unit_of_work, state.id, inventory::StockReserved::type_name,
            fmt::format("{} {}", event.total_cents, event.currency));
@@ -269,7 +266,7 @@ void Saga::on(bus::UnitOfWork& unit_of_work, const inventory::StockReserved& eve
                          aggregate(state.id));
 }
 
-void Saga::on(bus::UnitOfWork& unit_of_work, const inventory::StockRejected& event) const {
+void Saga::on(UnitOfWork& unit_of_work, const inventory::StockRejected& event) const {
     auto state = load(unit_of_work, event.order_id);
     record(unit_of_work, state.id, inventory::StockRejected::type_name,
            fmt::format("{} {}", event.reason, event.sku));
@@ -283,7 +280,7 @@ void Saga::on(bus::UnitOfWork& unit_of_work, const inventory::StockRejected& eve
     }
 }
 
-void Saga::on(bus::UnitOfWork& unit_of_work, const inventory::StockReleased& event) const {
+void Saga::on(UnitOfWork& unit_of_work, const inventory::StockReleased& event) const {
     auto state = load(unit_of_work, event.order_id);
     record(unit_of_work, state.id, inventory::StockReleased::type_name, event.reason);
     if (event.reason == "expired" && state.status == "pending") {
@@ -292,12 +289,12 @@ void Saga::on(bus::UnitOfWork& unit_of_work, const inventory::StockReleased& eve
     }
 }
 
-void Saga::on(bus::UnitOfWork& unit_of_work, const inventory::StockCommitted& event) const {
+void Saga::on(UnitOfWork& unit_of_work, const inventory::StockCommitted& event) const {
     record(unit_of_work, load(unit_of_work, event.order_id).id,
            inventory::StockCommitted::type_name);
 }
 
-void Saga::on(bus::UnitOfWork& unit_of_work, const payment::PaymentCaptured& event) const {
+void Saga::on(UnitOfWork& unit_of_work, const payment::PaymentCaptured& event) const {
     auto state = load(unit_of_work, event.order_id);
     record(unit_of_work, state.id, payment::PaymentCaptured::type_name,
            fmt::format("{} {}", event.amount_cents, event.currency));
@@ -317,7 +314,7 @@ void Saga::on(bus::UnitOfWork& unit_of_work, const payment::PaymentCaptured& eve
         aggregate(state.id));
 }
 
-void Saga::on(bus::UnitOfWork& unit_of_work, const payment::PaymentDeclined& event) const {
+void Saga::on(UnitOfWork& unit_of_work, const payment::PaymentDeclined& event) const {
     auto state = load(unit_of_work, event.order_id);
     record(unit_of_work, state.id, payment::PaymentDeclined::type_name, event.reason);
     exec(unit_of_work, "UPDATE customer_order SET payment_id = ? WHERE id = ?", event.payment_id,
@@ -328,12 +325,12 @@ void Saga::on(bus::UnitOfWork& unit_of_work, const payment::PaymentDeclined& eve
     }
 }
 
-void Saga::on(bus::UnitOfWork& unit_of_work, const payment::PaymentRefunded& event) const {
+void Saga::on(UnitOfWork& unit_of_work, const payment::PaymentRefunded& event) const {
     record(unit_of_work, load(unit_of_work, event.order_id).id, payment::PaymentRefunded::type_name,
            fmt::format("{} {}", event.amount_cents, event.currency));
 }
 
-void Saga::on(bus::UnitOfWork& unit_of_work, const shipping::ShipmentCreated& event) const {
+void Saga::on(UnitOfWork& unit_of_work, const shipping::ShipmentCreated& event) const {
     auto state = load(unit_of_work, event.order_id);
     record(unit_of_work, state.id, shipping::ShipmentCreated::type_name, event.tracking_number);
     exec(unit_of_work,
@@ -345,7 +342,7 @@ void Saga::on(bus::UnitOfWork& unit_of_work, const shipping::ShipmentCreated& ev
     confirm(unit_of_work, state, event.tracking_number);
 }
 
-void Saga::confirm(bus::UnitOfWork& unit_of_work, State& state,
+void Saga::confirm(UnitOfWork& unit_of_work, State& state,
                    const std::string& tracking_number) const {
     exec(unit_of_work,
          "UPDATE customer_order SET status = 'confirmed', step = 'settled', deadline_ms = NULL, "
@@ -359,7 +356,7 @@ void Saga::confirm(bus::UnitOfWork& unit_of_work, State& state,
                          aggregate(state.id));
 }
 
-void Saga::on(bus::UnitOfWork& unit_of_work, const shipping::ShipmentDispatched& event) const {
+void Saga::on(UnitOfWork& unit_of_work, const shipping::ShipmentDispatched& event) const {
     auto state = load(unit_of_work, event.order_id);
     record(unit_of_work, state.id, shipping::ShipmentDispatched::type_name);
     if (state.status == "confirmed") {
@@ -367,8 +364,7 @@ void Saga::on(bus::UnitOfWork& unit_of_work, const shipping::ShipmentDispatched&
     }
 }
 
-void Saga::ship(bus::UnitOfWork& unit_of_work, State& state,
-                const std::string& tracking_number) const {
+void Saga::ship(UnitOfWork& unit_of_work, State& state, const std::string& tracking_number) const {
     exec(unit_of_work, "UPDATE customer_order SET status = 'shipped', updated_at = ? WHERE id = ?",
          rfc3339(unit_of_work.now()), state.id);
     state.status = "shipped";
@@ -377,7 +373,7 @@ void Saga::ship(bus::UnitOfWork& unit_of_work, State& state,
                          aggregate(state.id));
 }
 
-void Saga::on(bus::UnitOfWork& unit_of_work, const shipping::ShipmentDelivered& event) const {
+void Saga::on(UnitOfWork& unit_of_work, const shipping::ShipmentDelivered& event) const {
     auto state = load(unit_of_work, event.order_id);
     record(unit_of_work, state.id, shipping::ShipmentDelivered::type_name);
     if (state.status == "shipped") {
@@ -385,7 +381,7 @@ void Saga::on(bus::UnitOfWork& unit_of_work, const shipping::ShipmentDelivered& 
     }
 }
 
-void Saga::deliver(bus::UnitOfWork& unit_of_work, State& state) const {
+void Saga::deliver(UnitOfWork& unit_of_work, State& state) const {
     exec(unit_of_work,
          "UPDATE customer_order SET status = 'delivered', updated_at = ? WHERE id = ?",
          rfc3339(unit_of_work.now()), state.id);
@@ -394,7 +390,7 @@ void Saga::deliver(bus::UnitOfWork& unit_of_work, State& state) const {
     unit_of_work.publish(OrderDelivered{state.id, state.customer_id}, aggregate(state.id));
 }
 
-void Saga::on(bus::UnitOfWork& unit_of_work, const shipping::ShipmentCancelled& event) const {
+void Saga::on(UnitOfWork& unit_of_work, const shipping::ShipmentCancelled& event) const {
     auto state = load(unit_of_work, event.order_id);
     record(unit_of_work, state.id, shipping::ShipmentCancelled::type_name);
     if (state.cancelling()) {
@@ -403,7 +399,7 @@ void Saga::on(bus::UnitOfWork& unit_of_work, const shipping::ShipmentCancelled& 
     }
 }
 
-void Saga::on(bus::UnitOfWork& unit_of_work, const shipping::ShipmentCancelRefused& event) const {
+void Saga::on(UnitOfWork& unit_of_work, const shipping::ShipmentCancelRefused& event) const {
     auto state = load(unit_of_work, event.order_id);
     record(unit_of_work, state.id, shipping::ShipmentCancelRefused::type_name, event.status);
     if (!state.cancelling()) {
@@ -428,7 +424,7 @@ void Saga::on(bus::UnitOfWork& unit_of_work, const shipping::ShipmentCancelRefus
     }
 }
 
-std::optional<json::object> Saga::order(bus::UnitOfWork& unit_of_work,
+std::optional<json::object> Saga::order(UnitOfWork& unit_of_work,
                                         const std::string& order_id) const {
     auto& query = unit_of_work.statements().get(
         "SELECT customer_id, status, cancel_reason, currency, total_cents, shipping_address, "
@@ -482,7 +478,7 @@ std::optional<json::object> Saga::order(bus::UnitOfWork& unit_of_work,
     return order;
 }
 
-json::array Saga::orders(bus::UnitOfWork& unit_of_work, const OrderFilter& filter) const {
+json::array Saga::orders(UnitOfWork& unit_of_work, const OrderFilter& filter) const {
     auto& query = unit_of_work.statements().get(
         "SELECT id FROM customer_order WHERE (?1 = '' OR customer_id = ?1) AND "
         "(?2 = '' OR status = ?2) AND (?3 = '' OR id < ?3) ORDER BY id DESC LIMIT ?4");

@@ -13,14 +13,14 @@
 #include <variant>
 #include <vector>
 
-#include <shopd/config.hpp>
 #include <shopd/contracts/inventory.hpp>
 #include <shopd/contracts/order.hpp>
 #include <shopd/contracts/payment.hpp>
 #include <shopd/contracts/shipping.hpp>
+#include <shopd/http.hpp>
+#include <shopd/unit_of_work.hpp>
 
-#include "bus/unit_of_work.hpp"
-#include "http/http.hpp"
+#include "order_settings.hpp"
 
 namespace shopd::order {
 
@@ -43,59 +43,53 @@ enum class CancelOutcome { cancelled, cancelling, unknown_order, already_cancell
 
 class Saga {
   public:
-    explicit Saga(const OrderConfig& config) : config_(config) {}
+    explicit Saga(const OrderSettings& config) : config_(config) {}
 
-    void catalogue(bus::UnitOfWork& unit_of_work,
+    void catalogue(UnitOfWork& unit_of_work,
                    const contracts::inventory::ProductPriced& product) const;
 
     // The new order's id, or what is wrong with the request given the catalog.
-    std::variant<std::string, std::vector<http::FieldError>> place(bus::UnitOfWork& unit_of_work,
+    std::variant<std::string, std::vector<http::FieldError>> place(UnitOfWork& unit_of_work,
                                                                    const PlaceOrder& request) const;
-    CancelOutcome cancel_by_customer(bus::UnitOfWork& unit_of_work,
-                                     const std::string& order_id) const;
+    CancelOutcome cancel_by_customer(UnitOfWork& unit_of_work, const std::string& order_id) const;
     // Cancels every order whose step is overdue; returns how many.
-    int time_out_overdue(bus::UnitOfWork& unit_of_work) const;
+    int time_out_overdue(UnitOfWork& unit_of_work) const;
 
-    void on(bus::UnitOfWork& unit_of_work, const contracts::inventory::StockReserved& event) const;
-    void on(bus::UnitOfWork& unit_of_work, const contracts::inventory::StockRejected& event) const;
-    void on(bus::UnitOfWork& unit_of_work, const contracts::inventory::StockReleased& event) const;
-    void on(bus::UnitOfWork& unit_of_work, const contracts::inventory::StockCommitted& event) const;
-    void on(bus::UnitOfWork& unit_of_work, const contracts::payment::PaymentCaptured& event) const;
-    void on(bus::UnitOfWork& unit_of_work, const contracts::payment::PaymentDeclined& event) const;
-    void on(bus::UnitOfWork& unit_of_work, const contracts::payment::PaymentRefunded& event) const;
-    void on(bus::UnitOfWork& unit_of_work, const contracts::shipping::ShipmentCreated& event) const;
-    void on(bus::UnitOfWork& unit_of_work,
-            const contracts::shipping::ShipmentDispatched& event) const;
-    void on(bus::UnitOfWork& unit_of_work,
-            const contracts::shipping::ShipmentDelivered& event) const;
-    void on(bus::UnitOfWork& unit_of_work,
-            const contracts::shipping::ShipmentCancelled& event) const;
-    void on(bus::UnitOfWork& unit_of_work,
+    void on(UnitOfWork& unit_of_work, const contracts::inventory::StockReserved& event) const;
+    void on(UnitOfWork& unit_of_work, const contracts::inventory::StockRejected& event) const;
+    void on(UnitOfWork& unit_of_work, const contracts::inventory::StockReleased& event) const;
+    void on(UnitOfWork& unit_of_work, const contracts::inventory::StockCommitted& event) const;
+    void on(UnitOfWork& unit_of_work, const contracts::payment::PaymentCaptured& event) const;
+    void on(UnitOfWork& unit_of_work, const contracts::payment::PaymentDeclined& event) const;
+    void on(UnitOfWork& unit_of_work, const contracts::payment::PaymentRefunded& event) const;
+    void on(UnitOfWork& unit_of_work, const contracts::shipping::ShipmentCreated& event) const;
+    void on(UnitOfWork& unit_of_work, const contracts::shipping::ShipmentDispatched& event) const;
+    void on(UnitOfWork& unit_of_work, const contracts::shipping::ShipmentDelivered& event) const;
+    void on(UnitOfWork& unit_of_work, const contracts::shipping::ShipmentCancelled& event) const;
+    void on(UnitOfWork& unit_of_work,
             const contracts::shipping::ShipmentCancelRefused& event) const;
 
-    std::optional<boost::json::object> order(bus::UnitOfWork& unit_of_work,
+    std::optional<boost::json::object> order(UnitOfWork& unit_of_work,
                                              const std::string& order_id) const;
-    boost::json::array orders(bus::UnitOfWork& unit_of_work, const OrderFilter& filter) const;
+    boost::json::array orders(UnitOfWork& unit_of_work, const OrderFilter& filter) const;
 
   private:
     struct State;
-    std::optional<State> find(bus::UnitOfWork& unit_of_work, const std::string& order_id) const;
+    std::optional<State> find(UnitOfWork& unit_of_work, const std::string& order_id) const;
     // As find, for a message about the order: an unknown order is an error.
-    State load(bus::UnitOfWork& unit_of_work, const std::string& order_id) const;
+    State load(UnitOfWork& unit_of_work, const std::string& order_id) const;
     // Cancels the order, or, once a shipment was asked for, asks shipping to cancel it first.
-    void cancel(bus::UnitOfWork& unit_of_work, State& state, const std::string& reason) const;
+    void cancel(UnitOfWork& unit_of_work, State& state, const std::string& reason) const;
     // Refunds and releases what was asked, and the order is cancelled.
-    void compensate(bus::UnitOfWork& unit_of_work, State& state, const std::string& reason) const;
-    void confirm(bus::UnitOfWork& unit_of_work, State& state,
-                 const std::string& tracking_number) const;
-    void ship(bus::UnitOfWork& unit_of_work, State& state,
-              const std::string& tracking_number) const;
-    void deliver(bus::UnitOfWork& unit_of_work, State& state) const;
-    void record(bus::UnitOfWork& unit_of_work, const std::string& order_id, std::string_view event,
+    void compensate(UnitOfWork& unit_of_work, State& state, const std::string& reason) const;
+    void confirm(UnitOfWork& unit_of_work, State& state, const std::string& tracking_number) const;
+    void ship(UnitOfWork& unit_of_work, State& state, const std::string& tracking_number) const;
+    void deliver(UnitOfWork& unit_of_work, State& state) const;
+    void record(UnitOfWork& unit_of_work, const std::string& order_id, std::string_view event,
                 const std::string& detail = {}) const;
-    std::int64_t deadline(const bus::UnitOfWork& unit_of_work) const;
+    std::int64_t deadline(const UnitOfWork& unit_of_work) const;
 
-    const OrderConfig& config_;
+    const OrderSettings& config_;
 };
 
 }  // namespace shopd::order

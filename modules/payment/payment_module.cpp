@@ -1,9 +1,9 @@
 // Wiring of the payment module: schema, messages, the provider and the read API.
 #include <memory>
 
+#include <shopd/module.hpp>
 #include <shopd/modules.hpp>
 
-#include "app/module_builder.hpp"
 #include "migrations.hpp"
 #include "payments.hpp"
 
@@ -20,19 +20,22 @@ ModuleDefinition module() {
                 auto payments =
                     std::make_shared<const Payments>(std::make_unique<SimulatedProvider>());
                 builder.subscribe<CapturePayment>(
-                    [payments](bus::UnitOfWork& unit_of_work, const CapturePayment& command) {
+                    [payments](UnitOfWork& unit_of_work, const CapturePayment& command) {
                         payments->capture(unit_of_work, command);
                     });
                 builder.subscribe<RefundPayment>(
-                    [payments](bus::UnitOfWork& unit_of_work, const RefundPayment& command) {
+                    [payments](UnitOfWork& unit_of_work, const RefundPayment& command) {
                         payments->refund(unit_of_work, command);
                     });
                 builder.collection(
-                    {"/api/payments", "payment", "order_id",
-                     [payments](bus::UnitOfWork& unit_of_work, const std::string& id) {
+                    {"/api/payments",
+                     "payment",
+                     "order_id",
+                     {Role::customer, Role::operator_},
+                     [payments](UnitOfWork& unit_of_work, const std::string& id) {
                          return payments->payment(unit_of_work, id);
                      },
-                     [payments](bus::UnitOfWork& unit_of_work, const std::string& order_id,
+                     [payments](UnitOfWork& unit_of_work, const std::string& order_id,
                                 const http::Page& page) {
                          return payments->payments(unit_of_work, order_id, page.cursor, page.limit);
                      }});

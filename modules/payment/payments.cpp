@@ -5,9 +5,8 @@
 #include <boost/json.hpp>
 
 #include <shopd/clock.hpp>
-
-#include "store/statement_cache.hpp"
-#include "util/ids.hpp"
+#include <shopd/ids.hpp>
+#include <shopd/statements.hpp>
 
 namespace shopd::payment {
 namespace json = boost::json;
@@ -36,7 +35,7 @@ json::object payment_json(SQLite::Statement& row) {
 
 }  // namespace
 
-void Payments::capture(bus::UnitOfWork& unit_of_work, const CapturePayment& command) const {
+void Payments::capture(UnitOfWork& unit_of_work, const CapturePayment& command) const {
     auto& existing = unit_of_work.statements().get("SELECT 1 FROM payment WHERE order_id = ?");
     existing.bind(1, command.order_id);
     const bool asked_before = existing.executeStep();
@@ -71,7 +70,7 @@ void Payments::capture(bus::UnitOfWork& unit_of_work, const CapturePayment& comm
     // pending: the provider has not answered; the order's deadline decides.
 }
 
-void Payments::refund(bus::UnitOfWork& unit_of_work, const RefundPayment& command) const {
+void Payments::refund(UnitOfWork& unit_of_work, const RefundPayment& command) const {
     auto& query = unit_of_work.statements().get(
         "SELECT id, customer_id, status, amount_cents, currency FROM payment WHERE order_id = ?");
     query.bind(1, command.order_id);
@@ -99,7 +98,7 @@ void Payments::refund(bus::UnitOfWork& unit_of_work, const RefundPayment& comman
     }
 }
 
-std::optional<json::object> Payments::payment(bus::UnitOfWork& unit_of_work,
+std::optional<json::object> Payments::payment(UnitOfWork& unit_of_work,
                                               const std::string& id) const {
     auto& query = unit_of_work.statements().get(std::string{kPaymentColumns} + "WHERE id = ?");
     query.bind(1, id);
@@ -111,7 +110,7 @@ std::optional<json::object> Payments::payment(bus::UnitOfWork& unit_of_work,
     return found;
 }
 
-json::array Payments::payments(bus::UnitOfWork& unit_of_work, const std::string& order_id,
+json::array Payments::payments(UnitOfWork& unit_of_work, const std::string& order_id,
                                const std::string& before_id, int limit) const {
     auto& query = unit_of_work.statements().get(
         std::string{kPaymentColumns} +

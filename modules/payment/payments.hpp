@@ -8,8 +8,8 @@
 #include <string>
 
 #include <shopd/contracts/payment.hpp>
+#include <shopd/unit_of_work.hpp>
 
-#include "bus/unit_of_work.hpp"
 #include "provider.hpp"
 
 namespace shopd::payment {
@@ -20,15 +20,13 @@ class Payments {
 
     // Asks the provider once per order; a transient provider failure is thrown, so the
     // command is retried.
-    void capture(bus::UnitOfWork& unit_of_work,
-                 const contracts::payment::CapturePayment& command) const;
-    void refund(bus::UnitOfWork& unit_of_work,
-                const contracts::payment::RefundPayment& command) const;
+    void capture(UnitOfWork& unit_of_work, const contracts::payment::CapturePayment& command) const;
+    void refund(UnitOfWork& unit_of_work, const contracts::payment::RefundPayment& command) const;
 
-    std::optional<boost::json::object> payment(bus::UnitOfWork& unit_of_work,
+    std::optional<boost::json::object> payment(UnitOfWork& unit_of_work,
                                                const std::string& id) const;
     // By order (empty: any), newest first, ids below `before_id` (empty: from the newest).
-    boost::json::array payments(bus::UnitOfWork& unit_of_work, const std::string& order_id,
+    boost::json::array payments(UnitOfWork& unit_of_work, const std::string& order_id,
                                 const std::string& before_id, int limit) const;
 
   private:

@@ -7,9 +7,8 @@
 #include <random>
 
 #include <shopd/clock.hpp>
-
-#include "store/statement_cache.hpp"
-#include "util/ids.hpp"
+#include <shopd/ids.hpp>
+#include <shopd/statements.hpp>
 
 namespace shopd::shipping {
 namespace json = boost::json;
@@ -35,7 +34,7 @@ std::string new_tracking_number(const std::string& carrier) {
 
 }  // namespace
 
-std::int64_t shipping_cost(const ShippingConfig& config, std::int64_t weight_grams) {
+std::int64_t shipping_cost(const ShippingSettings& config, std::int64_t weight_grams) {
     const auto& limits = config.weight_band_limits_grams;
     if (limits.empty()) {
         return config.flat_cost_cents;
@@ -48,7 +47,7 @@ std::int64_t shipping_cost(const ShippingConfig& config, std::int64_t weight_gra
     return config.weight_band_costs_cents.back();
 }
 
-void Shipments::create(bus::UnitOfWork& unit_of_work, const CreateShipment& command) const {
+void Shipments::create(UnitOfWork& unit_of_work, const CreateShipment& command) const {
     auto& existing = unit_of_work.statements().get("SELECT 1 FROM shipment WHERE order_id = ?");
     existing.bind(1, command.order_id);
     const bool created_before = existing.executeStep();
@@ -77,7 +76,7 @@ void Shipments::create(bus::UnitOfWork& unit_of_work, const CreateShipment& comm
                          {"order", command.order_id});
 }
 
-void Shipments::cancel(bus::UnitOfWork& unit_of_work, const CancelShipment& command) const {
+void Shipments::cancel(UnitOfWork& unit_of_work, const CancelShipment& command) const {
     auto& query = unit_of_work.statements().get("SELECT id FROM shipment WHERE order_id = ?");
     query.bind(1, command.order_id);
     const auto id = query.executeStep() ? query.getColumn(0).getString() : std::string{};
@@ -98,7 +97,7 @@ void Shipments::cancel(bus::UnitOfWork& unit_of_work, const CancelShipment& comm
     unit_of_work.publish(ShipmentCancelled{command.order_id, id}, order);
 }
 
-Shipments::Step Shipments::dispatch(bus::UnitOfWork& unit_of_work, const std::string& id) const {
+Shipments::Step Shipments::dispatch(UnitOfWork& unit_of_work, const std::string& id) const {
     const auto shipment = row(unit_of_work, id);
     if (!shipment) {
         return Step::unknown_shipment;
@@ -112,7 +111,7 @@ Shipments::Step Shipments::dispatch(bus::UnitOfWork& unit_of_work, const std::st
     return Step::done;
 }
 
-Shipments::Step Shipments::deliver(bus::UnitOfWork& unit_of_work, const std::string& id) const {
+Shipments::Step Shipments::deliver(UnitOfWork& unit_of_work, const std::string& id) const {
     const auto shipment = row(unit_of_work, id);
     if (!shipment) {
         return Step::unknown_shipment;
@@ -125,7 +124,7 @@ Shipments::Step Shipments::deliver(bus::UnitOfWork& unit_of_work, const std::str
     return Step::done;
 }
 
-std::optional<Shipments::Row> Shipments::row(bus::UnitOfWork& unit_of_work,
+std::optional<Shipments::Row> Shipments::row(UnitOfWork& unit_of_work,
                                              const std::string& id) const {
     auto& query = unit_of_work.statements().get(
         "SELECT order_id, status, tracking_number FROM shipment WHERE id = ?");
@@ -139,7 +138,7 @@ std::optional<Shipments::Row> Shipments::row(bus::UnitOfWork& unit_of_work,
     return found;
 }
 
-void Shipments::set_status(bus::UnitOfWork& unit_of_work, const std::string& id,
+void Shipments::set_status(UnitOfWork& unit_of_work, const std::string& id,
                            const std::string& status) const {
     const auto now = rfc3339(unit_of_work.now());
     auto& update = unit_of_work.statements().get(
@@ -152,7 +151,7 @@ void Shipments::set_status(bus::UnitOfWork& unit_of_work, const std::string& id,
     history.exec();
 }
 
-std::optional<json::object> Shipments::shipment(bus::UnitOfWork& unit_of_work,
+std::optional<json::object> Shipments::shipment(UnitOfWork& unit_of_work,
                                                 const std::string& id) const {
     auto& query = unit_of_work.statements().get(kShipmentById);
     query.bind(1, id);
@@ -188,7 +187,7 @@ std::optional<json::object> Shipments::shipment(bus::UnitOfWork& unit_of_work,
     return shipment;
 }
 
-json::array Shipments::shipments(bus::UnitOfWork& unit_of_work, const std::string& order_id,
+json::array Shipments::shipments(UnitOfWork& unit_of_work, const std::string& order_id,
                                  const std::string& before_id, int limit) const {
     auto& query = unit_of_work.statements().get(
         "SELECT id FROM shipment WHERE (?1 = '' OR order_id = ?1) AND (?2 = '' OR id < ?2) "

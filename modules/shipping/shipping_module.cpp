@@ -3,11 +3,12 @@
 #include <fmt/format.h>
 #include <memory>
 
+#include <shopd/module.hpp>
 #include <shopd/modules.hpp>
 
-#include "app/module_builder.hpp"
 #include "migrations.hpp"
 #include "shipments.hpp"
+#include "shipping_settings.hpp"
 
 namespace shopd::shipping {
 namespace json = boost::json;
@@ -15,38 +16,42 @@ using namespace contracts::shipping;
 
 namespace {
 
-using StepFunction = Shipments::Step (Shipments::*)(bus::UnitOfWork&, const std::string&) const;
+using StepFunction = Shipments::Step (Shipments::*)(UnitOfWork&, const std::string&) const;
 
 // POST /api/shipments/{id}/<step>: the carrier reports a step of the parcel.
 void add_carrier_step(ModuleBuilder& builder, std::shared_ptr<const Shipments> shipments,
                       const std::string& step, StepFunction apply, const std::string& from) {
-    auto& runtime = builder.runtime();
+    auto& work = builder.work();
     builder.route(
-        http::Method::post, "/api/shipments/{id}/" + step, http::Body::none,
-        [&runtime, shipments, apply, from](const http::Request& request, http::Reply reply) {
-            answer_from(
-                runtime, request, reply, {},
-                [shipments, apply, from, id = request.param("id")](bus::UnitOfWork& unit_of_work) {
-                    switch (((*shipments).*apply)(unit_of_work, id)) {
-                        case Shipments::Step::unknown_shipment:
-                            return http::problem(404, "not-found", "Not found",
-                                                 fmt::format("no shipment '{}'", id));
-                        case Shipments::Step::wrong_status:
-                            return http::problem(409, "shipment-status", "Conflict",
-                                                 fmt::format("shipment '{}' is not {}", id, from));
-                        case Shipments::Step::done:
-                            break;
-                    }
-                    return http::json_response(200, *shipments->shipment(unit_of_work, id));
-                });
-        });
+        {http::Method::post,
+         "/api/shipments/{id}/" + step,
+         http::Body::none,
+         {Role::operator_},
+         [&work, shipments, apply, from](const http::Request& request, http::Reply reply) {
+             work.answer(
+                 request, reply, {},
+                 [shipments, apply, from, id = request.param("id")](UnitOfWork& unit_of_work) {
+                     switch (((*shipments).*apply)(unit_of_work, id)) {
+                         case Shipments::Step::unknown_shipment:
+                             return http::problem(404, "not-found", "Not found",
+                                                  fmt::format("no shipment '{}'", id));
+                         case Shipments::Step::wrong_status:
+                             return http::problem(409, "shipment-status", "Conflict",
+                                                  fmt::format("shipment '{}' is not {}", id, from));
+                         case Shipments::Step::done:
+                             break;
+                     }
+                     return http::json_response(200, *shipments->shipment(unit_of_work, id));
+                 });
+         }});
 }
 
 }  // namespace
 
 ModuleDefinition module() {
     return {
-        "shipping", [](ModuleBuilder& builder) {
+        "shipping",
+        [](ModuleBuilder& builder) {
             builder.migrations(migrations());
             builder.publishes<ShipmentCreated>();
             builder.publishes<ShipmentDispatched>();
@@ -54,27 +59,32 @@ ModuleDefinition module() {
             builder.publishes<ShipmentCancelled>();
             builder.publishes<ShipmentCancelRefused>();
 
-            auto shipments = std::make_shared<const Shipments>(builder.config().shipping);
+            auto shipments =
+                std::make_shared<const Shipments>(builder.settings<ShippingSettings>());
             builder.subscribe<CreateShipment>(
-                [shipments](bus::UnitOfWork& unit_of_work, const CreateShipment& command) {
+                [shipments](UnitOfWork& unit_of_work, const CreateShipment& command) {
                     shipments->create(unit_of_work, command);
                 });
             builder.subscribe<CancelShipment>(
-                [shipments](bus::UnitOfWork& unit_of_work, const CancelShipment& command) {
+                [shipments](UnitOfWork& unit_of_work, const CancelShipment& command) {
                     shipments->cancel(unit_of_work, command);
                 });
-            builder.collection({"/api/shipments", "shipment", "order_id",
-                                [shipments](bus::UnitOfWork& unit_of_work, const std::string& id) {
+            builder.collection({"/api/shipments",
+                                "shipment",
+                                "order_id",
+                                {Role::customer, Role::operator_},
+                                [shipments](UnitOfWork& unit_of_work, const std::string& id) {
                                     return shipments->shipment(unit_of_work, id);
                                 },
-                                [shipments](bus::UnitOfWork& unit_of_work,
-                                            const std::string& order_id, const http::Page& page) {
+                                [shipments](UnitOfWork& unit_of_work, const std::string& order_id,
+                                            const http::Page& page) {
                                     return shipments->shipments(unit_of_work, order_id, page.cursor,
                                                                 page.limit);
                                 }});
             add_carrier_step(builder, shipments, "dispatch", &Shipments::dispatch, "created");
             add_carrier_step(builder, shipments, "deliver", &Shipments::deliver, "dispatched");
-        }};
+        },
+        shipping_settings()};
 }
 
 }  // namespace shopd::shipping

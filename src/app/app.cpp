@@ -21,9 +21,10 @@
 #include <unistd.h>
 
 #include <shopd/app.hpp>
+#include <shopd/metrics.hpp>
 
+#include "app/hosted_module.hpp"
 #include "app/idempotency.hpp"
-#include "app/module_builder.hpp"
 #include "app/module_graph.hpp"
 #include "bus/messaging.hpp"
 #include "bus/retention.hpp"
@@ -34,75 +35,11 @@
 #include "store/checkpointer.hpp"
 #include "store/database.hpp"
 #include "store/platform_migrations.hpp"
-#include "telemetry/metrics.hpp"
 #include "util/failure.hpp"
 
 namespace shopd {
 namespace asio = boost::asio;
 namespace json = boost::json;
-
-void ModuleBuilder::route(http::Method method, std::string pattern, http::Body body,
-                          http::Handler handler) {
-    router_.add(method, std::move(pattern), body, when_ready(ready_, std::move(handler)));
-}
-
-void ModuleBuilder::intake(http::Method method, std::string pattern, http::Body body,
-                           http::Handler handler) {
-    route(method, std::move(pattern), body,
-          [&messaging = runtime_.messaging(), limit = config_.server.max_backlog,
-           handler = std::move(handler)](const http::Request& request, http::Reply reply) {
-              if (messaging.work_waiting() > limit) {
-                  reply(http::unavailable(
-                      "overloaded", fmt::format("more than {} units of work are waiting (server."
-                                                "max_backlog); try again shortly",
-                                                limit)));
-                  return;
-              }
-              handler(request, std::move(reply));
-          });
-}
-
-void ModuleBuilder::collection(Collection collection) {
-    auto shared = std::make_shared<const Collection>(std::move(collection));
-    auto& runtime = runtime_;
-    route(http::Method::get, shared->path + "/{id}", http::Body::none,
-          [&runtime, shared](const http::Request& request, http::Reply reply) {
-              answer_from(runtime, request, reply, {},
-                          [shared, id = request.param("id")](bus::UnitOfWork& unit_of_work) {
-                              const auto found = shared->find(unit_of_work, id);
-                              return found ? http::json_response(200, *found)
-                                           : http::problem(
-                                                 404, "not-found", "Not found",
-                                                 fmt::format("no {} '{}'", shared->noun, id));
-                          });
-          });
-    route(http::Method::get, shared->path, http::Body::none,
-          [&runtime, shared](const http::Request& request, http::Reply reply) {
-              const auto requested = http::page_or_refuse(request, reply);
-              if (!requested) {
-                  return;
-              }
-              const auto filter =
-                  shared->filter.empty()
-                      ? std::string{}
-                      : std::string{request.query_param(shared->filter).value_or("")};
-              answer_from(runtime, request, reply, {},
-                          [shared, filter, page = *requested](bus::UnitOfWork& unit_of_work) {
-                              auto items = shared->list(unit_of_work, filter, page);
-                              return http::page_response(std::move(items), page);
-                          });
-          });
-}
-
-http::Handler when_ready(const std::atomic<bool>& ready, http::Handler handler) {
-    return [&ready, handler = std::move(handler)](const http::Request& request, http::Reply reply) {
-        if (!ready) {
-            reply(http::unavailable("not-ready", "shopd is starting or stopping"));
-            return;
-        }
-        handler(request, std::move(reply));
-    };
-}
 
 namespace {
 
@@ -126,101 +63,6 @@ constexpr const char* kDocsPage = R"html(<!doctype html>
 </body>
 </html>
 )html";
-
-// Failures of the disk or file system under a database, not of the request: they pass.
-bool storage_unavailable(int sqlite_code) {
-    switch (sqlite_code) {
-        case SQLITE_FULL:
-        case SQLITE_IOERR:
-        case SQLITE_READONLY:
-        case SQLITE_CANTOPEN:
-        case SQLITE_BUSY:
-        case SQLITE_LOCKED:
-            return true;
-        default:
-            return false;
-    }
-}
-
-// Carries an error response out of a unit of work, so that the unit of work rolls back.
-struct RolledBack {
-    http::Response response;
-};
-
-}  // namespace
-
-std::function<void(std::exception_ptr)> log_failure(std::string what) {
-    return [what = std::move(what)](std::exception_ptr failure) {
-        if (failure) {
-            spdlog::error("{} failed: {}", what, failure_text(failure));
-        }
-    };
-}
-
-void answer_from(bus::ModuleRuntime& runtime, const http::Request& request,
-                 const http::Reply& reply, bus::MessageContext context,
-                 std::function<http::Response(bus::UnitOfWork&)> work) {
-    auto key = idempotency::key_of(request);
-    if (auto* refusal = std::get_if<http::Response>(&key)) {
-        reply(std::move(*refusal));
-        return;
-    }
-    auto answer = std::make_shared<http::Response>();
-    const auto run = request.method == http::Method::get ? &bus::ModuleRuntime::read
-                                                         : &bus::ModuleRuntime::execute;
-    (runtime.*run)(
-        std::move(context),
-        [answer, work = std::move(work), key = std::move(key)](bus::UnitOfWork& unit_of_work) {
-            const auto* idempotent = std::get_if<idempotency::Key>(&key);
-            if (idempotent != nullptr) {
-                if (auto earlier = idempotency::earlier_answer(unit_of_work, *idempotent)) {
-                    if (earlier->status >= 400) {
-                        throw RolledBack{std::move(*earlier)};
-                    }
-                    *answer = std::move(*earlier);
-                    return;
-                }
-            }
-            auto response = work(unit_of_work);
-            if (response.status >= 400) {
-                throw RolledBack{std::move(response)};
-            }
-            if (idempotent != nullptr) {
-                idempotency::remember(unit_of_work, *idempotent, response);
-            }
-            *answer = std::move(response);
-        },
-        [answer, reply, module = runtime.name()](std::exception_ptr failure) {
-            if (!failure) {
-                reply(std::move(*answer));
-                return;
-            }
-            try {
-                std::rethrow_exception(failure);
-            } catch (RolledBack& rejected) {
-                reply(std::move(rejected.response));
-            } catch (const SQLite::Exception& error) {
-                if (!storage_unavailable(error.getErrorCode())) {
-                    spdlog::error("{}: request failed: {}", module, error.what());
-                    reply(http::problem(500, "internal", "Internal server error",
-                                        "the request could not be completed; nothing was changed"));
-                    return;
-                }
-                spdlog::warn("{}: storage unavailable: {}", module, error.what());
-                reply(http::unavailable(
-                    "storage-unavailable",
-                    "the database cannot be written just now (disk full or failing); nothing "
-                    "was changed, reads still work; try again later",
-                    5));
-            } catch (const std::exception& error) {
-                spdlog::error("{}: request failed: {}", module, error.what());
-                reply(http::problem(500, "internal", "Internal server error",
-                                    "the request could not be completed; nothing was changed"));
-            }
-        });
-}
-
-namespace {
 
 bus::DeliveryPolicy delivery_policy(const Config& config) {
     const auto& delivery = config.delivery;
@@ -266,6 +108,9 @@ struct App::Impl {
         : config(std::move(app_config)),
           openapi(api),
           messaging(bus, delivery_policy(config), metrics, clock),
+          spans(metrics.histogram(
+              "shopd_span_seconds", "Time the modules' named stretches of work took.",
+              {"module", "span"}, {0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5})),
           router(config.server.json_max_depth),
           server(io, router, server_limits(config.server), metrics) {
         telemetry::register_process_metrics(metrics);
@@ -285,13 +130,16 @@ struct App::Impl {
     telemetry::MetricsRegistry metrics;
     bus::MessageBus bus;
     bus::Messaging messaging;
+    telemetry::HistogramFamily& spans;
     store::Checkpointer checkpointer;            // of the module databases: ends before they close
     std::unique_ptr<relay::KafkaRelay> relay;    // with kafka.brokers
     std::unique_ptr<relay::KafkaIntake> intake;  // with kafka.brokers, in split mode
     http::Router router;
+    http::Router routes_elsewhere{0};  // of the modules hosted elsewhere: never served
     http::Server server;
-    std::map<std::string, std::vector<store::MigrationSet>> module_migrations;
-    std::vector<std::unique_ptr<bus::ModuleRuntime>> hosted_elsewhere;
+    std::map<std::string, std::unique_ptr<HostedModule>> hosted;
+    std::vector<std::unique_ptr<bus::ModuleRuntime>> runtimes_elsewhere;
+    std::vector<std::unique_ptr<HostedModule>> hosted_elsewhere;
     std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work;
     std::vector<std::thread> threads;
     std::atomic<bool> ready{false};
@@ -300,7 +148,12 @@ struct App::Impl {
     bool stopped = false;
     std::mutex lifecycle_mutex;
 
+    ModuleHosting hosting(http::Router& routes) {
+        return {config, bus, routes, ready, metrics, spans};
+    }
+
     void host_modules(std::vector<ModuleDefinition> definitions) {
+        config::check_module_settings_known(config, settings_of(definitions));
         const auto& enabled = config.modules.enabled;
         for (const auto& name : enabled) {
             const bool known = std::any_of(
@@ -311,9 +164,8 @@ struct App::Impl {
                 for (const auto& definition : definitions) {
                     names += (names.empty() ? "" : ", ") + definition.name;
                 }
-                throw config::ConfigError(
-                    fmt::format("modules.enabled: unknown module '{}' (known: {})", name,
-                                names.empty() ? "none" : names));
+                throw ConfigError(fmt::format("modules.enabled: unknown module '{}' (known: {})",
+                                              name, names.empty() ? "none" : names));
             }
         }
         for (auto& definition : definitions) {
@@ -324,9 +176,11 @@ struct App::Impl {
             }
             auto& runtime = messaging.host(definition.name, io.get_executor());
             sweep_expired(runtime);
-            ModuleBuilder builder(runtime, config, bus, router, ready);
-            definition.register_module(builder);
-            module_migrations[definition.name] = builder.migration_sets();
+            auto& module = *hosted
+                                .emplace(definition.name, std::make_unique<HostedModule>(
+                                                              runtime, definition, hosting(router)))
+                                .first->second;
+            definition.register_module(module);
         }
         try {
             bus.validate();
@@ -340,18 +194,18 @@ struct App::Impl {
     // one handler somewhere. Its routes, schema and periodic work are dropped; its runtime is
     // never opened.
     void register_elsewhere(ModuleDefinition& definition) {
-        auto& runtime = *hosted_elsewhere.emplace_back(
+        auto& runtime = *runtimes_elsewhere.emplace_back(
             std::make_unique<bus::ModuleRuntime>(definition.name, messaging, io.get_executor()));
-        http::Router unused_routes(config.server.json_max_depth);
-        ModuleBuilder builder(runtime, config, bus, unused_routes, ready);
-        definition.register_module(builder);
+        auto& module = *hosted_elsewhere.emplace_back(
+            std::make_unique<HostedModule>(runtime, definition, hosting(routes_elsewhere)));
+        definition.register_module(module);
     }
 
     // Runs `work` in a unit of work of `runtime` four times per `period` (at least every
     // minute): forgetting what has outlived `period`.
     static void sweep_every_quarter_of(std::chrono::milliseconds period,
                                        bus::ModuleRuntime& runtime, const std::string& what,
-                                       std::function<void(bus::UnitOfWork&)> work) {
+                                       std::function<void(UnitOfWork&)> work) {
         const auto every = std::clamp(period / 4, std::chrono::milliseconds(10),
                                       std::chrono::milliseconds(60'000));
         runtime.every(every, [&runtime, what = runtime.name() + ": " + what, work] {
@@ -363,14 +217,13 @@ struct App::Impl {
     // once storage.message_retention has passed.
     void sweep_expired(bus::ModuleRuntime& runtime) {
         const auto ttl = config.server.idempotency_ttl;
-        sweep_every_quarter_of(ttl, runtime, "forgetting idempotency keys",
-                               [ttl](bus::UnitOfWork& unit_of_work) {
-                                   idempotency::forget_older_than(unit_of_work, ttl);
-                               });
+        sweep_every_quarter_of(
+            ttl, runtime, "forgetting idempotency keys",
+            [ttl](UnitOfWork& unit_of_work) { idempotency::forget_older_than(unit_of_work, ttl); });
         const auto keep = config.storage.message_retention;
         const auto relayed = config.kafka.brokers.empty() ? bus::Relay::off : bus::Relay::on;
         sweep_every_quarter_of(keep, runtime, "forgetting settled messages",
-                               [keep, relayed](bus::UnitOfWork& unit_of_work) {
+                               [keep, relayed](UnitOfWork& unit_of_work) {
                                    bus::forget_settled_messages(unit_of_work, keep, relayed);
                                });
     }
@@ -418,6 +271,11 @@ struct App::Impl {
                 json::serialize(failing)));
             answer["storage"] = json::object{{"failing", std::move(failing)}};
         }
+        for (const auto& [name, module] : hosted) {
+            for (const auto& reason : module->degraded()) {
+                details.push_back(fmt::format("{}: {}", name, reason));
+            }
+        }
         if (relay) {
             const bool reachable = relay->brokers_reachable();
             answer["relay"] = json::object{{"brokers", relay->brokers()},
@@ -437,107 +295,109 @@ struct App::Impl {
         return answer;
     }
 
+    const Roles anyone{Role::anyone};
+    const Roles operators{Role::operator_};
+
+    void route(Roles roles, http::Method method, std::string pattern, http::Handler handler) {
+        router.add(
+            {method, std::move(pattern), http::Body::none, std::move(roles), std::move(handler)});
+    }
+
     void add_platform_routes() {
-        using http::Body;
         using http::Method;
-        router.add(Method::get, "/healthz", Body::none,
-                   [](const http::Request&, http::Reply reply) {
-                       reply(http::json_response(200, json::object{{"status", "ok"}}));
-                   });
-        router.add(Method::get, "/readyz", Body::none,
-                   [this](const http::Request&, http::Reply reply) {
-                       if (ready && intake && !intake->assigned()) {
-                           reply(http::problem(503, "starting", "Not ready",
-                                               "the Kafka consumers wait for their partitions"));
-                       } else if (ready) {
-                           reply(http::json_response(200, readiness()));
-                       } else {
-                           reply(http::problem(503, "not-ready", "Not ready",
-                                               "shopd is starting or stopping"));
-                       }
-                   });
-        router.add(Method::get, "/metrics", Body::none,
-                   [this](const http::Request&, http::Reply reply) {
-                       http::Response response;
-                       response.content_type = "text/plain; version=0.0.4; charset=utf-8";
-                       response.body = metrics.render();
-                       reply(std::move(response));
-                   });
-        router.add(Method::get, "/api/admin/dead-letters", Body::none,
-                   when_ready(ready, [this](const http::Request&, http::Reply reply) {
-                       messaging.list_dead_letters([reply](std::vector<bus::DeadLetter> letters) {
-                           json::array items;
-                           for (const auto& letter : letters) {
-                               items.push_back(dead_letter_json(letter));
-                           }
-                           reply(http::json_response(200, json::object{{"items", std::move(items)},
-                                                                       {"next_cursor", nullptr}}));
-                       });
-                   }));
-        router.add(Method::post, "/api/admin/dead-letters/{id}/replay", Body::none,
-                   when_ready(ready, [this](const http::Request& request, http::Reply reply) {
-                       const auto id = request.param("id");
-                       messaging.replay_dead_letter(id, [reply, id](auto result) {
-                           using Result = bus::Messaging::ReplayResult;
-                           if (result == Result::replayed) {
-                               reply(http::json_response(
-                                   202, json::object{{"id", id}, {"status", "replaying"}}));
-                           } else if (result == Result::not_found) {
-                               reply(http::problem(404, "not-found", "Not found",
-                                                   fmt::format("no dead letter '{}'", id)));
-                           } else {
-                               reply(http::problem(500, "internal", "Internal server error",
-                                                   "the dead letter could not be replayed"));
-                           }
-                       });
-                   }));
-        router.add(Method::get, "/api/admin/modules", Body::none,
-                   [this](const http::Request&, http::Reply reply) {
-                       reply(http::json_response(200, module_graph_json(bus, hosted_names())));
-                   });
-        router.add(Method::get, "/api/admin/outbox", Body::none,
-                   when_ready(ready, [this](const http::Request&, http::Reply reply) {
-                       json::array modules;
-                       for (const auto& entry : messaging.backlog()) {
-                           modules.push_back(json::object{{"module", entry.module},
-                                                          {"pending", entry.pending},
-                                                          {"parked", entry.parked}});
-                       }
-                       reply(http::json_response(200, json::object{{"items", std::move(modules)}}));
-                   }));
+        route(anyone, Method::get, "/healthz", [](const http::Request&, http::Reply reply) {
+            reply(http::json_response(200, json::object{{"status", "ok"}}));
+        });
+        route(anyone, Method::get, "/readyz", [this](const http::Request&, http::Reply reply) {
+            if (ready && intake && !intake->assigned()) {
+                reply(http::problem(503, "starting", "Not ready",
+                                    "the Kafka consumers wait for their partitions"));
+            } else if (ready) {
+                reply(http::json_response(200, readiness()));
+            } else {
+                reply(
+                    http::problem(503, "not-ready", "Not ready", "shopd is starting or stopping"));
+            }
+        });
+        route(anyone, Method::get, "/metrics", [this](const http::Request&, http::Reply reply) {
+            http::Response response;
+            response.content_type = "text/plain; version=0.0.4; charset=utf-8";
+            response.body = metrics.render();
+            reply(std::move(response));
+        });
+        route(operators, Method::get, "/api/admin/dead-letters",
+              when_ready(ready, [this](const http::Request&, http::Reply reply) {
+                  messaging.list_dead_letters([reply](std::vector<bus::DeadLetter> letters) {
+                      json::array items;
+                      for (const auto& letter : letters) {
+                          items.push_back(dead_letter_json(letter));
+                      }
+                      reply(http::json_response(200, json::object{{"items", std::move(items)},
+                                                                  {"next_cursor", nullptr}}));
+                  });
+              }));
+        route(operators, Method::post, "/api/admin/dead-letters/{id}/replay",
+              when_ready(ready, [this](const http::Request& request, http::Reply reply) {
+                  const auto id = request.param("id");
+                  messaging.replay_dead_letter(id, [reply, id](auto result) {
+                      using Result = bus::Messaging::ReplayResult;
+                      if (result == Result::replayed) {
+                          reply(http::json_response(
+                              202, json::object{{"id", id}, {"status", "replaying"}}));
+                      } else if (result == Result::not_found) {
+                          reply(http::problem(404, "not-found", "Not found",
+                                              fmt::format("no dead letter '{}'", id)));
+                      } else {
+                          reply(http::problem(500, "internal", "Internal server error",
+                                              "the dead letter could not be replayed"));
+                      }
+                  });
+              }));
+        route(operators, Method::get, "/api/admin/modules",
+              [this](const http::Request&, http::Reply reply) {
+                  reply(http::json_response(200, module_graph_json(bus, hosted_names())));
+              });
+        route(operators, Method::get, "/api/admin/outbox",
+              when_ready(ready, [this](const http::Request&, http::Reply reply) {
+                  json::array modules;
+                  for (const auto& entry : messaging.backlog()) {
+                      modules.push_back(json::object{{"module", entry.module},
+                                                     {"pending", entry.pending},
+                                                     {"parked", entry.parked}});
+                  }
+                  reply(http::json_response(200, json::object{{"items", std::move(modules)}}));
+              }));
     }
 
     void add_documentation_routes() {
-        using http::Body;
         using http::Method;
-        router.add(Method::get, "/openapi.json", Body::none,
-                   [this](const http::Request&, http::Reply reply) {
-                       http::Response response;
-                       response.content_type = "application/json";
-                       response.body = openapi;
-                       reply(std::move(response));
-                   });
-        router.add(
-            Method::get, "/docs", Body::none, [this](const http::Request&, http::Reply reply) {
-                if (!std::filesystem::is_regular_file(
-                        std::filesystem::path{config.server.docs_dir} / "swagger-ui-bundle.js")) {
-                    reply(http::problem(
-                        503, "docs-not-installed", "Documentation viewer not installed",
-                        fmt::format("no swagger-ui-dist in '{}' (server.docs_dir); "
-                                    "scripts/run.sh installs it, /openapi.json is served "
-                                    "regardless",
-                                    config.server.docs_dir)));
-                    return;
-                }
-                http::Response response;
-                response.content_type = "text/html; charset=utf-8";
-                response.body = kDocsPage;
-                reply(std::move(response));
-            });
-        router.add(Method::get, "/docs/{file}", Body::none,
-                   [this](const http::Request& request, http::Reply reply) {
-                       reply(docs_asset(request.param("file")));
-                   });
+        route(anyone, Method::get, "/openapi.json",
+              [this](const http::Request&, http::Reply reply) {
+                  http::Response response;
+                  response.content_type = "application/json";
+                  response.body = openapi;
+                  reply(std::move(response));
+              });
+        route(anyone, Method::get, "/docs", [this](const http::Request&, http::Reply reply) {
+            if (!std::filesystem::is_regular_file(std::filesystem::path{config.server.docs_dir} /
+                                                  "swagger-ui-bundle.js")) {
+                reply(
+                    http::problem(503, "docs-not-installed", "Documentation viewer not installed",
+                                  fmt::format("no swagger-ui-dist in '{}' (server.docs_dir); "
+                                              "scripts/run.sh installs it, /openapi.json is served "
+                                              "regardless",
+                                              config.server.docs_dir)));
+                return;
+            }
+            http::Response response;
+            response.content_type = "text/html; charset=utf-8";
+            response.body = kDocsPage;
+            reply(std::move(response));
+        });
+        route(anyone, Method::get, "/docs/{file}",
+              [this](const http::Request& request, http::Reply reply) {
+                  reply(docs_asset(request.param("file")));
+              });
     }
 
     // One of the viewer's files; nothing else of the directory is reachable.
@@ -602,7 +462,7 @@ struct App::Impl {
             try {
                 auto database = store::open_database(location, config.storage.durability);
                 std::vector<store::MigrationSet> sets{store::platform_migrations()};
-                const auto& own = module_migrations[runtime->name()];
+                const auto& own = hosted.at(runtime->name())->migration_sets();
                 sets.insert(sets.end(), own.begin(), own.end());
                 store::apply_migrations(*database, sets);
                 if (!location.in_memory) {
@@ -622,7 +482,7 @@ struct App::Impl {
         }
         const auto listen = config::parse_listen_address(config.server.listen);
         if (!listen) {
-            throw config::ConfigError("server.listen: expected HOST:PORT");
+            throw ConfigError("server.listen: expected HOST:PORT");
         }
         try {
             server.listen(listen->host, listen->port);

@@ -9,9 +9,9 @@ namespace {
 
 constexpr auto kDefaultConfigFile = "config/shopd.toml";
 
-std::string settings_help() {
+std::string settings_help(const std::vector<SettingsSection>& modules) {
     std::string text = "\nSettings (config file section.key, environment variable, default):\n";
-    for (const auto& setting : config::describe_settings()) {
+    for (const auto& setting : config::describe_settings(modules)) {
         text +=
             fmt::format("  {:<28} {:<34} {}\n      {}\n", setting.name,
                         setting.environment_variable, setting.default_value, setting.description);
@@ -28,9 +28,10 @@ std::string settings_help() {
 }  // namespace
 
 CommandLineResult parse_command_line(int argc, const char* const* argv, std::ostream& out,
-                                     std::ostream& error) {
+                                     std::ostream& error,
+                                     const std::vector<SettingsSection>& module_settings) {
     CLI::App cli{"shopd: a shop's whole order pipeline in one process", "shopd"};
-    cli.footer(settings_help());
+    cli.footer(settings_help(module_settings));
     cli.set_version_flag("--version", SHOPD_VERSION);
 
     std::string config_file;

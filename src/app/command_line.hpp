@@ -2,6 +2,7 @@
 
 #include <iosfwd>
 #include <variant>
+#include <vector>
 
 #include "config/config_loader.hpp"
 
@@ -16,7 +17,9 @@ struct CommandLine {
 // (--help, --version: 0; a usage error: 2, with one line on `error`).
 using CommandLineResult = std::variant<CommandLine, int>;
 
+// `module_settings` are what the modules declare, listed by --help with the platform's.
 CommandLineResult parse_command_line(int argc, const char* const* argv, std::ostream& out,
-                                     std::ostream& error);
+                                     std::ostream& error,
+                                     const std::vector<SettingsSection>& module_settings = {});
 
 }  // namespace shopd

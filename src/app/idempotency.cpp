@@ -7,8 +7,7 @@
 #include <fmt/format.h>
 
 #include <shopd/clock.hpp>
-
-#include "util/digest.hpp"
+#include <shopd/digest.hpp>
 
 namespace shopd::idempotency {
 namespace json = boost::json;
@@ -36,7 +35,7 @@ std::variant<std::monostate, Key, http::Response> key_of(const http::Request& re
                                       request.target, request.body))};
 }
 
-std::optional<http::Response> earlier_answer(bus::UnitOfWork& unit_of_work, const Key& key) {
+std::optional<http::Response> earlier_answer(UnitOfWork& unit_of_work, const Key& key) {
     auto& query = unit_of_work.statements().get(
         "SELECT fingerprint, status, content_type, headers, body FROM idempotency_key "
         "WHERE key = ?");
@@ -64,7 +63,7 @@ std::optional<http::Response> earlier_answer(bus::UnitOfWork& unit_of_work, cons
     return response;
 }
 
-void remember(bus::UnitOfWork& unit_of_work, const Key& key, const http::Response& response) {
+void remember(UnitOfWork& unit_of_work, const Key& key, const http::Response& response) {
     json::array headers;
     for (const auto& header : response.headers) {
         headers.push_back(json::object{{"name", header.name}, {"value", header.value}});
@@ -78,7 +77,7 @@ void remember(bus::UnitOfWork& unit_of_work, const Key& key, const http::Respons
     insert.exec();
 }
 
-void forget_older_than(bus::UnitOfWork& unit_of_work, std::chrono::milliseconds ttl) {
+void forget_older_than(UnitOfWork& unit_of_work, std::chrono::milliseconds ttl) {
     auto& purge =
         unit_of_work.statements().get("DELETE FROM idempotency_key WHERE created_at_ms < ?");
     purge.bind(1, unix_millis(unit_of_work.now()) - ttl.count());

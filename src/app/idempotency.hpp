@@ -8,8 +8,8 @@
 #include <string>
 #include <variant>
 
-#include "bus/unit_of_work.hpp"
-#include "http/http.hpp"
+#include <shopd/http.hpp>
+#include <shopd/unit_of_work.hpp>
 
 namespace shopd::idempotency {
 
@@ -24,11 +24,11 @@ std::variant<std::monostate, Key, http::Response> key_of(const http::Request& re
 
 // The stored answer for a repeat, a 409 for another request with the key, or nullopt for a
 // key not seen yet.
-std::optional<http::Response> earlier_answer(bus::UnitOfWork& unit_of_work, const Key& key);
+std::optional<http::Response> earlier_answer(UnitOfWork& unit_of_work, const Key& key);
 
-void remember(bus::UnitOfWork& unit_of_work, const Key& key, const http::Response& response);
+void remember(UnitOfWork& unit_of_work, const Key& key, const http::Response& response);
 
 // Forgets keys older than `ttl`.
-void forget_older_than(bus::UnitOfWork& unit_of_work, std::chrono::milliseconds ttl);
+void forget_older_than(UnitOfWork& unit_of_work, std::chrono::milliseconds ttl);
 
 }  // namespace shopd::idempotency

@@ -9,8 +9,7 @@
 #include <vector>
 
 #include <shopd/envelope.hpp>
-
-#include "bus/unit_of_work.hpp"
+#include <shopd/unit_of_work.hpp>
 
 namespace shopd::bus {
 

@@ -10,12 +10,12 @@
 #include <vector>
 
 #include <shopd/clock.hpp>
+#include <shopd/metrics.hpp>
 
 #include "bus/delivery.hpp"
 #include "bus/intake_parking.hpp"
 #include "bus/message_bus.hpp"
 #include "bus/module_runtime.hpp"
-#include "telemetry/metrics.hpp"
 
 namespace shopd::bus {
 

@@ -7,12 +7,12 @@
 #include <stdexcept>
 
 #include <shopd/clock.hpp>
+#include <shopd/ids.hpp>
 #include <shopd/message.hpp>
 
 #include "bus/messaging.hpp"
 #include "telemetry/logging.hpp"
 #include "util/failure.hpp"
-#include "util/ids.hpp"
 
 namespace shopd::bus {
 

@@ -17,11 +17,11 @@
 
 #include <shopd/clock.hpp>
 #include <shopd/envelope.hpp>
+#include <shopd/statements.hpp>
+#include <shopd/unit_of_work.hpp>
 
 #include "bus/delivery.hpp"
 #include "bus/outbox_dispatcher.hpp"
-#include "bus/unit_of_work.hpp"
-#include "store/statement_cache.hpp"
 
 namespace shopd::telemetry {
 class Histogram;

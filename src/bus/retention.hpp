@@ -6,7 +6,7 @@
 #include <chrono>
 #include <cstdint>
 
-#include "bus/unit_of_work.hpp"
+#include <shopd/unit_of_work.hpp>
 
 namespace shopd::bus {
 

@@ -1,17 +1,16 @@
-#include "bus/unit_of_work.hpp"
-
 #include <algorithm>
 #include <fmt/format.h>
 
 #include <shopd/clock.hpp>
+#include <shopd/ids.hpp>
+#include <shopd/unit_of_work.hpp>
 
 #include "bus/message_bus.hpp"
 #include "bus/module_runtime.hpp"
-#include "util/ids.hpp"
 
-namespace shopd::bus {
+namespace shopd {
 
-UnitOfWork::UnitOfWork(ModuleRuntime& module, MessageContext context)
+UnitOfWork::UnitOfWork(bus::ModuleRuntime& module, MessageContext context)
     : module_(module), context_(std::move(context)) {}
 
 SQLite::Database& UnitOfWork::database() {
@@ -61,4 +60,4 @@ void UnitOfWork::publish_payload(std::string_view type, int version, AggregateRe
     published_.push_back({std::string{type}, static_cast<int>(deliveries)});
 }
 
-}  // namespace shopd::bus
+}  // namespace shopd

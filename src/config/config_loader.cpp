@@ -2,10 +2,10 @@
 
 #include <algorithm>
 #include <boost/asio/ip/address.hpp>
+#include <boost/json/array.hpp>
 #include <cctype>
 #include <charconv>
 #include <fmt/format.h>
-#include <functional>
 #include <spdlog/common.h>
 #include <toml++/toml.h>
 
@@ -14,488 +14,346 @@ extern char** environ;
 namespace shopd::config {
 namespace {
 
-// Why a value is unusable; the caller adds which setting and where it came from.
-struct BadValue {
-    std::string reason;
-};
-
-template <class T>
-struct Codec;
-
-template <>
-struct Codec<std::string> {
-    static std::string from_text(std::string_view text) { return std::string{text}; }
-    static std::string from_toml(const toml::node& node) {
-        if (const auto* value = node.as_string()) {
-            return value->get();
-        }
-        throw BadValue{"expected a string"};
-    }
-    static std::string to_text(const std::string& value) { return fmt::format("\"{}\"", value); }
-};
-
-template <>
-struct Codec<bool> {
-    static bool from_text(std::string_view text) {
-        if (text == "true" || text == "1") {
-            return true;
-        }
-        if (text == "false" || text == "0") {
-            return false;
-        }
-        throw BadValue{fmt::format("expected true or false, got '{}'", text)};
-    }
-    static bool from_toml(const toml::node& node) {
-        if (const auto* value = node.as_boolean()) {
-            return value->get();
-        }
-        throw BadValue{"expected true or false"};
-    }
-    static std::string to_text(bool value) { return value ? "true" : "false"; }
-};
-
-template <>
-struct Codec<std::int64_t> {
-    static std::int64_t from_text(std::string_view text) {
-        std::int64_t value = 0;
-        const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
-        if (error != std::errc{} || end != text.data() + text.size()) {
-            throw BadValue{fmt::format("expected a whole number, got '{}'", text)};
-        }
-        return value;
-    }
-    static std::int64_t from_toml(const toml::node& node) {
-        if (const auto* value = node.as_integer()) {
-            return value->get();
-        }
-        throw BadValue{"expected a whole number"};
-    }
-    static std::string to_text(std::int64_t value) { return std::to_string(value); }
-};
-
-template <>
-struct Codec<int> {
-    static int narrow(std::int64_t value) {
-        if (value < std::numeric_limits<int>::min() || value > std::numeric_limits<int>::max()) {
-            throw BadValue{fmt::format("{} is out of range", value)};
-        }
-        return static_cast<int>(value);
-    }
-    static int from_text(std::string_view text) {
-        return narrow(Codec<std::int64_t>::from_text(text));
-    }
-    static int from_toml(const toml::node& node) {
-        return narrow(Codec<std::int64_t>::from_toml(node));
-    }
-    static std::string to_text(int value) { return std::to_string(value); }
-};
-
-// A duration is a whole number of its unit, which the setting's name carries (_ms, _us).
-template <class Rep, class Period>
-struct Codec<std::chrono::duration<Rep, Period>> {
-    using Duration = std::chrono::duration<Rep, Period>;
-    static Duration from_text(std::string_view text) {
-        return Duration{Codec<std::int64_t>::from_text(text)};
-    }
-    static Duration from_toml(const toml::node& node) {
-        return Duration{Codec<std::int64_t>::from_toml(node)};
-    }
-    static std::string to_text(Duration value) { return std::to_string(value.count()); }
-};
-
-template <>
-struct Codec<std::vector<std::string>> {
-    static std::vector<std::string> from_text(std::string_view text) {
-        std::vector<std::string> items;
-        while (!text.empty()) {
-            const auto comma = text.find(',');
-            const auto item = text.substr(0, comma);
-            if (item.empty()) {
-                throw BadValue{"expected a comma-separated list without empty items"};
-            }
-            items.emplace_back(item);
-            text = comma == std::string_view::npos ? std::string_view{} : text.substr(comma + 1);
-        }
-        return items;
-    }
-    static std::vector<std::string> from_toml(const toml::node& node) {
-        const auto* array = node.as_array();
-        if (array == nullptr) {
-            throw BadValue{"expected an array of strings"};
-        }
-        std::vector<std::string> items;
-        for (const auto& element : *array) {
-            items.push_back(Codec<std::string>::from_toml(element));
-        }
-        return items;
-    }
-    static std::string to_text(const std::vector<std::string>& value) {
-        std::string text;
-        for (const auto& item : value) {
-            text += (text.empty() ? "\"" : ", \"") + item + "\"";
-        }
-        return "[" + text + "]";
-    }
-};
-
-template <>
-struct Codec<std::vector<std::int64_t>> {
-    static std::vector<std::int64_t> from_text(std::string_view text) {
-        std::vector<std::int64_t> numbers;
-        for (const auto& item : Codec<std::vector<std::string>>::from_text(text)) {
-            numbers.push_back(Codec<std::int64_t>::from_text(item));
-        }
-        return numbers;
-    }
-    static std::vector<std::int64_t> from_toml(const toml::node& node) {
-        const auto* array = node.as_array();
-        if (array == nullptr) {
-            throw BadValue{"expected an array of whole numbers"};
-        }
-        std::vector<std::int64_t> numbers;
-        for (const auto& element : *array) {
-            numbers.push_back(Codec<std::int64_t>::from_toml(element));
-        }
-        return numbers;
-    }
-    static std::string to_text(const std::vector<std::int64_t>& value) {
-        std::string text;
-        for (const auto number : value) {
-            text += (text.empty() ? "" : ", ") + std::to_string(number);
-        }
-        return "[" + text + "]";
-    }
-};
-
-// An enumeration read from its name.
-template <class E>
-struct EnumCodec {
-    using Names = std::vector<std::pair<std::string_view, E>>;
-    static E from_text(std::string_view text, const Names& names) {
-        for (const auto& [name, value] : names) {
-            if (name == text) {
-                return value;
-            }
-        }
-        std::string expected;
-        for (const auto& [name, value] : names) {
-            expected += (expected.empty() ? "" : " or ") + std::string{name};
-        }
-        throw BadValue{fmt::format("expected {}, got '{}'", expected, text)};
-    }
-    static std::string to_text(E value, const Names& names) {
-        for (const auto& [name, candidate] : names) {
-            if (candidate == value) {
-                return fmt::format("\"{}\"", name);
-            }
-        }
-        return {};
-    }
-};
-
-const EnumCodec<Durability>::Names kDurabilityNames{{"normal", Durability::normal},
-                                                    {"full", Durability::full}};
-const EnumCodec<LogFormat>::Names kLogFormatNames{{"text", LogFormat::text},
-                                                  {"json", LogFormat::json}};
-
-template <>
-struct Codec<Durability> {
-    static Durability from_text(std::string_view text) {
-        return EnumCodec<Durability>::from_text(text, kDurabilityNames);
-    }
-    static Durability from_toml(const toml::node& node) {
-        return from_text(Codec<std::string>::from_toml(node));
-    }
-    static std::string to_text(Durability value) {
-        return EnumCodec<Durability>::to_text(value, kDurabilityNames);
-    }
-};
-
-template <>
-struct Codec<LogFormat> {
-    static LogFormat from_text(std::string_view text) {
-        return EnumCodec<LogFormat>::from_text(text, kLogFormatNames);
-    }
-    static LogFormat from_toml(const toml::node& node) {
-        return from_text(Codec<std::string>::from_toml(node));
-    }
-    static std::string to_text(LogFormat value) {
-        return EnumCodec<LogFormat>::to_text(value, kLogFormatNames);
-    }
-};
-
-struct Setting {
-    std::string section;
-    std::string key;
-    std::string description;
-    std::function<void(Config&, std::string_view)> set_from_text;
-    std::function<void(Config&, const toml::node&)> set_from_toml;
-    std::function<std::string(const Config&)> show;
-
-    std::string name() const { return section + "." + key; }
-    std::string environment_variable() const {
-        std::string name = "SHOPD_" + section + "_" + key;
-        std::transform(name.begin(), name.end(), name.begin(),
-                       [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
-        return name;
-    }
-};
-
-template <class T>
-using Check = std::function<void(const T&)>;
-
-template <class Section, class T>
-Setting setting(std::string section, std::string key, std::string description,
-                Section Config::*section_member, T Section::*member, Check<T> check = {}) {
-    auto assign = [section_member, member, check](Config& config, T value) {
-        if (check) {
-            check(value);
-        }
-        config.*section_member.*member = std::move(value);
-    };
-    return Setting{
-        std::move(section),
-        std::move(key),
-        std::move(description),
-        [assign](Config& config, std::string_view text) {
-            assign(config, Codec<T>::from_text(text));
-        },
-        [assign](Config& config, const toml::node& node) {
-            assign(config, Codec<T>::from_toml(node));
-        },
-        [section_member, member](const Config& config) {
-            return Codec<T>::to_text(config.*section_member.*member);
-        },
-    };
-}
-
-template <class T>
-Check<T> at_least(T minimum) {
-    return [minimum](const T& value) {
-        if (value < minimum) {
-            throw BadValue{fmt::format("must be at least {}", Codec<T>::to_text(minimum))};
+// A rule that a string setting holds only the characters of a name, up to `limit` of them.
+std::function<void(const std::string&)> name_like(std::size_t minimum, std::size_t limit) {
+    return [minimum, limit](const std::string& value) {
+        const bool legal = value.size() >= minimum && value.size() <= limit &&
+                           std::all_of(value.begin(), value.end(), [](char c) {
+                               return std::isalnum(static_cast<unsigned char>(c)) || c == '.' ||
+                                      c == '_' || c == '-';
+                           });
+        if (!legal) {
+            throw BadValue{fmt::format("expected {} letters, digits, '.', '_' or '-', got '{}'",
+                                       minimum == 0 ? fmt::format("up to {}", limit)
+                                                    : fmt::format("{}-{}", minimum, limit),
+                                       value)};
         }
     };
 }
 
-const std::vector<Setting>& settings() {
+// The platform's own sections, each with where its values live in Config.
+struct PlatformSection {
+    SettingsSection section;
+    void* (*values)(Config&);
+};
+
+const std::vector<PlatformSection>& platform_sections() {
     using std::chrono::milliseconds;
-    static const std::vector<Setting> all{
-        setting("server", "listen",
-                "Address and port of the HTTP API, HOST:PORT (port 0: any free)", &Config::server,
-                &ServerConfig::listen, Check<std::string>{[](const std::string& value) {
-                    if (!parse_listen_address(value)) {
-                        throw BadValue{fmt::format(
-                            "expected HOST:PORT with an IP address or localhost, got '{}'", value)};
-                    }
-                }}),
-        setting("server", "threads", "Worker threads running HTTP and module work", &Config::server,
-                &ServerConfig::threads, at_least(1)),
-        setting("server", "body_limit_bytes", "Largest request body accepted (larger: 413)",
-                &Config::server, &ServerConfig::body_limit_bytes, at_least<std::int64_t>(1)),
-        setting("server", "header_limit_bytes", "Largest request header accepted (larger: 431)",
-                &Config::server, &ServerConfig::header_limit_bytes, at_least<std::int64_t>(512)),
-        setting("server", "header_timeout_ms",
-                "Time a connection may take to send a complete request header, idle included",
-                &Config::server, &ServerConfig::header_timeout, at_least(milliseconds{1})),
-        setting("server", "body_timeout_ms", "Time a client may take to send a request body",
-                &Config::server, &ServerConfig::body_timeout, at_least(milliseconds{1})),
-        setting("server", "max_connections",
-                "Open connections at most, an eighth kept for /healthz, /readyz and /metrics; "
-                "near it the longest idle one is closed, and past it 503",
-                &Config::server, &ServerConfig::max_connections, at_least(1)),
-        setting("server", "max_connections_per_client",
-                "Open connections from one client address at most; past it its longest idle "
-                "one is closed, or 503",
-                &Config::server, &ServerConfig::max_connections_per_client, at_least(1)),
-        setting("server", "stream_buffer_bytes",
-                "Bytes an event stream holds for a client that does not read; past it the "
-                "client is told to reconnect and dropped",
-                &Config::server, &ServerConfig::stream_buffer_bytes, at_least<std::int64_t>(1024)),
-        setting("server", "json_max_depth", "Deepest nesting accepted in a JSON request body",
-                &Config::server, &ServerConfig::json_max_depth, at_least(1)),
-        setting("server", "shutdown_timeout_ms",
-                "Time in-flight work gets to finish after SIGTERM before shopd exits anyway",
-                &Config::server, &ServerConfig::shutdown_timeout, at_least(milliseconds{0})),
-        setting("server", "idempotency_ttl_ms",
-                "How long the answer to a request with an Idempotency-Key is kept for repeats",
-                &Config::server, &ServerConfig::idempotency_ttl, at_least(milliseconds{1})),
-        setting("server", "max_backlog",
-                "Queued work and undelivered messages above which new orders get 503",
-                &Config::server, &ServerConfig::max_backlog, at_least(std::int64_t{1})),
-        setting("server", "docs_dir", "Directory of the swagger-ui-dist files that /docs serves",
-                &Config::server, &ServerConfig::docs_dir),
-        setting("storage", "data_dir", "Directory of the SQLite files, one per module",
-                &Config::storage, &StorageConfig::data_dir,
-                Check<std::string>{[](const std::string& value) {
-                    if (value.empty()) {
-                        throw BadValue{"must not be empty"};
-                    }
-                }}),
-        setting("storage", "memory", "Keep every database in memory (nothing survives a restart)",
-                &Config::storage, &StorageConfig::memory),
-        setting("storage", "durability",
-                "normal: a crash loses nothing committed; full: a power loss neither",
-                &Config::storage, &StorageConfig::durability),
-        setting("storage", "max_batch",
-                "Units of work (requests, deliveries) a module commits in one transaction",
-                &Config::storage, &StorageConfig::max_batch, at_least(1)),
-        setting("storage", "batch_wait_us",
-                "How long a module's first queued unit of work waits for others to share its "
-                "transaction",
-                &Config::storage, &StorageConfig::batch_wait,
-                at_least(std::chrono::microseconds{0})),
-        setting("storage", "message_retention_ms",
-                "How long delivered and handled messages are kept before they are deleted",
-                &Config::storage, &StorageConfig::message_retention, at_least(milliseconds{1})),
-        setting("modules", "enabled", "Modules this process hosts; empty: all of them",
-                &Config::modules, &ModulesConfig::enabled),
-        setting("kafka", "brokers",
-                "Kafka bootstrap servers HOST:PORT[,...]: relays every outbox; empty: no relay",
-                &Config::kafka, &KafkaConfig::brokers),
-        setting("kafka", "topic_prefix", "Topic of a module's messages: <topic_prefix>.<module>",
-                &Config::kafka, &KafkaConfig::topic_prefix,
-                Check<std::string>{[](const std::string& value) {
-                    const bool legal = !value.empty() && value.size() <= 200 &&
-                                       std::all_of(value.begin(), value.end(), [](char c) {
-                                           return std::isalnum(static_cast<unsigned char>(c)) ||
-                                                  c == '.' || c == '_' || c == '-';
-                                       });
-                    if (!legal) {
-                        throw BadValue{fmt::format(
-                            "expected 1-200 letters, digits, '.', '_' or '-', got '{}'", value)};
-                    }
-                }}),
-        setting("kafka", "shop_id",
-                "This shop's id in the header shop_id; consumed messages of another shop are "
-                "skipped. Empty: none sent, all taken",
-                &Config::kafka, &KafkaConfig::shop_id,
-                Check<std::string>{[](const std::string& value) {
-                    const bool legal =
-                        value.size() <= 64 && std::all_of(value.begin(), value.end(), [](char c) {
-                            return std::isalnum(static_cast<unsigned char>(c)) || c == '.' ||
-                                   c == '_' || c == '-';
-                        });
-                    if (!legal) {
-                        throw BadValue{fmt::format(
-                            "expected up to 64 letters, digits, '.', '_' or '-', got '{}'", value)};
-                    }
-                }}),
-        setting("kafka", "client", "librdkafka properties passed through, each \"name=value\"",
-                &Config::kafka, &KafkaConfig::client,
-                Check<std::vector<std::string>>{[](const std::vector<std::string>& value) {
-                    for (const auto& property : value) {
-                        if (property.find('=') == std::string::npos || property.front() == '=') {
-                            throw BadValue{fmt::format("expected name=value, got '{}'", property)};
-                        }
-                    }
-                }}),
-        setting("kafka", "max_in_flight",
-                "Outbox rows handed to Kafka and not yet acknowledged, per module", &Config::kafka,
-                &KafkaConfig::max_in_flight, at_least(1)),
-        setting("log", "level", "trace, debug, info, warn, error, critical or off", &Config::log,
-                &LogConfig::level, Check<std::string>{[](const std::string& value) {
-                    const auto level = spdlog::level::from_str(value);
-                    if (level == spdlog::level::off && value != "off") {
-                        throw BadValue{fmt::format(
-                            "expected trace, debug, info, warn, error, critical or off, got '{}'",
-                            value)};
-                    }
-                }}),
-        setting("log", "format", "text, or json for one JSON object per line", &Config::log,
-                &LogConfig::format),
-        setting("delivery", "retry_base_ms", "Wait before retrying a failed delivery; doubles",
-                &Config::delivery, &DeliveryConfig::retry_base, at_least(milliseconds{1})),
-        setting("delivery", "retry_cap_ms", "Longest wait between two delivery attempts",
-                &Config::delivery, &DeliveryConfig::retry_cap, at_least(milliseconds{1})),
-        setting("delivery", "max_attempts", "Attempts before a delivery is parked as dead letter",
-                &Config::delivery, &DeliveryConfig::max_attempts, at_least(1)),
-        setting("delivery", "max_in_flight", "Deliveries under way at once per publishing module",
-                &Config::delivery, &DeliveryConfig::max_in_flight, at_least(1)),
-        setting("inventory", "reservation_ttl_ms",
-                "A reservation neither committed nor released lapses after this",
-                &Config::inventory, &InventoryConfig::reservation_ttl, at_least(milliseconds{1})),
-        setting("inventory", "expiry_check_interval_ms", "How often lapsed reservations are freed",
-                &Config::inventory, &InventoryConfig::expiry_check_interval,
-                at_least(milliseconds{1})),
-        setting("inventory", "low_stock_threshold",
-                "LowStock is published when available stock falls below this", &Config::inventory,
-                &InventoryConfig::low_stock_threshold, at_least<std::int64_t>(0)),
-        setting("order", "step_timeout_ms",
-                "Time each saga step may take before the order is cancelled (timeout)",
-                &Config::order, &OrderConfig::step_timeout, at_least(milliseconds{1})),
-        setting("order", "deadline_check_interval_ms", "How often step deadlines are checked",
-                &Config::order, &OrderConfig::deadline_check_interval, at_least(milliseconds{1})),
-        setting("order", "max_lines", "Most lines one order may have", &Config::order,
-                &OrderConfig::max_lines, at_least(1)),
-        setting("order", "max_quantity", "Largest quantity of one order line", &Config::order,
-                &OrderConfig::max_quantity, at_least<std::int64_t>(1)),
-        setting("shipping", "carrier", "Carrier named on every shipment", &Config::shipping,
-                &ShippingConfig::carrier, Check<std::string>{[](const std::string& value) {
-                    if (value.empty()) {
-                        throw BadValue{"must not be empty"};
-                    }
-                }}),
-        setting("shipping", "flat_cost_cents", "Cost of a shipment when no weight bands are set",
-                &Config::shipping, &ShippingConfig::flat_cost_cents, at_least<std::int64_t>(0)),
-        setting("shipping", "weight_band_limits_grams",
-                "Upper weight of each band, ascending; empty: flat cost", &Config::shipping,
-                &ShippingConfig::weight_band_limits_grams),
-        setting("shipping", "weight_band_costs_cents",
-                "Cost of each band, and last the cost above the last limit", &Config::shipping,
-                &ShippingConfig::weight_band_costs_cents),
-        setting("notification", "template_confirmed", "Text of the order-confirmed notification",
-                &Config::notification, &NotificationConfig::template_confirmed),
-        setting("notification", "template_cancelled", "Text of the order-cancelled notification",
-                &Config::notification, &NotificationConfig::template_cancelled),
-        setting("notification", "template_shipped", "Text of the order-shipped notification",
-                &Config::notification, &NotificationConfig::template_shipped),
-        setting("notification", "template_delivered", "Text of the order-delivered notification",
-                &Config::notification, &NotificationConfig::template_delivered),
-        setting("notification", "template_refunded", "Text of the payment-refunded notification",
-                &Config::notification, &NotificationConfig::template_refunded),
-        setting("notification", "webhook_url",
-                "http:// URL every notification is POSTed to as JSON; empty: none",
-                &Config::notification, &NotificationConfig::webhook_url,
-                Check<std::string>{[](const std::string& value) {
-                    if (!value.empty() && !value.starts_with("http://")) {
-                        throw BadValue{fmt::format("expected an http:// URL, got '{}'", value)};
-                    }
-                }}),
-        setting("notification", "webhook_secret",
-                "Key of the X-Shopd-Signature HMAC-SHA256 of each webhook body",
-                &Config::notification, &NotificationConfig::webhook_secret),
-        setting("notification", "webhook_timeout_ms", "Time one webhook request may take",
-                &Config::notification, &NotificationConfig::webhook_timeout,
-                at_least(milliseconds{1})),
-        setting("notification", "webhook_retry_base_ms",
-                "Wait before retrying a failed webhook; doubles", &Config::notification,
-                &NotificationConfig::webhook_retry_base, at_least(milliseconds{1})),
-        setting("notification", "webhook_max_attempts",
-                "Webhook attempts before the notification is marked failed", &Config::notification,
-                &NotificationConfig::webhook_max_attempts, at_least(1)),
+    static const std::vector<PlatformSection> all{
+        {Settings<ServerConfig>("server")
+             .add("listen", &ServerConfig::listen,
+                  "Address and port of the HTTP API, HOST:PORT (port 0: any free)",
+                  std::function<void(const std::string&)>{[](const std::string& value) {
+                      if (!parse_listen_address(value)) {
+                          throw BadValue{fmt::format(
+                              "expected HOST:PORT with an IP address or localhost, got '{}'",
+                              value)};
+                      }
+                  }})
+             .add("threads", &ServerConfig::threads, "Worker threads running HTTP and module work",
+                  at_least(1))
+             .add("body_limit_bytes", &ServerConfig::body_limit_bytes,
+                  "Largest request body accepted (larger: 413)", at_least<std::int64_t>(1))
+             .add("header_limit_bytes", &ServerConfig::header_limit_bytes,
+                  "Largest request header accepted (larger: 431)", at_least<std::int64_t>(512))
+             .add("header_timeout_ms", &ServerConfig::header_timeout,
+                  "Time a connection may take to send a complete request header, idle included",
+                  at_least(milliseconds{1}))
+             .add("body_timeout_ms", &ServerConfig::body_timeout,
+                  "Time a client may take to send a request body", at_least(milliseconds{1}))
+             .add("max_connections", &ServerConfig::max_connections,
+                  "Open connections at most, an eighth kept for /healthz, /readyz and /metrics; "
+                  "near it the longest idle one is closed, and past it 503",
+                  at_least(1))
+             .add("max_connections_per_client", &ServerConfig::max_connections_per_client,
+                  "Open connections from one client address at most; past it its longest idle "
+                  "one is closed, or 503",
+                  at_least(1))
+             .add("stream_buffer_bytes", &ServerConfig::stream_buffer_bytes,
+                  "Bytes an event stream holds for a client that does not read; past it the "
+                  "client is told to reconnect and dropped",
+                  at_least<std::int64_t>(1024))
+             .add("json_max_depth", &ServerConfig::json_max_depth,
+                  "Deepest nesting accepted in a JSON request body", at_least(1))
+             .add("shutdown_timeout_ms", &ServerConfig::shutdown_timeout,
+                  "Time in-flight work gets to finish after SIGTERM before shopd exits anyway",
+                  at_least(milliseconds{0}))
+             .add("idempotency_ttl_ms", &ServerConfig::idempotency_ttl,
+                  "How long the answer to a request with an Idempotency-Key is kept for repeats",
+                  at_least(milliseconds{1}))
+             .add("max_backlog", &ServerConfig::max_backlog,
+                  "Queued work and undelivered messages above which new orders get 503",
+                  at_least(std::int64_t{1}))
+             .add("docs_dir", &ServerConfig::docs_dir,
+                  "Directory of the swagger-ui-dist files that /docs serves"),
+         [](Config& config) -> void* { return &config.server; }},
+        {Settings<StorageConfig>("storage")
+             .add("data_dir", &StorageConfig::data_dir,
+                  "Directory of the SQLite files, one per module", not_empty())
+             .add("memory", &StorageConfig::memory,
+                  "Keep every database in memory (nothing survives a restart)")
+             .choice(
+                 "durability", &StorageConfig::durability,
+                 "normal: a crash loses nothing committed; full: a power loss neither",
+                 Choices<Durability>{{"normal", Durability::normal}, {"full", Durability::full}})
+             .add("max_batch", &StorageConfig::max_batch,
+                  "Units of work (requests, deliveries) a module commits in one transaction",
+                  at_least(1))
+             .add("batch_wait_us", &StorageConfig::batch_wait,
+                  "How long a module's first queued unit of work waits for others to share its "
+                  "transaction",
+                  at_least(std::chrono::microseconds{0}))
+             .add("message_retention_ms", &StorageConfig::message_retention,
+                  "How long delivered and handled messages are kept before they are deleted",
+                  at_least(milliseconds{1})),
+         [](Config& config) -> void* { return &config.storage; }},
+        {Settings<ModulesConfig>("modules").add("enabled", &ModulesConfig::enabled,
+                                                "Modules this process hosts; empty: all of them"),
+         [](Config& config) -> void* { return &config.modules; }},
+        {Settings<KafkaConfig>("kafka")
+             .add("brokers", &KafkaConfig::brokers,
+                  "Kafka bootstrap servers HOST:PORT[,...]: relays every outbox; empty: no relay")
+             .add("topic_prefix", &KafkaConfig::topic_prefix,
+                  "Topic of a module's messages: <topic_prefix>.<module>", name_like(1, 200))
+             .add("shop_id", &KafkaConfig::shop_id,
+                  "This shop's id in the header shop_id; consumed messages of another shop are "
+                  "skipped. Empty: none sent, all taken",
+                  name_like(0, 64))
+             .add("client", &KafkaConfig::client,
+                  "librdkafka properties passed through, each \"name=value\"",
+                  std::function<void(const std::vector<std::string>&)>{
+                      [](const std::vector<std::string>& value) {
+                          for (const auto& property : value) {
+                              if (property.find('=') == std::string::npos ||
+                                  property.front() == '=') {
+                                  throw BadValue{
+                                      fmt::format("expected name=value, got '{}'", property)};
+                              }
+                          }
+                      }})
+             .add("max_in_flight", &KafkaConfig::max_in_flight,
+                  "Outbox rows handed to Kafka and not yet acknowledged, per module", at_least(1)),
+         [](Config& config) -> void* { return &config.kafka; }},
+        {Settings<LogConfig>("log")
+             .add("level", &LogConfig::level, "trace, debug, info, warn, error, critical or off",
+                  std::function<void(const std::string&)>{[](const std::string& value) {
+                      const auto level = spdlog::level::from_str(value);
+                      if (level == spdlog::level::off && value != "off") {
+                          throw BadValue{
+                              fmt::format("expected trace, debug, info, warn, error, "
+                                          "critical or off, got '{}'",
+                                          value)};
+                      }
+                  }})
+             .choice("format", &LogConfig::format, "text, or json for one JSON object per line",
+                     Choices<LogFormat>{{"text", LogFormat::text}, {"json", LogFormat::json}}),
+         [](Config& config) -> void* { return &config.log; }},
+        {Settings<DeliveryConfig>("delivery")
+             .add("retry_base_ms", &DeliveryConfig::retry_base,
+                  "Wait before retrying a failed delivery; doubles", at_least(milliseconds{1}))
+             .add("retry_cap_ms", &DeliveryConfig::retry_cap,
+                  "Longest wait between two delivery attempts", at_least(milliseconds{1}))
+             .add("max_attempts", &DeliveryConfig::max_attempts,
+                  "Attempts before a delivery is parked as dead letter", at_least(1))
+             .add("max_in_flight", &DeliveryConfig::max_in_flight,
+                  "Deliveries under way at once per publishing module", at_least(1))
+             .rule([](const DeliveryConfig& delivery) {
+                 if (delivery.retry_cap < delivery.retry_base) {
+                     throw BadValue{"retry_cap_ms: must not be less than delivery.retry_base_ms"};
+                 }
+             }),
+         [](Config& config) -> void* { return &config.delivery; }},
     };
     return all;
 }
 
-const Setting* find_setting(std::string_view name) {
-    const auto& all = settings();
-    const auto found =
-        std::find_if(all.begin(), all.end(), [&](const Setting& s) { return s.name() == name; });
-    return found == all.end() ? nullptr : &*found;
+std::string environment_variable(const std::string& section, const std::string& key) {
+    std::string name = "SHOPD_" + section + "_" + key;
+    std::transform(name.begin(), name.end(), name.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
+    return name;
 }
 
-// Runs `apply`, turning a BadValue into a ConfigError that names the setting and its origin.
-template <class F>
-void applying(const std::string& what, F&& apply) {
+// Where a value came from and which setting it is, for the start of an error message.
+std::string where(const std::string& name, const SettingValue& value) {
+    return std::holds_alternative<std::string>(value.value)
+               ? fmt::format("{} ({})", name, value.origin)
+               : fmt::format("{}: {}", value.origin, name);
+}
+
+void assign(const SettingsSection::Entry& entry, void* values, const std::string& name,
+            const SettingValue& value) {
     try {
-        apply();
+        if (const auto* text = std::get_if<std::string>(&value.value)) {
+            entry.from_text(values, *text);
+        } else {
+            entry.from_value(values, std::get<boost::json::value>(value.value));
+        }
     } catch (const BadValue& bad) {
-        throw ConfigError(fmt::format("{}: {}", what, bad.reason));
+        throw ConfigError(fmt::format("{}: {}", where(name, value), bad.reason));
     }
 }
 
-void apply_file(Config& config, const std::filesystem::path& path) {
+void check_rules(const SettingsSection& section, const void* values) {
+    try {
+        section.check(values);
+    } catch (const BadValue& bad) {
+        throw ConfigError(fmt::format("{}.{}", section.name(), bad.reason));
+    }
+}
+
+// Edits (insertions, deletions, substitutions) that turn `a` into `b`.
+std::size_t edit_distance(std::string_view a, std::string_view b) {
+    std::vector<std::size_t> row(b.size() + 1);
+    for (std::size_t j = 0; j <= b.size(); ++j) {
+        row[j] = j;
+    }
+    for (std::size_t i = 1; i <= a.size(); ++i) {
+        std::size_t diagonal = row[0];
+        row[0] = i;
+        for (std::size_t j = 1; j <= b.size(); ++j) {
+            const auto above = row[j];
+            row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] != b[j - 1])});
+            diagonal = above;
+        }
+    }
+    return row[b.size()];
+}
+
+// "; did you mean X?" when exactly one of `candidates` is a slip of the keyboard away, or the
+// name without its unit (_ms, _us).
+std::string did_you_mean(std::string_view name, const std::vector<std::string>& candidates) {
+    constexpr std::size_t kMostEdits = 2;
+    constexpr std::size_t kUnitSuffix = 3;
+    std::vector<const std::string*> close;
+    for (const auto& candidate : candidates) {
+        const bool unit_left_out =
+            candidate.starts_with(name) && candidate.size() - name.size() <= kUnitSuffix;
+        if (unit_left_out || edit_distance(name, candidate) <= kMostEdits) {
+            close.push_back(&candidate);
+        }
+    }
+    return close.size() == 1 ? fmt::format("; did you mean {}?", *close.front()) : std::string{};
+}
+
+// Every setting: the platform's sections and the modules', and the values being loaded into
+// them. A module's values are checked on a scratch copy of its settings and kept as given.
+class Registry {
+  public:
+    explicit Registry(const std::vector<SettingsSection>& modules) : modules_(modules) {
+        for (const auto& module : modules_) {
+            scratch_.push_back(module.defaults());
+        }
+    }
+
+    std::vector<std::string> names() const {
+        std::vector<std::string> names;
+        const auto add = [&](const SettingsSection& section) {
+            for (const auto& entry : section.entries()) {
+                names.push_back(section.name() + "." + entry.key);
+            }
+        };
+        for (const auto& platform : platform_sections()) {
+            add(platform.section);
+        }
+        for (const auto& module : modules_) {
+            add(module);
+        }
+        return names;
+    }
+
+    // The setting of SHOPD_<SECTION>_<KEY>, or empty.
+    std::string name_of_variable(std::string_view variable) const {
+        for (const auto& name : names()) {
+            const auto dot = name.find('.');
+            if (environment_variable(name.substr(0, dot), name.substr(dot + 1)) == variable) {
+                return name;
+            }
+        }
+        return {};
+    }
+
+    bool known(std::string_view name) const { return locate(name).entry != nullptr; }
+
+    // Gives `name` the value; false when no section declares it.
+    bool apply(Config& config, const std::string& name, SettingValue value) {
+        const auto found = locate(name);
+        if (found.entry == nullptr) {
+            return false;
+        }
+        if (found.platform != nullptr) {
+            assign(*found.entry, found.platform->values(config), name, value);
+            return true;
+        }
+        assign(*found.entry, scratch_[found.module].get(), name, value);
+        config.module_settings[name] = std::move(value);
+        return true;
+    }
+
+    void check_rules(Config& config) const {
+        for (const auto& platform : platform_sections()) {
+            config::check_rules(platform.section, platform.values(config));
+        }
+        for (std::size_t i = 0; i < modules_.size(); ++i) {
+            config::check_rules(modules_[i], scratch_[i].get());
+        }
+    }
+
+  private:
+    struct Located {
+        const SettingsSection::Entry* entry = nullptr;
+        const PlatformSection* platform = nullptr;  // null: modules_[module]
+        std::size_t module = 0;
+    };
+    Located locate(std::string_view name) const {
+        const auto dot = name.find('.');
+        if (dot == std::string_view::npos) {
+            return {};
+        }
+        const auto section = name.substr(0, dot);
+        const auto key = name.substr(dot + 1);
+        for (const auto& platform : platform_sections()) {
+            if (platform.section.name() == section) {
+                return {platform.section.find(key), &platform, 0};
+            }
+        }
+        for (std::size_t i = 0; i < modules_.size(); ++i) {
+            if (modules_[i].name() == section) {
+                return {modules_[i].find(key), nullptr, i};
+            }
+        }
+        return {};
+    }
+
+    const std::vector<SettingsSection>& modules_;
+    std::vector<std::shared_ptr<void>> scratch_;
+};
+
+// A value of the file as the settings read it: JSON of the same shape.
+boost::json::value json_of(const toml::node& node) {
+    if (const auto* text = node.as_string()) {
+        return boost::json::string(text->get());
+    }
+    if (const auto* number = node.as_integer()) {
+        return number->get();
+    }
+    if (const auto* flag = node.as_boolean()) {
+        return flag->get();
+    }
+    if (const auto* real = node.as_floating_point()) {
+        return real->get();
+    }
+    if (const auto* array = node.as_array()) {
+        boost::json::array items;
+        for (const auto& element : *array) {
+            items.push_back(json_of(element));
+        }
+        return items;
+    }
+    return boost::json::object{};  // a table or a date: no setting reads one
+}
+
+void apply_file(Registry& registry, Config& config, const std::filesystem::path& path) {
     toml::table table;
     try {
         table = toml::parse_file(path.string());
@@ -512,52 +370,40 @@ void apply_file(Config& config, const std::filesystem::path& path) {
         for (const auto& entry : *section_table) {
             const auto& node = entry.second;
             const auto name = fmt::format("{}.{}", section.str(), entry.first.str());
-            const auto* known = find_setting(name);
-            const auto where =
-                fmt::format("{}:{}: {}", path.string(), node.source().begin.line, name);
-            if (known == nullptr) {
-                throw ConfigError(fmt::format("{}: unknown setting", where));
+            SettingValue value{json_of(node),
+                               fmt::format("{}:{}", path.string(), node.source().begin.line)};
+            const auto origin = value.origin;
+            if (!registry.apply(config, name, std::move(value))) {
+                throw ConfigError(fmt::format("{}: {}: unknown setting{}", origin, name,
+                                              did_you_mean(name, registry.names())));
             }
-            applying(where, [&] { known->set_from_toml(config, node); });
         }
     }
 }
 
-void apply_environment(Config& config, const std::map<std::string, std::string>& environment) {
-    for (const auto& entry : environment) {
-        const auto& variable = entry.first;
+void apply_environment(Registry& registry, Config& config,
+                       const std::map<std::string, std::string>& environment,
+                       std::vector<std::string>* warnings) {
+    for (const auto& [variable, text] : environment) {
         if (!variable.starts_with("SHOPD_")) {
             continue;
         }
-        const auto& all = settings();
-        const auto known = std::find_if(all.begin(), all.end(), [&](const Setting& s) {
-            return s.environment_variable() == variable;
-        });
-        if (known == all.end()) {
-            throw ConfigError(fmt::format("environment variable {}: unknown setting", variable));
+        const auto name = registry.name_of_variable(variable);
+        if (name.empty()) {
+            if (warnings != nullptr) {
+                std::vector<std::string> variables;
+                for (const auto& known : registry.names()) {
+                    const auto dot = known.find('.');
+                    variables.push_back(
+                        environment_variable(known.substr(0, dot), known.substr(dot + 1)));
+                }
+                warnings->push_back(
+                    fmt::format("environment variable {}: no such setting, ignored{}", variable,
+                                did_you_mean(variable, variables)));
+            }
+            continue;
         }
-        applying(fmt::format("{} (environment variable {})", known->name(), variable),
-                 [&] { known->set_from_text(config, entry.second); });
-    }
-}
-
-void check_weight_bands(const ShippingConfig& shipping) {
-    const auto& limits = shipping.weight_band_limits_grams;
-    const auto& costs = shipping.weight_band_costs_cents;
-    if (limits.empty() && costs.empty()) {
-        return;
-    }
-    if (costs.size() != limits.size() + 1) {
-        throw ConfigError(fmt::format(
-            "shipping.weight_band_costs_cents: expected {} costs for {} weight band limits",
-            limits.size() + 1, limits.size()));
-    }
-    if (!std::is_sorted(limits.begin(), limits.end(), std::less_equal<>{}) || limits.front() <= 0) {
-        throw ConfigError(
-            "shipping.weight_band_limits_grams: expected positive limits in ascending order");
-    }
-    if (std::any_of(costs.begin(), costs.end(), [](std::int64_t cost) { return cost < 0; })) {
-        throw ConfigError("shipping.weight_band_costs_cents: costs must not be negative");
+        registry.apply(config, name, {text, "environment variable " + variable});
     }
 }
 
@@ -590,36 +436,71 @@ std::optional<ListenAddress> parse_listen_address(std::string_view text) {
     return ListenAddress{std::string{host}, port};
 }
 
-Config load_config(const ConfigSources& sources) {
+Config load_config(const ConfigSources& sources, const std::vector<SettingsSection>& modules,
+                   std::vector<std::string>* warnings) {
     Config config;
+    Registry registry(modules);
     if (sources.file) {
         if (!std::filesystem::is_regular_file(*sources.file)) {
             throw ConfigError(fmt::format("{}: config file not found", sources.file->string()));
         }
-        apply_file(config, *sources.file);
+        apply_file(registry, config, *sources.file);
     }
-    apply_environment(config, sources.environment);
+    apply_environment(registry, config, sources.environment, warnings);
     for (const auto& override : sources.overrides) {
-        const auto* known = find_setting(override.setting);
-        if (known == nullptr) {
-            throw ConfigError(fmt::format("{}: unknown setting", override.setting));
+        if (!registry.apply(config, override.setting, {override.value, override.flag})) {
+            throw ConfigError(fmt::format("{}: unknown setting{}", override.setting,
+                                          did_you_mean(override.setting, registry.names())));
         }
-        applying(fmt::format("{} ({})", known->name(), override.flag),
-                 [&] { known->set_from_text(config, override.value); });
     }
-    if (config.delivery.retry_cap < config.delivery.retry_base) {
-        throw ConfigError("delivery.retry_cap_ms: must not be less than delivery.retry_base_ms");
-    }
-    check_weight_bands(config.shipping);
+    registry.check_rules(config);
     return config;
 }
 
-std::vector<SettingInfo> describe_settings() {
-    const Config defaults;
+std::shared_ptr<void> module_settings(const SettingsSection& section, const Config& config) {
+    auto values = section.defaults();
+    const auto prefix = section.name() + ".";
+    for (auto given = config.module_settings.lower_bound(prefix);
+         given != config.module_settings.end() && given->first.starts_with(prefix); ++given) {
+        const auto* entry = section.find(std::string_view{given->first}.substr(prefix.size()));
+        if (entry == nullptr) {
+            throw ConfigError(
+                fmt::format("{}: unknown setting", where(given->first, given->second)));
+        }
+        assign(*entry, values.get(), given->first, given->second);
+    }
+    if (values) {
+        check_rules(section, values.get());
+    }
+    return values;
+}
+
+void check_module_settings_known(const Config& config,
+                                 const std::vector<SettingsSection>& modules) {
+    const Registry registry(modules);
+    for (const auto& [name, value] : config.module_settings) {
+        if (!registry.known(name)) {
+            throw ConfigError(fmt::format("{}: unknown setting{}", where(name, value),
+                                          did_you_mean(name, registry.names())));
+        }
+    }
+}
+
+std::vector<SettingInfo> describe_settings(const std::vector<SettingsSection>& modules) {
     std::vector<SettingInfo> infos;
-    for (const auto& setting : settings()) {
-        infos.push_back({setting.name(), setting.environment_variable(), setting.description,
-                         setting.show(defaults)});
+    const auto describe = [&](const SettingsSection& section, const void* defaults) {
+        for (const auto& entry : section.entries()) {
+            infos.push_back({section.name() + "." + entry.key,
+                             environment_variable(section.name(), entry.key), entry.help,
+                             entry.show(defaults)});
+        }
+    };
+    Config defaults;
+    for (const auto& platform : platform_sections()) {
+        describe(platform.section, platform.values(defaults));
+    }
+    for (const auto& module : modules) {
+        describe(module, module.defaults().get());
     }
     return infos;
 }

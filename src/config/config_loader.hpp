@@ -9,15 +9,9 @@
 #include <vector>
 
 #include <shopd/config.hpp>
+#include <shopd/settings.hpp>
 
 namespace shopd::config {
-
-// A setting that cannot be used; `what()` is one line naming the setting, where it came from
-// and what is wrong with it.
-class ConfigError : public std::runtime_error {
-  public:
-    using std::runtime_error::runtime_error;
-};
 
 struct ConfigSources {
     std::optional<std::filesystem::path> file;
@@ -32,8 +26,20 @@ struct ConfigSources {
     std::vector<Override> overrides;
 };
 
-// The defaults, overridden by the file, then the environment, then the flags.
-Config load_config(const ConfigSources& sources);
+// The defaults, overridden by the file, then the environment, then the flags. Besides the
+// platform's own sections, `modules` declare theirs: their values are checked here and kept in
+// Config::module_settings. An unknown setting in the file or a flag is an error; an unknown
+// SHOPD_* environment variable only a line in `warnings`, since orchestrators set some
+// (SHOPD_PORT for a service named shopd).
+Config load_config(const ConfigSources& sources, const std::vector<SettingsSection>& modules = {},
+                   std::vector<std::string>* warnings = nullptr);
+
+// The settings of a module's section: its defaults with the values of
+// config.module_settings applied, and its rules checked. Throws ConfigError as load_config.
+std::shared_ptr<void> module_settings(const SettingsSection& section, const Config& config);
+
+// Throws ConfigError for a value in config.module_settings that no section declares.
+void check_module_settings_known(const Config& config, const std::vector<SettingsSection>& modules);
 
 struct SettingInfo {
     std::string name;  // section.key
@@ -41,7 +47,7 @@ struct SettingInfo {
     std::string description;
     std::string default_value;
 };
-std::vector<SettingInfo> describe_settings();
+std::vector<SettingInfo> describe_settings(const std::vector<SettingsSection>& modules = {});
 
 // The current process environment as a map, for ConfigSources.
 std::map<std::string, std::string> process_environment();

@@ -1,6 +1,6 @@
 #pragma once
-// Outgoing HTTP/1.1 requests, for modules that call out (webhooks). The Beast side stays in
-// client.cpp.
+// Outgoing HTTP/1.1 requests, for modules that call out (webhooks, through the module API).
+// The Beast side stays in client.cpp.
 
 #include <boost/asio/any_io_executor.hpp>
 #include <chrono>
@@ -8,22 +8,9 @@
 #include <string>
 #include <vector>
 
-#include "http/http.hpp"
+#include <shopd/http.hpp>
 
 namespace shopd::http {
-
-struct OutgoingRequest {
-    std::string url;  // http://host[:port]/path
-    std::vector<Header> headers;
-    std::string content_type = "application/json";
-    std::string body;
-    std::chrono::milliseconds timeout{5000};  // for the whole exchange
-};
-
-struct OutgoingResult {
-    unsigned status = 0;  // 0: no response (see error)
-    std::string error;
-};
 
 // POSTs the request on a new connection and calls `done` once with the outcome.
 void post(boost::asio::any_io_executor executor, OutgoingRequest request,

@@ -1,9 +1,9 @@
-#include "http/http.hpp"
-
 #include <boost/json/serialize.hpp>
 #include <boost/url/parse.hpp>
 #include <mutex>
 #include <strings.h>
+
+#include <shopd/http.hpp>
 
 namespace shopd::http {
 

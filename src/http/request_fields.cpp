@@ -1,10 +1,10 @@
-#include "http/request_fields.hpp"
-
 #include <algorithm>
 #include <boost/json.hpp>
 #include <cctype>
 #include <charconv>
 #include <fmt/format.h>
+
+#include <shopd/request_fields.hpp>
 
 namespace shopd::http {
 namespace json = boost::json;

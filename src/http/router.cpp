@@ -35,12 +35,11 @@ bool is_json_media_type(std::string_view content_type) {
 
 }  // namespace
 
-void Router::add(Method method, std::string pattern, Body body, Handler handler) {
-    if (pattern.empty() || pattern.front() != '/') {
-        throw std::invalid_argument("route pattern must start with '/': " + pattern);
+void Router::add(Route route) {
+    if (route.pattern.empty() || route.pattern.front() != '/') {
+        throw std::invalid_argument("route pattern must start with '/': " + route.pattern);
     }
-    auto segments = split_path(pattern);
-    Route route{method, std::move(pattern), body, std::move(handler)};
+    auto segments = split_path(route.pattern);
     routes_.push_back(route);
     compiled_.push_back({std::move(route), std::move(segments)});
 }

@@ -3,23 +3,9 @@
 #include <string>
 #include <vector>
 
-#include "http/http.hpp"
+#include <shopd/http.hpp>
 
 namespace shopd::http {
-
-enum class Body {
-    none,  // any body is ignored
-    json,  // application/json holding an object, parsed into Request::json before the handler
-};
-
-using Handler = std::function<void(const Request&, Reply)>;
-
-struct Route {
-    Method method;
-    std::string pattern;  // e.g. /api/orders/{id}/cancel
-    Body body;
-    Handler handler;
-};
 
 // Maps a request to its route's handler, answering the protocol-level errors itself: 404 for
 // an unknown path, 405 (with Allow) for a known path with another method, 415 and 400 for a
@@ -28,7 +14,10 @@ class Router {
   public:
     explicit Router(int json_max_depth) : json_max_depth_(json_max_depth) {}
 
-    void add(Method method, std::string pattern, Body body, Handler handler);
+    void add(Route route);
+    void add(Method method, std::string pattern, Body body, Handler handler, Roles roles = {}) {
+        add(Route{method, std::move(pattern), body, std::move(roles), std::move(handler)});
+    }
 
     // Routes and answers; returns the matched pattern, or an empty string when none matched.
     std::string route(Request& request, Reply reply) const;

@@ -6,8 +6,9 @@
 #include <memory>
 #include <string>
 
+#include <shopd/metrics.hpp>
+
 #include "http/router.hpp"
-#include "telemetry/metrics.hpp"
 
 namespace shopd::http {
 

@@ -49,7 +49,7 @@ std::unique_ptr<RdKafka::Conf> client_conf(
     std::string error;
     const auto set = [&](const std::string& name, const std::string& value, const char* origin) {
         if (conf->set(name, value, error) != RdKafka::Conf::CONF_OK) {
-            throw config::ConfigError(fmt::format("{}: {}", origin, error));
+            throw ConfigError(fmt::format("{}: {}", origin, error));
         }
     };
     set("bootstrap.servers", config.brokers, "kafka.brokers");

@@ -30,7 +30,7 @@ class ClientEvents final : public RdKafka::EventCb {
 };
 
 // bootstrap.servers, then `defaults` for the role, then kafka.client (which may override
-// them), then the event callback. A property librdkafka refuses is a config::ConfigError.
+// them), then the event callback. A property librdkafka refuses is a ConfigError.
 std::unique_ptr<RdKafka::Conf> client_conf(
     const KafkaConfig& config, std::initializer_list<std::pair<const char*, std::string>> defaults,
     ClientEvents& events);

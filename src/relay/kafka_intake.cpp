@@ -10,6 +10,8 @@
 #include <spdlog/spdlog.h>
 #include <thread>
 
+#include <shopd/metrics.hpp>
+
 #include "bus/intake_parking.hpp"
 #include "bus/messaging.hpp"
 #include "bus/module_runtime.hpp"
@@ -17,7 +19,6 @@
 #include "relay/kafka_client.hpp"
 #include "relay/kafka_record.hpp"
 #include "telemetry/logging.hpp"
-#include "telemetry/metrics.hpp"
 #include "util/failure.hpp"
 
 namespace shopd::relay {
@@ -164,7 +165,7 @@ struct KafkaIntake::Impl {
             std::string error;
             intake->consumer.reset(RdKafka::KafkaConsumer::create(conf.get(), error));
             if (!intake->consumer) {
-                throw shopd::config::ConfigError(fmt::format(
+                throw shopd::ConfigError(fmt::format(
                     "kafka: cannot create the consumer of '{}': {}", runtime->name(), error));
             }
             intakes.push_back(std::move(intake));
@@ -283,7 +284,7 @@ struct KafkaIntake::Impl {
         auto behind = std::make_shared<bool>(false);
         intake.runtime.read(
             {},
-            [behind, consumed](bus::UnitOfWork& unit_of_work) {
+            [behind, consumed](UnitOfWork& unit_of_work) {
                 *behind = bus::waits_behind_parked(unit_of_work.statements(), consumed->envelope);
             },
             [this, &intake, behind, consumed](std::exception_ptr failure) {
@@ -303,7 +304,7 @@ struct KafkaIntake::Impl {
         auto held = std::make_shared<bool>(false);
         intake.runtime.execute(
             {},
-            [held, consumed](bus::UnitOfWork& unit_of_work) {
+            [held, consumed](UnitOfWork& unit_of_work) {
                 *held =
                     bus::hold_behind_parked(unit_of_work, consumed->envelope, consumed->publisher);
             },
@@ -358,7 +359,7 @@ struct KafkaIntake::Impl {
               const std::string& error) {
         intake.runtime.execute(
             {},
-            [consumed, error](bus::UnitOfWork& unit_of_work) {
+            [consumed, error](UnitOfWork& unit_of_work) {
                 bus::park(unit_of_work, consumed->envelope, consumed->publisher, consumed->attempts,
                           error);
             },

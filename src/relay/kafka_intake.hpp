@@ -26,7 +26,7 @@ namespace shopd::relay {
 // With kafka.shop_id set, messages of another shop are skipped.
 class KafkaIntake {
   public:
-    // Throws config::ConfigError when librdkafka refuses a setting of [kafka].
+    // Throws ConfigError when librdkafka refuses a setting of [kafka].
     KafkaIntake(const KafkaConfig& config, bus::Messaging& messaging,
                 telemetry::MetricsRegistry& metrics);
     ~KafkaIntake();

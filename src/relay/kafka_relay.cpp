@@ -11,13 +11,13 @@
 #include <vector>
 
 #include <shopd/clock.hpp>
+#include <shopd/metrics.hpp>
 
 #include "bus/messaging.hpp"
 #include "bus/module_runtime.hpp"
 #include "config/config_loader.hpp"
 #include "relay/kafka_client.hpp"
 #include "relay/kafka_record.hpp"
-#include "telemetry/metrics.hpp"
 
 namespace shopd::relay {
 namespace {
@@ -93,8 +93,7 @@ struct KafkaRelay::Impl final : public RdKafka::DeliveryReportCb {
         }
         producer.reset(RdKafka::Producer::create(conf.get(), error));
         if (!producer) {
-            throw shopd::config::ConfigError(
-                fmt::format("kafka: cannot create the producer: {}", error));
+            throw shopd::ConfigError(fmt::format("kafka: cannot create the producer: {}", error));
         }
         auto& produced = metrics.counter("shopd_relay_produced_total",
                                          "Outbox rows the Kafka brokers acknowledged.", {"module"});

@@ -22,7 +22,7 @@ namespace shopd::relay {
 // produced at least once and, short of a crash between acknowledgement and mark, once.
 class KafkaRelay {
   public:
-    // Throws config::ConfigError when librdkafka refuses a setting of [kafka].
+    // Throws ConfigError when librdkafka refuses a setting of [kafka].
     KafkaRelay(const KafkaConfig& config, bus::Messaging& messaging,
                telemetry::MetricsRegistry& metrics);
     ~KafkaRelay();

@@ -8,8 +8,7 @@
 #include <string>
 
 #include <shopd/config.hpp>
-
-#include "store/migration.hpp"
+#include <shopd/migration.hpp>
 
 namespace shopd::store {
 

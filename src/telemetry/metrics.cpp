@@ -1,5 +1,3 @@
-#include "telemetry/metrics.hpp"
-
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -7,6 +5,8 @@
 #include <fstream>
 #include <sys/resource.h>
 #include <unistd.h>
+
+#include <shopd/metrics.hpp>
 
 namespace shopd::telemetry {
 namespace {

@@ -1,10 +1,10 @@
-#include "util/digest.hpp"
-
 #include <array>
 #include <fmt/format.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 #include <stdexcept>
+
+#include <shopd/digest.hpp>
 
 namespace shopd {
 namespace {

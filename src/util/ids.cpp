@@ -1,9 +1,9 @@
-#include "util/ids.hpp"
-
 #include <chrono>
 #include <cstdint>
 #include <random>
 #include <string_view>
+
+#include <shopd/ids.hpp>
 
 namespace shopd {
 namespace {

@@ -14,7 +14,7 @@
 namespace shopd::testing {
 namespace {
 
-using Unit = std::function<void(bus::UnitOfWork&)>;
+using Unit = std::function<void(UnitOfWork&)>;
 
 // Queues `units` on `module` while its strand is held, so they commit in one batch; returns the
 // outcome of each, an empty text when it committed.
@@ -48,7 +48,7 @@ struct CountedNote {
     std::atomic<int> commits{0};
 
     Unit unit() {
-        return [this](bus::UnitOfWork& unit_of_work) {
+        return [this](UnitOfWork& unit_of_work) {
             ++runs;
             add_note(unit_of_work, {aggregate, 1, "ok"});
             unit_of_work.after_commit([this] { ++commits; });
@@ -80,7 +80,7 @@ TEST_CASE(
     std::atomic<int> failing_runs{0};
     const auto outcomes =
         commit_together(modules.notes, {before.unit(),
-                                        [&](bus::UnitOfWork& unit_of_work) {
+                                        [&](UnitOfWork& unit_of_work) {
                                             ++failing_runs;
                                             add_note(unit_of_work, {"failing", 1, "ok"});
                                             throw std::runtime_error("failed after writing");
@@ -113,7 +113,7 @@ TEST_CASE(
     CountedNote after{"after"};
     const auto outcomes = commit_together(
         modules.notes, {before.unit(),
-                        [](bus::UnitOfWork& unit_of_work) {
+                        [](UnitOfWork& unit_of_work) {
                             unit_of_work.database().execAndGet("SELECT count(*) FROM notes");
                             throw std::runtime_error("refused before writing");
                         },
@@ -132,7 +132,7 @@ TEST_CASE("a unit of work that fails in the middle of a write statement leaves n
     CountedNote after{"after"};
     const auto outcomes = commit_together(
         modules.notes,
-        {[](bus::UnitOfWork& unit_of_work) {
+        {[](UnitOfWork& unit_of_work) {
              // The rows are inserted at the first step, but the statement is not finished, so
              // SQLite has not counted them as changes yet.
              auto& insert = unit_of_work.statements().get(
@@ -164,7 +164,7 @@ TEST_CASE(
         }
         modules.notes.execute(
             {},
-            [i](bus::UnitOfWork& unit_of_work) {
+            [i](UnitOfWork& unit_of_work) {
                 add_note(unit_of_work, {"waited", static_cast<int>(i) + 1, "ok"});
             },
             [&committed, i](std::exception_ptr) { committed[i].set_value(); });

@@ -5,9 +5,9 @@
 #include <future>
 
 #include <shopd/clock.hpp>
+#include <shopd/ids.hpp>
 
 #include "support/notes_and_audit.hpp"
-#include "util/ids.hpp"
 
 namespace shopd::testing {
 namespace {
@@ -57,7 +57,7 @@ TEST_CASE(
     // one of the same aggregate waits behind it; another aggregate goes on.
     bool held_later = false;
     bool held_other = true;
-    modules.harness.execute(modules.audit, [&](bus::UnitOfWork& unit_of_work) {
+    modules.harness.execute(modules.audit, [&](UnitOfWork& unit_of_work) {
         CHECK_FALSE(bus::hold_behind_parked(unit_of_work, poison, "remote"));
         bus::park(unit_of_work, poison, "remote", 3, "poison message");
         held_later = bus::hold_behind_parked(unit_of_work, later, "remote");
@@ -91,7 +91,7 @@ TEST_CASE(
     CHECK(replay(modules, letters[0].id) == bus::Messaging::ReplayResult::not_found);
 
     bool held_after = true;
-    modules.harness.execute(modules.audit, [&](bus::UnitOfWork& unit_of_work) {
+    modules.harness.execute(modules.audit, [&](UnitOfWork& unit_of_work) {
         held_after = bus::hold_behind_parked(unit_of_work, from_elsewhere("a", 3, "ok"), "remote");
     });
     CHECK_FALSE(held_after);

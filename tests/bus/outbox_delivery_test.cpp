@@ -99,7 +99,7 @@ TEST_CASE("a rolled-back unit of work publishes nothing", "[bus]") {
     NotesAndAudit modules;
     modules.harness.start();
     CHECK_THROWS_WITH(modules.harness.execute(modules.notes,
-                                              [](bus::UnitOfWork& unit_of_work) {
+                                              [](UnitOfWork& unit_of_work) {
                                                   add_note(unit_of_work, {"a", 1, "ok"});
                                                   throw std::runtime_error("business rule");
                                               }),
@@ -263,7 +263,7 @@ TEST_CASE("per-aggregate order holds with many aggregates in flight and retries"
     constexpr int aggregates = 40;
     constexpr int messages = 25;
     for (int sequence = 1; sequence <= messages; ++sequence) {
-        modules.harness.execute(modules.notes, [&](bus::UnitOfWork& unit_of_work) {
+        modules.harness.execute(modules.notes, [&](UnitOfWork& unit_of_work) {
             for (int aggregate = 0; aggregate < aggregates; ++aggregate) {
                 // Every seventh message fails once, so retries interleave with later ones.
                 const bool flaky = (aggregate + sequence) % 7 == 0;
@@ -398,7 +398,7 @@ TEST_CASE(
             modules.add("a", sequence);
         }
         // As an earlier shopd left them: a row per delivery still to make, and no progress.
-        modules.harness.execute(modules.notes, [](bus::UnitOfWork& unit_of_work) {
+        modules.harness.execute(modules.notes, [](UnitOfWork& unit_of_work) {
             store::exec(unit_of_work.statements(),
                         "INSERT INTO outbox_delivery (seq, subscriber, aggregateid) "
                         "SELECT seq, 'audit', aggregateid FROM outbox WHERE seq > 1");
@@ -448,7 +448,7 @@ TEST_CASE("retention keeps an outbox row no subscriber has got past yet", "[bus]
     modules.harness.clock.advance(10ms);
     const auto forget_outbox = [&] {
         std::int64_t forgotten = 0;
-        modules.harness.execute(modules.notes, [&](bus::UnitOfWork& unit_of_work) {
+        modules.harness.execute(modules.notes, [&](UnitOfWork& unit_of_work) {
             forgotten = bus::forget_settled_messages(unit_of_work, 5ms).outbox;
         });
         return forgotten;
@@ -473,7 +473,7 @@ TEST_CASE("delivered and handled messages are forgotten after the retention, par
 
     const auto forget = [&](bus::ModuleRuntime& module, std::chrono::milliseconds keep) {
         bus::Forgotten forgotten;
-        modules.harness.execute(module, [&](bus::UnitOfWork& unit_of_work) {
+        modules.harness.execute(module, [&](UnitOfWork& unit_of_work) {
             forgotten = bus::forget_settled_messages(unit_of_work, keep);
         });
         return forgotten;
@@ -499,13 +499,13 @@ TEST_CASE("with the relay on, retention keeps an outbox row until Kafka acknowle
 
     const auto forget_outbox = [&] {
         std::int64_t forgotten = 0;
-        modules.harness.execute(modules.notes, [&](bus::UnitOfWork& unit_of_work) {
+        modules.harness.execute(modules.notes, [&](UnitOfWork& unit_of_work) {
             forgotten = bus::forget_settled_messages(unit_of_work, 5ms, bus::Relay::on).outbox;
         });
         return forgotten;
     };
     CHECK(forget_outbox() == 0);  // delivered locally, but not relayed yet
-    modules.harness.execute(modules.notes, [](bus::UnitOfWork& unit_of_work) {
+    modules.harness.execute(modules.notes, [](UnitOfWork& unit_of_work) {
         store::exec(unit_of_work.statements(), "UPDATE outbox SET relayed_at = 'x'");
     });
     CHECK(forget_outbox() == 1);
@@ -514,7 +514,7 @@ TEST_CASE("with the relay on, retention keeps an outbox row until Kafka acknowle
 TEST_CASE("the envelope carries correlation, causation and trace context onward", "[bus]") {
     NotesAndAudit modules;
     modules.harness.start();
-    modules.harness.execute(modules.notes, [](bus::UnitOfWork& unit_of_work) {
+    modules.harness.execute(modules.notes, [](UnitOfWork& unit_of_work) {
         add_note(unit_of_work, {"order-7", 1, "ok"});
     });
     REQUIRE(modules.harness.wait_idle());
@@ -541,7 +541,7 @@ TEST_CASE("publishing a message the module did not declare is refused", "[bus]")
     auto& notes = harness.host("notes", {notes_migrations()});
     harness.start();
     CHECK_THROWS_WITH(harness.execute(notes,
-                                      [](bus::UnitOfWork& unit_of_work) {
+                                      [](UnitOfWork& unit_of_work) {
                                           add_note(unit_of_work, {"a", 1, "ok"});
                                       }),
                       Catch::Contains("without declaring it"));

@@ -17,15 +17,14 @@ struct WriterAndReader {
           writer(harness.host("writer", {})),
           reader(harness.host("reader", {})) {
         harness.bus.declare_publication<NoteTitled>("writer");
-        harness.bus.subscribe<NoteTitled>(
-            "reader", [this](bus::UnitOfWork&, const NoteTitled& note) {
-                std::lock_guard lock(mutex);
-                read.push_back(note.title + "/" + std::to_string(note.pages));
-            });
+        harness.bus.subscribe<NoteTitled>("reader", [this](UnitOfWork&, const NoteTitled& note) {
+            std::lock_guard lock(mutex);
+            read.push_back(note.title + "/" + std::to_string(note.pages));
+        });
     }
 
     void write(int version, const std::string& payload) {
-        harness.execute(writer, [&](bus::UnitOfWork& unit_of_work) {
+        harness.execute(writer, [&](UnitOfWork& unit_of_work) {
             unit_of_work.publish_payload(NoteTitled::type_name, version, {"note", "n-1"}, payload);
         });
     }

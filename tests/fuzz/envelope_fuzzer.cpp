@@ -40,13 +40,12 @@ void decode_if_named(const shopd::Envelope& envelope) {
         return;
     }
     try {
-        const auto encoded = boost::json::value_from(shopd::bus::decode_payload<M>(envelope));
+        const auto encoded = boost::json::value_from(shopd::decode_payload<M>(envelope));
         auto again = envelope;
         again.version = M::version;
         again.payload = boost::json::serialize(encoded);
-        shopd::fuzz::require(
-            boost::json::value_from(shopd::bus::decode_payload<M>(again)) == encoded,
-            "a decoded message re-encodes to itself");
+        shopd::fuzz::require(boost::json::value_from(shopd::decode_payload<M>(again)) == encoded,
+                             "a decoded message re-encodes to itself");
     } catch (const std::exception&) {
         // Refused: the bus records the reason and parks the message.
     }

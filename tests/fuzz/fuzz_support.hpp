@@ -12,8 +12,7 @@
 #include <vector>
 
 #include <shopd/config.hpp>
-
-#include "http/request_fields.hpp"
+#include <shopd/request_fields.hpp>
 
 namespace shopd::fuzz {
 

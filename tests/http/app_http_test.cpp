@@ -9,7 +9,7 @@
 #include <thread>
 #include <unistd.h>
 
-#include "app/module_builder.hpp"
+#include "app/hosted_module.hpp"
 #include "config/config_loader.hpp"
 #include "support/bus_harness.hpp"
 #include "support/test_app.hpp"

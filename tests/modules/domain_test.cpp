@@ -6,11 +6,11 @@
 #include <shopd/contracts/order.hpp>
 #include <shopd/contracts/payment.hpp>
 #include <shopd/contracts/shipping.hpp>
+#include <shopd/digest.hpp>
 
 #include "reservation_plan.hpp"
 #include "shipments.hpp"
 #include "template.hpp"
-#include "util/digest.hpp"
 
 namespace shopd::testing {
 namespace json = boost::json;
@@ -62,7 +62,7 @@ TEST_CASE("a reservation is refused whole when one line cannot be served", "[inv
 }
 
 TEST_CASE("shipping costs a flat rate, or the band the weight falls in", "[shipping]") {
-    ShippingConfig config;
+    shipping::ShippingSettings config;
     config.flat_cost_cents = 499;
     CHECK(shipping::shipping_cost(config, 100'000) == 499);
     config.weight_band_limits_grams = {1000, 5000};

@@ -5,8 +5,8 @@
 #include <thread>
 
 #include <shopd/contracts/payment.hpp>
+#include <shopd/module.hpp>
 
-#include "app/module_builder.hpp"
 #include "support/shop.hpp"
 
 namespace shopd::testing {
@@ -18,19 +18,22 @@ namespace {
 ModuleDefinition stray_payments_module() {
     return {"stray", [](ModuleBuilder& builder) {
                 builder.publishes<contracts::payment::PaymentCaptured>();
-                auto& runtime = builder.runtime();
+                auto& work = builder.work();
                 builder.route(
-                    http::Method::post, "/api/stray/{order}", http::Body::none,
-                    [&runtime](const http::Request& request, http::Reply reply) {
-                        answer_from(
-                            runtime, request, reply, {},
-                            [order = request.param("order")](bus::UnitOfWork& unit_of_work) {
-                                unit_of_work.publish(
-                                    contracts::payment::PaymentCaptured{order, "p", 100, "EUR"},
-                                    {"order", order});
-                                return http::json_response(202, json::object{});
-                            });
-                    });
+                    {http::Method::post,
+                     "/api/stray/{order}",
+                     http::Body::none,
+                     {Role::anyone},
+                     [&work](const http::Request& request, http::Reply reply) {
+                         work.answer(
+                             request, reply, {},
+                             [order = request.param("order")](UnitOfWork& unit_of_work) {
+                                 unit_of_work.publish(
+                                     contracts::payment::PaymentCaptured{order, "p", 100, "EUR"},
+                                     {"order", order});
+                                 return http::json_response(202, json::object{});
+                             });
+                     }});
             }};
 }
 
@@ -70,8 +73,8 @@ TEST_CASE("a cancel racing the saga at any step ends cancelled with everything g
 
 TEST_CASE("deadlines firing as steps complete leave every order consistent", "[reliability]") {
     auto config = shop_config();
-    config.order.step_timeout = std::chrono::milliseconds(2);
-    config.order.deadline_check_interval = std::chrono::milliseconds(1);
+    config.set("order.step_timeout_ms", "2");
+    config.set("order.deadline_check_interval_ms", "1");
     TestShop shop(config);
     shop.add_product("MUG", 1000, 100);
     for (int i = 0; i < 50; ++i) {

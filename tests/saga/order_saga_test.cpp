@@ -2,9 +2,10 @@
 #include <catch2/catch.hpp>
 #include <set>
 
+#include <shopd/digest.hpp>
+
 #include "support/shop.hpp"
 #include "support/webhook_receiver.hpp"
-#include "util/digest.hpp"
 
 namespace shopd::testing {
 namespace json = boost::json;
@@ -201,8 +202,8 @@ TEST_CASE("an order cannot be cancelled once shipped", "[saga]") {
 
 TEST_CASE("a reservation nobody settles expires and frees its stock", "[saga]") {
     auto config = shop_config();
-    config.inventory.reservation_ttl = std::chrono::milliseconds(1000);
-    config.order.step_timeout = std::chrono::milliseconds(60'000);
+    config.set("inventory.reservation_ttl_ms", "1000");
+    config.set("order.step_timeout_ms", "60000");
     TestShop shop(config);
     shop.app.clock().freeze(true);
     shop.add_product("MUG", 1250, 5);
@@ -221,7 +222,7 @@ TEST_CASE("a reservation nobody settles expires and frees its stock", "[saga]") 
 
 TEST_CASE("an invalid order is refused with 422 naming each field", "[saga][validation]") {
     auto config = shop_config();
-    config.order.max_lines = 3;
+    config.set("order.max_lines", "3");
     TestShop shop(config);
     shop.add_product("MUG", 1250, 5, "EUR");
     shop.add_product("HAT", 999, 5, "USD");
@@ -261,7 +262,7 @@ TEST_CASE("an invalid order is refused with 422 naming each field", "[saga][vali
 
 TEST_CASE("stock cannot be adjusted below what is reserved", "[saga][inventory]") {
     auto config = shop_config();
-    config.order.step_timeout = std::chrono::milliseconds(60'000);
+    config.set("order.step_timeout_ms", "60000");
     TestShop shop(config);
     shop.add_product("MUG", 1250, 5);
     shop.place_order({{"MUG", 3}}, "tok_hang");
@@ -283,8 +284,8 @@ TEST_CASE("a webhook receives each notification signed with HMAC-SHA256, after r
           "[saga][notification]") {
     WebhookReceiver receiver({500, 503});
     auto config = shop_config();
-    config.notification.webhook_url = receiver.url();
-    config.notification.webhook_secret = "s3cret";
+    config.set("notification.webhook_url", receiver.url());
+    config.set("notification.webhook_secret", "s3cret");
     TestShop shop(config);
     shop.add_product("MUG", 1250, 5);
     const auto id = shop.place_order({{"MUG", 1}}, "tok_ok", "customer-9");

@@ -1,6 +1,9 @@
 #include "support/architecture.hpp"
 
+#include <algorithm>
 #include <fstream>
+#include <functional>
+#include <optional>
 #include <regex>
 #include <set>
 
@@ -14,6 +17,19 @@ bool is_source(const fs::path& path) {
     return extension == ".cpp" || extension == ".hpp" || extension == ".h";
 }
 
+std::set<std::string> subdirectories(const fs::path& directory) {
+    std::set<std::string> names;
+    if (fs::is_directory(directory)) {
+        for (const auto& entry : fs::directory_iterator(directory)) {
+            if (entry.is_directory()) {
+                names.insert(entry.path().filename().string());
+            }
+        }
+    }
+    return names;
+}
+
+// The directories an include path names, outermost first; not the file itself.
 std::vector<std::string> directories_of(const std::string& include) {
     std::vector<std::string> parts;
     std::size_t start = 0;
@@ -22,73 +38,154 @@ std::vector<std::string> directories_of(const std::string& include) {
         parts.push_back(include.substr(start, slash - start));
         start = slash + 1;
     }
-    return parts;  // the file name itself is not a directory
+    return parts;
 }
 
-template <class Check>
-void scan(const fs::path& root, const fs::path& directory, Check check) {
+std::string first_directory(const std::string& include) {
+    const auto directories = directories_of(include);
+    return directories.empty() ? std::string{} : directories.front();
+}
+
+struct Line {
+    std::string file;  // relative to the root
+    int number;
+    std::string text;
+};
+
+// Calls `visit` with every line of every source file under `directory`.
+void scan(const fs::path& root, const fs::path& directory,
+          const std::function<void(const Line&)>& visit) {
     if (!fs::is_directory(directory)) {
         return;
     }
-    static const std::regex include_line(R"(^\s*#\s*include\s*[<"]([^>"]+)[>"])");
     for (const auto& entry : fs::recursive_directory_iterator(directory)) {
         if (!entry.is_regular_file() || !is_source(entry.path())) {
             continue;
         }
         std::ifstream file(entry.path());
+        const auto relative = fs::relative(entry.path(), root).string();
         std::string text;
-        int line = 0;
+        int number = 0;
         while (std::getline(file, text)) {
-            ++line;
-            std::smatch match;
-            if (std::regex_search(text, match, include_line)) {
-                check(fs::relative(entry.path(), root).string(), line, match[1].str());
-            }
+            visit({relative, ++number, text});
         }
     }
 }
 
+struct Include {
+    std::string path;
+    bool quoted;  // "..." rather than <...>
+};
+
+std::optional<Include> include_of(const std::string& text) {
+    static const std::regex include_line(R"(^\s*#\s*include\s*([<"])([^>"]+)[>"])");
+    std::smatch match;
+    if (!std::regex_search(text, match, include_line)) {
+        return std::nullopt;
+    }
+    return Include{match[2].str(), match[1].str() == "\""};
+}
+
+class Checker {
+  public:
+    explicit Checker(const fs::path& root)
+        : root_(root),
+          modules_(subdirectories(root / "modules")),
+          platform_(subdirectories(root / "src")) {}
+
+    std::vector<Violation> run() {
+        for (const auto& module : modules_) {
+            check_module(module);
+        }
+        check_public_headers();
+        check_platform();
+        return std::move(violations_);
+    }
+
+  private:
+    void report(const Line& line, std::string text, std::string rule) {
+        violations_.push_back({line.file, line.number, std::move(text), std::move(rule)});
+    }
+
+    void check_module(const std::string& module) {
+        const auto directory = root_ / "modules" / module;
+        scan(root_, directory, [&](const Line& line) {
+            const auto include = include_of(line.text);
+            if (!include || include->path.starts_with("shopd/")) {
+                return;
+            }
+            const auto top = first_directory(include->path);
+            for (const auto& directory_name : directories_of(include->path)) {
+                if (directory_name != module && modules_.contains(directory_name)) {
+                    report(line, include->path,
+                           "module '" + module + "' reaches into module '" + directory_name +
+                               "'; use shopd/contracts/" + directory_name + ".hpp");
+                    return;
+                }
+            }
+            if (platform_.contains(top) || top == "modules" || top == "src") {
+                report(line, include->path,
+                       "module '" + module +
+                           "' reaches into the platform; use the module API (shopd/module.hpp)");
+                return;
+            }
+            if (include->quoted && !fs::exists(directory / include->path)) {
+                report(line, include->path,
+                       "module '" + module + "' includes a file that is not its own");
+            }
+        });
+    }
+
+    void check_public_headers() {
+        scan(root_, root_ / "include", [&](const Line& line) {
+            const auto include = include_of(line.text);
+            if (!include) {
+                return;
+            }
+            const auto top = first_directory(include->path);
+            if (include->quoted || platform_.contains(top) || top == "src") {
+                report(line, include->path,
+                       "a public header includes only <shopd/...> and third-party headers");
+            }
+        });
+    }
+
+    void check_platform() {
+        std::string names;
+        for (const auto& module : modules_) {
+            names += (names.empty() ? "" : "|") + module;
+        }
+        const std::regex names_module(names.empty() ? std::string{"$^"}
+                                                    : "\"(" + names + ")(\\.[a-z_]+)?\"|\\b(" +
+                                                          names + ")::");
+        scan(root_, root_ / "src", [&](const Line& line) {
+            if (const auto include = include_of(line.text)) {
+                const auto top = first_directory(include->path);
+                if (top == "modules" || modules_.contains(top) ||
+                    include->path.starts_with("shopd/contracts/") ||
+                    include->path == "shopd/modules.hpp") {
+                    report(line, include->path, "the platform (src/) knows no business module");
+                }
+                return;
+            }
+            std::smatch match;
+            if (std::regex_search(line.text, match, names_module)) {
+                report(line, match[0].str(),
+                       "the platform (src/) names no module, nor a module's setting");
+            }
+        });
+    }
+
+    fs::path root_;
+    std::set<std::string> modules_;
+    std::set<std::string> platform_;
+    std::vector<Violation> violations_;
+};
+
 }  // namespace
 
-std::vector<IncludeViolation> find_include_violations(const fs::path& root) {
-    std::set<std::string> modules;
-    if (fs::is_directory(root / "modules")) {
-        for (const auto& entry : fs::directory_iterator(root / "modules")) {
-            if (entry.is_directory()) {
-                modules.insert(entry.path().filename().string());
-            }
-        }
-    }
-    std::vector<IncludeViolation> violations;
-    for (const auto& module : modules) {
-        scan(root, root / "modules" / module,
-             [&](const std::string& file, int line, const std::string& include) {
-                 if (include.starts_with("shopd/contracts/")) {
-                     return;
-                 }
-                 for (const auto& directory : directories_of(include)) {
-                     if (directory != module && modules.contains(directory)) {
-                         violations.push_back({file, line, include,
-                                               "module '" + module + "' reaches into module '" +
-                                                   directory + "'; use shopd/contracts/" +
-                                                   directory + ".hpp"});
-                         return;
-                     }
-                 }
-             });
-    }
-    scan(root, root / "src", [&](const std::string& file, int line, const std::string& include) {
-        const auto directories = directories_of(include);
-        const bool names_module =
-            std::any_of(directories.begin(), directories.end(),
-                        [&](const auto& d) { return d == "modules" || modules.contains(d); });
-        if (names_module || include.starts_with("shopd/contracts/") ||
-            include == "shopd/modules.hpp") {
-            violations.push_back(
-                {file, line, include, "the platform (src/) knows no business module"});
-        }
-    });
-    return violations;
+std::vector<Violation> find_violations(const fs::path& root) {
+    return Checker(root).run();
 }
 
 }  // namespace shopd::testing

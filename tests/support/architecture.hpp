@@ -1,8 +1,12 @@
 #pragma once
-// The dependency rules of the source tree, checked over #include lines:
-//  - a file in modules/<X>/ includes nothing of another module's directory; what it may use of
-//    another module is that module's published messages, <shopd/contracts/<Y>.hpp>;
-//  - a file in src/ (the platform) includes nothing of modules/ and no contracts.
+// The dependency rules of the source tree:
+//  - a file in modules/<X>/ includes its own files, public headers (<shopd/...>) and third-party
+//    ones, and nothing of the platform's internals (src/) or of another module: what it may use
+//    of another module is that module's published messages, <shopd/contracts/<Y>.hpp>;
+//  - a public header (include/shopd/) includes other public headers and third-party ones only,
+//    nothing of src/;
+//  - a file in src/ (the platform) includes nothing of modules/ and no contracts, and names no
+//    module: no module's name or setting ("order.max_lines") as a string, no module namespace.
 
 #include <filesystem>
 #include <string>
@@ -10,13 +14,13 @@
 
 namespace shopd::testing {
 
-struct IncludeViolation {
+struct Violation {
     std::string file;  // relative to the root
     int line;
-    std::string include;
+    std::string text;  // the include, or what the line names
     std::string rule;
 };
 
-std::vector<IncludeViolation> find_include_violations(const std::filesystem::path& root);
+std::vector<Violation> find_violations(const std::filesystem::path& root);
 
 }  // namespace shopd::testing

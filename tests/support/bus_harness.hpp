@@ -10,10 +10,11 @@
 #include <thread>
 #include <vector>
 
+#include <shopd/metrics.hpp>
+
 #include "bus/messaging.hpp"
 #include "store/database.hpp"
 #include "store/platform_migrations.hpp"
-#include "telemetry/metrics.hpp"
 
 namespace shopd::testing {
 
@@ -80,7 +81,7 @@ class BusHarness {
     }
 
     // Runs a unit of work on the module and waits for its commit; rethrows its failure.
-    void execute(bus::ModuleRuntime& module, std::function<void(bus::UnitOfWork&)> work) {
+    void execute(bus::ModuleRuntime& module, std::function<void(UnitOfWork&)> work) {
         std::promise<void> done;
         module.execute({}, std::move(work), [&done](std::exception_ptr failure) {
             failure ? done.set_exception(failure) : done.set_value();

@@ -35,7 +35,7 @@ struct NotesAndAudit {
           audit(harness.host("audit", {audit_migrations()}, location(directory, "audit"))) {
         harness.bus.declare_publication<NoteAdded>("notes");
         harness.bus.subscribe<NoteAdded>(
-            "audit", [control = control](bus::UnitOfWork& unit_of_work, const NoteAdded& note) {
+            "audit", [control = control](UnitOfWork& unit_of_work, const NoteAdded& note) {
                 audit_note(*control, unit_of_work, note);
             });
     }
@@ -47,7 +47,7 @@ struct NotesAndAudit {
     }
 
     void add(const std::string& aggregate, int sequence, const std::string& text = "ok") {
-        harness.execute(notes, [&](bus::UnitOfWork& unit_of_work) {
+        harness.execute(notes, [&](UnitOfWork& unit_of_work) {
             add_note(unit_of_work, {aggregate, sequence, text});
         });
     }

@@ -21,10 +21,10 @@ namespace shopd::testing {
 inline Config shop_config() {
     auto config = test_config();
     config.delivery.max_attempts = 4;
-    config.order.step_timeout = std::chrono::milliseconds(5000);
-    config.order.deadline_check_interval = std::chrono::milliseconds(20);
-    config.inventory.expiry_check_interval = std::chrono::milliseconds(20);
-    config.notification.webhook_retry_base = std::chrono::milliseconds(10);
+    config.set("order.step_timeout_ms", "5000");
+    config.set("order.deadline_check_interval_ms", "20");
+    config.set("inventory.expiry_check_interval_ms", "20");
+    config.set("notification.webhook_retry_base_ms", "10");
     return config;
 }
 

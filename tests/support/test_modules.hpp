@@ -14,11 +14,11 @@
 #include <string>
 #include <vector>
 
+#include <shopd/http.hpp>
+#include <shopd/migration.hpp>
 #include <shopd/module.hpp>
+#include <shopd/unit_of_work.hpp>
 
-#include "bus/unit_of_work.hpp"
-#include "http/http.hpp"
-#include "store/migration.hpp"
 #include "support/messages.hpp"
 
 namespace shopd::testing {
@@ -49,10 +49,10 @@ struct AuditControl {
 void refuse_commits_while(SQLite::Database& database, std::atomic<bool>& full);
 
 // Inserts the note and publishes NoteAdded in the same unit of work.
-void add_note(bus::UnitOfWork& unit_of_work, const NoteAdded& note);
+void add_note(UnitOfWork& unit_of_work, const NoteAdded& note);
 
 // The audit subscriber's handler.
-void audit_note(AuditControl& control, bus::UnitOfWork& unit_of_work, const NoteAdded& note);
+void audit_note(AuditControl& control, UnitOfWork& unit_of_work, const NoteAdded& note);
 
 // As App modules, with HTTP routes:
 //   POST /api/notes {"aggregate","sequence","text"} -> 201

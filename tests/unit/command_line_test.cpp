@@ -3,8 +3,14 @@
 #include <catch2/catch.hpp>
 #include <sstream>
 
+#include <shopd/modules.hpp>
+
 namespace shopd {
 namespace {
+
+std::vector<SettingsSection> builtin_settings() {
+    return settings_of(builtin_modules());
+}
 
 CommandLineResult parse(std::vector<const char*> arguments, std::string* error_text = nullptr) {
     arguments.insert(arguments.begin(), "shopd");
@@ -23,7 +29,7 @@ TEST_CASE("command-line flags become overrides of their settings", "[cli]") {
     const auto result = parse({"--listen", "0.0.0.0:9000", "--memory", "--modules", "order,payment",
                                "--log-format", "json", "--set", "delivery.max_attempts=3"});
     const auto& sources = std::get<CommandLine>(result).sources;
-    const auto config = config::load_config(sources);
+    const auto config = config::load_config(sources, builtin_settings());
     CHECK(config.server.listen == "0.0.0.0:9000");
     CHECK(config.storage.memory);
     CHECK(config.modules.enabled == std::vector<std::string>{"order", "payment"});

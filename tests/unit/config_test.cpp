@@ -2,10 +2,16 @@
 #include <filesystem>
 #include <fstream>
 
+#include <shopd/modules.hpp>
+
 #include "config/config_loader.hpp"
 
 namespace shopd::config {
 namespace {
+
+std::vector<SettingsSection> builtin_settings() {
+    return settings_of(builtin_modules());
+}
 
 std::filesystem::path source_dir() {
     return SHOPD_TEST_SOURCE_DIR;
@@ -24,14 +30,29 @@ struct TomlFile {
 }  // namespace
 
 TEST_CASE("the committed config file holds exactly the built-in defaults", "[config]") {
-    const auto loaded = load_config({source_dir() / "config" / "shopd.toml", {}, {}});
-    CHECK(loaded == Config{});
+    const auto modules = builtin_settings();
+    const auto loaded = load_config({source_dir() / "config" / "shopd.toml", {}, {}}, modules);
+    const Config defaults;
+    CHECK(loaded.server == defaults.server);
+    CHECK(loaded.storage == defaults.storage);
+    CHECK(loaded.modules == defaults.modules);
+    CHECK(loaded.kafka == defaults.kafka);
+    CHECK(loaded.log == defaults.log);
+    CHECK(loaded.delivery == defaults.delivery);
+    for (const auto& section : modules) {
+        const auto values = module_settings(section, loaded);
+        const auto default_values = section.defaults();
+        for (const auto& entry : section.entries()) {
+            INFO(section.name() << "." << entry.key);
+            CHECK(entry.show(values.get()) == entry.show(default_values.get()));
+        }
+    }
 }
 
 TEST_CASE("the committed config file documents every setting", "[config]") {
     std::ifstream file(source_dir() / "config" / "shopd.toml");
     const std::string text{std::istreambuf_iterator<char>(file), {}};
-    for (const auto& setting : describe_settings()) {
+    for (const auto& setting : describe_settings(builtin_settings())) {
         const auto key = setting.name.substr(setting.name.find('.') + 1);
         INFO(setting.name);
         CHECK(text.find("\n" + key + " = ") != std::string::npos);
@@ -103,8 +124,56 @@ TEST_CASE("a bad environment value names the variable", "[config]") {
                       Catch::Contains("server.threads") && Catch::Contains("SHOPD_SERVER_THREADS"));
     CHECK_THROWS_WITH(load_config({std::nullopt, {{"SHOPD_SERVER_THREADS", "0"}}, {}}),
                       Catch::Contains("at least 1"));
-    CHECK_THROWS_WITH(load_config({std::nullopt, {{"SHOPD_SERVER_LISTN", "x"}}, {}}),
-                      Catch::Contains("SHOPD_SERVER_LISTN") && Catch::Contains("unknown"));
+}
+
+TEST_CASE("an unknown SHOPD_ environment variable is a warning, with the setting it may mean",
+          "[config]") {
+    std::vector<std::string> warnings;
+    const auto config = load_config(
+        {std::nullopt, {{"SHOPD_SERVER_LISTN", "x"}, {"SHOPD_PORT", "tcp://10.0.0.1:80"}}, {}}, {},
+        &warnings);
+    CHECK(config.server == ServerConfig{});
+    REQUIRE(warnings.size() == 2);
+    CHECK_THAT(warnings[0], Catch::Contains("SHOPD_PORT") && !Catch::Contains("did you mean"));
+    CHECK_THAT(warnings[1], Catch::Contains("SHOPD_SERVER_LISTN") &&
+                                Catch::Contains("did you mean SHOPD_SERVER_LISTEN?"));
+}
+
+TEST_CASE("an unknown key in the file or a flag suggests the setting one slip away", "[config]") {
+    TomlFile file("[delivery]\nmax_attemps = 3\n");
+    CHECK_THROWS_WITH(load_config({file.path, {}, {}}),
+                      Catch::Contains("delivery.max_attemps: unknown setting; did you mean "
+                                      "delivery.max_attempts?"));
+    ConfigSources sources;
+    sources.overrides = {{"order.step_timeout", "10", "--set"}};
+    CHECK_THROWS_WITH(load_config(sources, builtin_settings()),
+                      Catch::Contains("did you mean order.step_timeout_ms?"));
+    sources.overrides = {{"nothing.close", "10", "--set"}};
+    CHECK_THROWS_WITH(load_config(sources, builtin_settings()),
+                      Catch::Contains("unknown setting") && !Catch::Contains("did you mean"));
+}
+
+TEST_CASE("a module's settings are checked where they are given and kept for the module",
+          "[config]") {
+    const auto modules = builtin_settings();
+    ConfigSources sources;
+    sources.environment = {{"SHOPD_ORDER_MAX_LINES", "0"}};
+    CHECK_THROWS_WITH(load_config(sources, modules),
+                      Catch::Contains("order.max_lines (environment variable "
+                                      "SHOPD_ORDER_MAX_LINES): must be at least 1"));
+    sources.environment = {{"SHOPD_ORDER_MAX_LINES", "7"}};
+    sources.overrides = {{"shipping.weight_band_limits_grams", "1000", "--set"}};
+    CHECK_THROWS_WITH(load_config(sources, modules),
+                      Catch::Contains("shipping.weight_band_costs_cents: expected 2 costs for 1 "
+                                      "weight band limits"));
+    sources.overrides = {{"notification.template_shipped", "{{nope}}", "--set"}};
+    CHECK_THROWS_WITH(
+        load_config(sources, modules),
+        Catch::Contains("notification.template_shipped (--set)") && Catch::Contains("nope"));
+    sources.overrides = {};
+    const auto config = load_config(sources, modules);
+    CHECK(config.module_settings.at("order.max_lines").origin ==
+          "environment variable SHOPD_ORDER_MAX_LINES");
 }
 
 TEST_CASE("a bad flag value names the setting and the flag", "[config]") {

@@ -5,8 +5,7 @@
 
 #include <shopd/clock.hpp>
 #include <shopd/envelope.hpp>
-
-#include "util/ids.hpp"
+#include <shopd/ids.hpp>
 
 namespace shopd {
 

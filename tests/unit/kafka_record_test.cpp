@@ -3,8 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include <shopd/clock.hpp>
-
-#include "util/ids.hpp"
+#include <shopd/ids.hpp>
 
 namespace shopd::relay {
 

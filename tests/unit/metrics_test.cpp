@@ -1,9 +1,9 @@
-#include "telemetry/metrics.hpp"
-
 #include <catch2/catch.hpp>
 #include <cstring>
 #include <ctime>
 #include <string>
+
+#include <shopd/metrics.hpp>
 
 namespace shopd::telemetry {
 

@@ -8,12 +8,13 @@
 
 #include <shopd/clock.hpp>
 #include <shopd/message.hpp>
+#include <shopd/statements.hpp>
 
-#include "store/statement_cache.hpp"
+namespace shopd {
 
-namespace shopd::bus {
-
+namespace bus {
 class ModuleRuntime;
+}
 
 // Where the work comes from: carried into every message it publishes.
 struct MessageContext {
@@ -31,7 +32,8 @@ struct PublishedMessage {
 // publishes commit together, or none of it does.
 class UnitOfWork {
   public:
-    UnitOfWork(ModuleRuntime& module, MessageContext context);
+    // By the platform, which runs the unit of work.
+    UnitOfWork(bus::ModuleRuntime& module, MessageContext context);
 
     SQLite::Database& database();
     store::StatementCache& statements();
@@ -58,10 +60,10 @@ class UnitOfWork {
     std::vector<std::function<void()>> take_after_commit() { return std::move(after_commit_); }
 
   private:
-    ModuleRuntime& module_;
+    bus::ModuleRuntime& module_;
     MessageContext context_;
     std::vector<PublishedMessage> published_;
     std::vector<std::function<void()>> after_commit_;
 };
 
-}  // namespace shopd::bus
+}  // namespace shopd

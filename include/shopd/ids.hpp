@@ -1,4 +1,5 @@
 #pragma once
+// Identifiers: of records (time-ordered UUIDs) and of traces (W3C trace context).
 
 #include <string>
 #include <string_view>

@@ -11,7 +11,7 @@
 #include <string_view>
 #include <vector>
 
-#include "http/http.hpp"
+#include <shopd/http.hpp>
 
 namespace shopd::http {
 

@@ -1,4 +1,5 @@
 #pragma once
+// Digests, for signatures a module sends (webhooks).
 
 #include <string>
 #include <string_view>

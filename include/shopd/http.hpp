@@ -1,8 +1,9 @@
 #pragma once
-// Requests and responses as plain values: what route handlers see. The socket side (Beast)
-// stays in server.cpp.
+// Requests and responses as plain values: what route handlers see and what a module sends out.
+// The socket side (Beast) stays in the platform.
 
 #include <boost/json/value.hpp>
+#include <chrono>
 #include <deque>
 #include <functional>
 #include <map>
@@ -12,6 +13,8 @@
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include <shopd/roles.hpp>
 
 namespace shopd::http {
 
@@ -105,6 +108,35 @@ class Reply {
   private:
     struct State;
     std::shared_ptr<State> state_;
+};
+
+enum class Body {
+    none,  // any body is ignored
+    json,  // application/json holding an object, parsed into Request::json before the handler
+};
+
+using Handler = std::function<void(const Request&, Reply)>;
+
+struct Route {
+    Method method;
+    std::string pattern;  // e.g. /api/orders/{id}/cancel
+    Body body = Body::none;
+    Roles roles;  // who may call it besides admin; empty: admin only
+    Handler handler;
+};
+
+// A request a module sends out (a webhook): POSTed on a new connection.
+struct OutgoingRequest {
+    std::string url;  // http://host[:port]/path
+    std::vector<Header> headers;
+    std::string content_type = "application/json";
+    std::string body;
+    std::chrono::milliseconds timeout{5000};  // for the whole exchange
+};
+
+struct OutgoingResult {
+    unsigned status = 0;  // 0: no response (see error)
+    std::string error;
 };
 
 }  // namespace shopd::http
