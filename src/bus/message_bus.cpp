@@ -52,7 +52,40 @@ void MessageBus::validate() const {
             throw std::logic_error(
                 fmt::format("command '{}' has more than one handler", subscription.message.name));
         }
+        // A subscriber reads a publisher's outbox from one point on: from now, or from the
+        // history, for every type it takes of that publisher.
+        const auto from_publisher = [&](const Subscription& other) {
+            return other.module == subscription.module &&
+                   publisher_of(other.message.name) == publisher_of(subscription.message.name);
+        };
+        for (const auto& other : subscriptions_) {
+            if (from_publisher(other) && other.from != subscription.from) {
+                throw std::logic_error(fmt::format(
+                    "module '{}' subscribes to '{}' and '{}' of one publisher, one from now and "
+                    "one from the history",
+                    subscription.module, subscription.message.name, other.message.name));
+            }
+        }
     }
+}
+
+From MessageBus::start_of(std::string_view subscriber, std::string_view publisher) const {
+    for (const auto& subscription : subscriptions_) {
+        if (subscription.module == subscriber &&
+            publisher_of(subscription.message.name) == publisher) {
+            return subscription.from;
+        }
+    }
+    return From::now;
+}
+
+std::string_view MessageBus::publisher_of(std::string_view type) const {
+    for (const auto& publication : publications_) {
+        if (publication.message.name == type) {
+            return publication.module;
+        }
+    }
+    return {};
 }
 
 const Subscription* MessageBus::subscription(std::string_view module, std::string_view type) const {

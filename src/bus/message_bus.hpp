@@ -52,6 +52,11 @@ class MessageBus {
     const std::vector<std::string>& subscribers(std::string_view type) const;
     bool publishes(std::string_view module, std::string_view type) const;
 
+    // Where `subscriber` starts reading what `publisher` wrote before it first subscribed.
+    From start_of(std::string_view subscriber, std::string_view publisher) const;
+    // The module that declares `type`; empty when none does.
+    std::string_view publisher_of(std::string_view type) const;
+
     const std::vector<Subscription>& subscriptions() const { return subscriptions_; }
     const std::vector<Publication>& publications() const { return publications_; }
 

@@ -100,8 +100,9 @@ std::int64_t OutboxDispatcher::load_progress() {
         store::exec(statements, "DELETE FROM outbox_progress WHERE subscriber = ?", subscriber);
     }
 
-    // A subscriber new to this outbox starts after its last message. sqlite_sequence keeps that
-    // seq when retention emptied the outbox.
+    // A subscriber new to this outbox starts after its last message (sqlite_sequence keeps that
+    // seq when retention emptied the outbox), or, subscribing from the history, with the first
+    // one retained.
     const auto last = source_.database()
                           .execAndGet(
                               "SELECT coalesce((SELECT seq FROM sqlite_sequence WHERE "
@@ -110,10 +111,11 @@ std::int64_t OutboxDispatcher::load_progress() {
     cursor_ = last;
     std::int64_t backlog = 0;
     for (auto& [subscriber, progress] : progress_) {
+        const auto from = messaging_.bus().start_of(subscriber, source_.name());
         store::exec(statements,
                     "INSERT OR IGNORE INTO outbox_progress (subscriber, delivered_through) "
                     "VALUES (?, ?)",
-                    subscriber, last);
+                    subscriber, from == From::history ? std::int64_t{0} : last);
         auto& through =
             statements.get("SELECT delivered_through FROM outbox_progress WHERE subscriber = ?");
         through.bind(1, subscriber);

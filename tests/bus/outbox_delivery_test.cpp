@@ -282,6 +282,33 @@ TEST_CASE("per-aggregate order holds with many aggregates in flight and retries"
     CHECK(modules.control->handled == aggregates * messages);
 }
 
+TEST_CASE(
+    "a subscriber new to a publisher reads its retained history when it asks to, else only "
+    "what follows",
+    "[bus]") {
+    for (const auto from : {From::history, From::now}) {
+        TemporaryDirectory directory;
+        {
+            BusHarness harness;
+            auto& notes = harness.host("notes", {notes_migrations()},
+                                       NotesAndAudit::location(directory.path, "notes"));
+            harness.bus.declare_publication<NoteAdded>("notes");
+            harness.start();
+            for (int sequence = 1; sequence <= 3; ++sequence) {
+                harness.execute(notes, [sequence](UnitOfWork& unit_of_work) {
+                    add_note(unit_of_work, {"a", sequence, "ok"});
+                });
+            }
+        }
+        NotesAndAudit modules(fast_retries(), directory.path, from);
+        modules.harness.start();
+        modules.add("a", 4);
+        REQUIRE(modules.harness.wait_idle());
+        CHECK(modules.audited("a") ==
+              (from == From::history ? std::vector<int>{1, 2, 3, 4} : std::vector<int>{4}));
+    }
+}
+
 TEST_CASE("undelivered messages are delivered after the store is closed and reopened", "[bus]") {
     TemporaryDirectory directory;
     {

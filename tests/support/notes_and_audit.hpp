@@ -26,18 +26,20 @@ inline std::vector<int> audited_sequences(SQLite::Database& database,
     return sequences;
 }
 
-// notes publishes NoteAdded; audit subscribes to it.
+// notes publishes NoteAdded; audit subscribes to it, from `from` on.
 struct NotesAndAudit {
     explicit NotesAndAudit(bus::DeliveryPolicy policy = fast_retries(),
-                           const std::filesystem::path& directory = {})
+                           const std::filesystem::path& directory = {}, From from = From::now)
         : harness(policy),
           notes(harness.host("notes", {notes_migrations()}, location(directory, "notes"))),
           audit(harness.host("audit", {audit_migrations()}, location(directory, "audit"))) {
         harness.bus.declare_publication<NoteAdded>("notes");
         harness.bus.subscribe<NoteAdded>(
-            "audit", [control = control](UnitOfWork& unit_of_work, const NoteAdded& note) {
+            "audit",
+            [control = control](UnitOfWork& unit_of_work, const NoteAdded& note) {
                 audit_note(*control, unit_of_work, note);
-            });
+            },
+            from);
     }
 
     static store::DatabaseLocation location(const std::filesystem::path& directory,

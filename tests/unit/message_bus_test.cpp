@@ -45,6 +45,17 @@ TEST_CASE("an event may have any number of subscribers, one per module", "[bus]"
     CHECK_THROWS_WITH(bus.subscribe<testing::NoteAdded>("b", handler), Catch::Contains("twice"));
 }
 
+TEST_CASE("a module reads all it takes of one publisher from one starting point", "[bus]") {
+    MessageBus bus;
+    bus.declare_publication<DoThing>("a");
+    bus.declare_publication<testing::NoteAdded>("a");
+    bus.subscribe<DoThing>("b", ignore, From::history);
+    bus.subscribe<testing::NoteAdded>("b", [](UnitOfWork&, const testing::NoteAdded&) {});
+    CHECK_THROWS_WITH(bus.validate(), Catch::Contains("one from now and one from the history"));
+    CHECK(bus.start_of("b", "a") == From::history);
+    CHECK(bus.start_of("c", "a") == From::now);
+}
+
 TEST_CASE("a newer payload than the struct cannot be decoded, naming both versions", "[bus]") {
     Envelope envelope;
     envelope.type = "test.note_added";
