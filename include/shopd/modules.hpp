@@ -26,7 +26,8 @@ ModuleDefinition module();
 // Every module shipped with shopd, in the order they are hosted.
 std::vector<ModuleDefinition> builtin_modules();
 
-// The OpenAPI 3.1 document of the built-in modules' HTTP API (openapi/openapi.json).
+// The OpenAPI 3.1 document of the platform's and the built-in modules' HTTP API, merged from
+// openapi/openapi.json and each module's openapi.json at build time.
 std::string_view builtin_openapi();
 
 }  // namespace shopd

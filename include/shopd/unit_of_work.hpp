@@ -18,9 +18,10 @@ class ModuleRuntime;
 
 // Where the work comes from: carried into every message it publishes.
 struct MessageContext {
-    std::string correlation_id;  // empty: each message correlates to its own aggregate
-    std::string causation_id;    // the message being handled; empty for an API request
-    std::string traceparent;     // empty: a new trace starts here
+    std::string correlation_id = {};  // empty: each message correlates to its own aggregate
+    std::string causation_id = {};    // the message being handled; empty for an API request
+    std::string traceparent = {};     // empty: a new trace starts here
+    std::string occurred_at = {};     // when the handled message was written; empty: a request
 };
 
 struct PublishedMessage {

@@ -96,27 +96,30 @@ void add_routes(ModuleBuilder& builder, std::shared_ptr<const Saga> saga) {
          {Role::customer, Role::operator_},
          [&work, saga](const http::Request& request, http::Reply reply) {
              const auto id = request.param("id");
-             work.answer(request, reply, {id, {}, {}}, [saga, id](UnitOfWork& unit_of_work) {
-                 switch (saga->cancel_by_customer(unit_of_work, id)) {
-                     case CancelOutcome::unknown_order:
-                         return http::problem(404, "not-found", "Not found",
-                                              fmt::format("no order '{}'", id));
-                     case CancelOutcome::already_cancelled:
-                         return http::problem(409, "order-cancelled", "Conflict",
-                                              fmt::format("order '{}' is cancelled already", id));
-                     case CancelOutcome::too_late:
-                         return http::problem(
-                             409, "order-shipped", "Conflict",
-                             fmt::format("order '{}' has shipped and can no longer be cancelled",
-                                         id));
-                     case CancelOutcome::cancelling:
-                         return http::json_response(
-                             202, json::object{{"id", id}, {"status", "cancelling"}});
-                     case CancelOutcome::cancelled:
-                         break;
-                 }
-                 return http::json_response(202, json::object{{"id", id}, {"status", "cancelled"}});
-             });
+             work.answer(
+                 request, reply, {.correlation_id = id}, [saga, id](UnitOfWork& unit_of_work) {
+                     switch (saga->cancel_by_customer(unit_of_work, id)) {
+                         case CancelOutcome::unknown_order:
+                             return http::problem(404, "not-found", "Not found",
+                                                  fmt::format("no order '{}'", id));
+                         case CancelOutcome::already_cancelled:
+                             return http::problem(
+                                 409, "order-cancelled", "Conflict",
+                                 fmt::format("order '{}' is cancelled already", id));
+                         case CancelOutcome::too_late:
+                             return http::problem(
+                                 409, "order-shipped", "Conflict",
+                                 fmt::format(
+                                     "order '{}' has shipped and can no longer be cancelled", id));
+                         case CancelOutcome::cancelling:
+                             return http::json_response(
+                                 202, json::object{{"id", id}, {"status", "cancelling"}});
+                         case CancelOutcome::cancelled:
+                             break;
+                     }
+                     return http::json_response(202,
+                                                json::object{{"id", id}, {"status", "cancelled"}});
+                 });
          }});
 }
 

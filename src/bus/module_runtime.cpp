@@ -111,8 +111,9 @@ void ModuleRuntime::receive(Envelope envelope, std::function<void(DeliveryResult
                 return;
             }
             auto& unit_of_work = outcome->unit_of_work.emplace(
-                *this, MessageContext{envelope.correlation_id, envelope.id,
-                                      child_traceparent(envelope.traceparent)});
+                *this,
+                MessageContext{envelope.correlation_id, envelope.id,
+                               child_traceparent(envelope.traceparent), envelope.occurred_at});
             subscription->handler(unit_of_work, envelope);
             auto& record = statements_->get(
                 "INSERT INTO inbox (message_id, type, handled_at) VALUES (?, ?, ?)");
