@@ -7,23 +7,8 @@
 
 namespace shopd {
 
-namespace inventory {
-ModuleDefinition module();
-}
-namespace order {
-ModuleDefinition module();
-}
-namespace payment {
-ModuleDefinition module();
-}
-namespace shipping {
-ModuleDefinition module();
-}
-namespace notification {
-ModuleDefinition module();
-}
-
-// Every module shipped with shopd, in the order they are hosted.
+// Every module shipped with shopd, in the order they are hosted. An embedding program that
+// wants fewer picks them by name, or sets modules.enabled.
 std::vector<ModuleDefinition> builtin_modules();
 
 // The OpenAPI 3.1 document of the platform's and the built-in modules' HTTP API, merged from
