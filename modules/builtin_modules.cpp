@@ -18,10 +18,13 @@ ModuleDefinition module();
 namespace notification {
 ModuleDefinition module();
 }
+namespace analytics {
+ModuleDefinition module();
+}
 
 std::vector<ModuleDefinition> builtin_modules() {
-    return {inventory::module(), order::module(), payment::module(), shipping::module(),
-            notification::module()};
+    return {inventory::module(), order::module(),        payment::module(),
+            shipping::module(),  notification::module(), analytics::module()};
 }
 
 }  // namespace shopd
