@@ -421,6 +421,40 @@ def scenario_split(args, workdir, mock):
                       "same_as_single_process": True}))
 
 
+def scenario_split_analytics(args, workdir, mock):
+    front, back = split_processes(args, workdir, mock)
+    run_saga_scenarios([front, back])
+    # Hosted for the first time once the orders are done, in a third process: it reads the
+    # order and payment topics from their start.
+    analytics = Shop(args.shopd, workdir, "analytics",
+                     relay_flags(mock) + ["--modules", "analytics"])
+    analytics.start()
+    money = collections.defaultdict(lambda: {"captured_cents": 0, "refunded_cents": 0})
+    for payment in listing(back, "/api/payments"):
+        if payment["status"] in ("captured", "refunded"):
+            money[payment["currency"]]["captured_cents"] += payment["amount_cents"]
+        if payment["status"] == "refunded":
+            money[payment["currency"]]["refunded_cents"] += payment["amount_cents"]
+    expected = {
+        "orders_placed": 4, "orders_confirmed": 2, "orders_delivered": 0,
+        "orders_cancelled": {"out_of_stock": 1, "payment_declined": 1,
+                             "customer_cancelled": 1, "timeout": 0},
+        "revenue": [{"currency": currency, **sums} for currency, sums in sorted(money.items())],
+        "top_skus": [{"sku": "MUG", "quantity": 1}],
+    }
+
+    def summary():
+        status, answer = analytics.call("GET", "/api/analytics/summary")
+        if status != 200:
+            fail(f"analytics summary: {status} {answer}")
+        figures = {key: answer[key] for key in expected}
+        return figures if figures == expected else None
+    wait_for("the analytics process to count every order", summary, timeout=60, interval=0.2)
+    for shop in (front, back, analytics):
+        shop.stop()
+    print(json.dumps({"scenario": "split_analytics", "processes": 3, "summary": expected}))
+
+
 def scenario_split_sigkill(args, workdir, mock):
     front, back = split_processes(args, workdir, mock)
     stock = 100000
@@ -710,7 +744,8 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("scenario",
                         choices=["relay", "sigkill", "split", "split_sigkill", "split_poison",
-                                 "split_foreign", "split_dispatch_cancel", "brokers_down"])
+                                 "split_foreign", "split_dispatch_cancel", "split_analytics",
+                                 "brokers_down"])
     parser.add_argument("--shopd", required=True)
     parser.add_argument("--mock", required=True)
     parser.add_argument("--keep", metavar="DIR",
