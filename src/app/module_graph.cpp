@@ -72,12 +72,23 @@ std::string module_graph_mermaid(const bus::MessageBus& bus,
     for (const auto& module : modules) {
         text += fmt::format("    {0}[{0}]\n", module);
     }
+    bool unheard = false;
     for (const auto& publication : bus.publications()) {
-        for (const auto& subscriber : bus.subscribers(publication.message.name)) {
+        const auto& subscribers = bus.subscribers(publication.message.name);
+        for (const auto& subscriber : subscribers) {
             const auto arrow = publication.message.kind == MessageKind::command ? "==>" : "-->";
             text += fmt::format("    {} {}|{}| {}\n", publication.module, arrow,
                                 publication.message.name, subscriber);
         }
+        // Published all the same: to the outbox, and with a relay to Kafka.
+        if (subscribers.empty()) {
+            text += fmt::format("    {} -.->|{}| outside\n", publication.module,
+                                publication.message.name);
+            unheard = true;
+        }
+    }
+    if (unheard) {
+        text += "    outside([no subscriber here: outbox and Kafka])\n";
     }
     return text;
 }

@@ -458,3 +458,17 @@ TEST_CASE("a data directory that cannot be created stops start-up", "[http]") {
 }
 
 }  // namespace shopd::testing
+
+namespace shopd::testing {
+
+TEST_CASE("the module graph shows a published message nobody here subscribes to", "[http]") {
+    App alone(test_config(), {notes_module()});
+    CHECK_THAT(alone.module_graph_mermaid(),
+               Catch::Contains("notes -.->|test.note_added| outside") &&
+                   Catch::Contains("outside([no subscriber here"));
+    App both(test_config(), {notes_module(), audit_module(std::make_shared<AuditControl>())});
+    CHECK_THAT(both.module_graph_mermaid(),
+               Catch::Contains("notes -->|test.note_added| audit") && !Catch::Contains("outside"));
+}
+
+}  // namespace shopd::testing
