@@ -7,6 +7,7 @@
 #include <vector>
 
 #include <shopd/clock.hpp>
+#include <shopd/contracts/order.hpp>
 #include <shopd/statements.hpp>
 
 #include "reservation_plan.hpp"
@@ -14,12 +15,9 @@
 namespace shopd::inventory {
 namespace json = boost::json;
 using namespace contracts::inventory;
+using contracts::order::order_aggregate;
 
 namespace {
-
-AggregateRef order_aggregate(const std::string& order_id) {
-    return {"order", order_id};
-}
 
 const char* const kProductColumns =
     "SELECT sku, name, price_cents, currency, weight_grams, available, reserved, sold, "
@@ -66,7 +64,7 @@ bool Stock::add_product(UnitOfWork& unit_of_work, const NewProduct& product) con
     record_adjustment(unit_of_work, product.sku, product.stock, now);
     unit_of_work.publish(
         ProductPriced{product.sku, product.name, product.price_cents, product.currency},
-        {"product", product.sku});
+        product_aggregate(product.sku));
     check_low_stock(unit_of_work, product.sku, config_.low_stock_threshold);
     return true;
 }
@@ -295,7 +293,7 @@ void Stock::check_low_stock(UnitOfWork& unit_of_work, const std::string& sku,
     if (available < config_.low_stock_threshold &&
         available_before >= config_.low_stock_threshold) {
         unit_of_work.publish(LowStock{sku, available, config_.low_stock_threshold},
-                             {"product", sku});
+                             product_aggregate(sku));
     }
 }
 

@@ -9,6 +9,7 @@
 
 #include <shopd/clock.hpp>
 #include <shopd/contracts/notification.hpp>
+#include <shopd/contracts/order.hpp>
 #include <shopd/digest.hpp>
 #include <shopd/ids.hpp>
 #include <shopd/statements.hpp>
@@ -67,7 +68,7 @@ void Notifier::notify(UnitOfWork& unit_of_work, const Occurrence& occurrence) {
                                 {"customer_id", occurrence.customer_id},
                                 {"text", text},
                                 {"created_at", now}};
-    const AggregateRef order{"order", occurrence.order_id};
+    const auto order = contracts::order::order_aggregate(occurrence.order_id);
     if (config_.webhook_url.empty()) {
         unit_of_work.publish(
             NotificationSent{id, occurrence.order_id, occurrence.customer_id, occurrence.kind},
@@ -174,7 +175,7 @@ void Notifier::webhook_answered(const std::string& notification_id, unsigned sta
                          static_cast<int>(status), failure, rfc3339(unit_of_work.now()),
                          notification_id);
             update.exec();
-            const AggregateRef order{"order", order_id};
+            const auto order = contracts::order::order_aggregate(order_id);
             if (delivered) {
                 unit_of_work.publish(NotificationSent{notification_id, order_id, customer_id, kind},
                                      order);

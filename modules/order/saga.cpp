@@ -44,10 +44,6 @@ struct Saga::State {
 
 namespace {
 
-AggregateRef aggregate(const std::string& order_id) {
-    return {"order", order_id};
-}
-
 template <class... Args>
 int exec(UnitOfWork& unit_of_work, std::string_view sql, const Args&... args) {
     return store::exec(unit_of_work.statements(), sql, args...);
@@ -164,9 +160,9 @@ std::variant<std::string, std::vector<http::FieldError>> Saga::place(
     }
     record(unit_of_work, order_id, "status: pending");
     unit_of_work.publish(OrderPlaced{order_id, request.customer_id, request.lines},
-                         aggregate(order_id));
+                         order_aggregate(order_id));
     unit_of_work.publish(inventory::ReserveStock{order_id, std::move(requested)},
-                         aggregate(order_id));
+                         order_aggregate(order_id));
     return order_id;
 }
 
@@ -174,7 +170,7 @@ void Saga::cancel(UnitOfWork& unit_of_work, State& state, const std::string& rea
     if (state.shipment_requested) {
         // Nothing is given back before shipping says the parcel has not left: a dispatch that
         // meets this cancel wins it, and the order stays with its parcel (ShipmentCancelRefused).
-        unit_of_work.publish(shipping::CancelShipment{state.id, reason}, aggregate(state.id));
+        unit_of_work.publish(shipping::CancelShipment{state.id, reason}, order_aggregate(state.id));
         // What the caller found needs no undoing (a lapsed reservation) is kept for then.
         exec(unit_of_work,
              "UPDATE customer_order SET cancel_requested = ?, deadline_ms = NULL, "
@@ -191,10 +187,10 @@ void Saga::cancel(UnitOfWork& unit_of_work, State& state, const std::string& rea
 void Saga::compensate(UnitOfWork& unit_of_work, State& state, const std::string& reason) const {
     // Undo what was asked, newest first; the shipment is cancelled already.
     if (state.payment_requested) {
-        unit_of_work.publish(payment::RefundPayment{state.id, reason}, aggregate(state.id));
+        unit_of_work.publish(payment::RefundPayment{state.id, reason}, order_aggregate(state.id));
     }
     if (state.stock_requested) {
-        unit_of_work.publish(inventory::ReleaseStock{state.id, reason}, aggregate(state.id));
+        unit_of_work.publish(inventory::ReleaseStock{state.id, reason}, order_aggregate(state.id));
     }
     exec(unit_of_work,
          "UPDATE customer_order SET status = 'cancelled', cancel_reason = ?, step = 'settled', "
@@ -202,7 +198,8 @@ void Saga::compensate(UnitOfWork& unit_of_work, State& state, const std::string&
          reason, rfc3339(unit_of_work.now()), state.id);
     state.status = "cancelled";
     record(unit_of_work, state.id, "status: cancelled", reason);
-    unit_of_work.publish(OrderCancelled{state.id, state.customer_id, reason}, aggregate(state.id));
+    unit_of_work.publish(OrderCancelled{state.id, state.customer_id, reason},
+                         order_aggregate(state.id));
 }
 
 CancelOutcome Saga::cancel_by_customer(UnitOfWork& unit_of_work,
@@ -263,7 +260,7 @@ void Saga::on(UnitOfWork& unit_of_work, const inventory::StockReserved& event) c
          rfc3339(unit_of_work.now()), state.id);
     unit_of_work.publish(payment::CapturePayment{state.id, state.customer_id, event.total_cents,
                                                  event.currency, state.payment_token},
-                         aggregate(state.id));
+                         order_aggregate(state.id));
 }
 
 void Saga::on(UnitOfWork& unit_of_work, const inventory::StockRejected& event) const {
@@ -311,7 +308,7 @@ void Saga::on(UnitOfWork& unit_of_work, const payment::PaymentCaptured& event) c
         shipping::CreateShipment{state.id, state.customer_id,
                                  json::value_to<shipping::Address>(json::parse(state.address_json)),
                                  state.weight_grams, state.currency},
-        aggregate(state.id));
+        order_aggregate(state.id));
 }
 
 void Saga::on(UnitOfWork& unit_of_work, const payment::PaymentDeclined& event) const {
@@ -350,10 +347,10 @@ void Saga::confirm(UnitOfWork& unit_of_work, State& state,
          rfc3339(unit_of_work.now()), state.id);
     state.status = "confirmed";
     record(unit_of_work, state.id, "status: confirmed");
-    unit_of_work.publish(inventory::CommitStock{state.id}, aggregate(state.id));
+    unit_of_work.publish(inventory::CommitStock{state.id}, order_aggregate(state.id));
     unit_of_work.publish(OrderConfirmed{state.id, state.customer_id, state.total_cents,
                                         state.currency, tracking_number},
-                         aggregate(state.id));
+                         order_aggregate(state.id));
 }
 
 void Saga::on(UnitOfWork& unit_of_work, const shipping::ShipmentDispatched& event) const {
@@ -370,7 +367,7 @@ void Saga::ship(UnitOfWork& unit_of_work, State& state, const std::string& track
     state.status = "shipped";
     record(unit_of_work, state.id, "status: shipped");
     unit_of_work.publish(OrderShipped{state.id, state.customer_id, tracking_number},
-                         aggregate(state.id));
+                         order_aggregate(state.id));
 }
 
 void Saga::on(UnitOfWork& unit_of_work, const shipping::ShipmentDelivered& event) const {
@@ -387,7 +384,7 @@ void Saga::deliver(UnitOfWork& unit_of_work, State& state) const {
          rfc3339(unit_of_work.now()), state.id);
     state.status = "delivered";
     record(unit_of_work, state.id, "status: delivered");
-    unit_of_work.publish(OrderDelivered{state.id, state.customer_id}, aggregate(state.id));
+    unit_of_work.publish(OrderDelivered{state.id, state.customer_id}, order_aggregate(state.id));
 }
 
 void Saga::on(UnitOfWork& unit_of_work, const shipping::ShipmentCancelled& event) const {

@@ -5,6 +5,7 @@
 #include <boost/json.hpp>
 
 #include <shopd/clock.hpp>
+#include <shopd/contracts/order.hpp>
 #include <shopd/ids.hpp>
 #include <shopd/statements.hpp>
 
@@ -60,7 +61,7 @@ void Payments::capture(UnitOfWork& unit_of_work, const CapturePayment& command) 
         insert.bind(7);  // NULL
     }
     insert.exec();
-    const AggregateRef order{"order", command.order_id};
+    const auto order = contracts::order::order_aggregate(command.order_id);
     if (answer.outcome == Outcome::captured) {
         unit_of_work.publish(
             PaymentCaptured{command.order_id, id, command.amount_cents, command.currency}, order);
@@ -94,7 +95,7 @@ void Payments::refund(UnitOfWork& unit_of_work, const RefundPayment& command) co
     update.exec();
     if (status == "captured") {
         unit_of_work.publish(PaymentRefunded{command.order_id, id, customer_id, amount, currency},
-                             {"order", command.order_id});
+                             contracts::order::order_aggregate(command.order_id));
     }
 }
 

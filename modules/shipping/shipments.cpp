@@ -7,6 +7,7 @@
 #include <random>
 
 #include <shopd/clock.hpp>
+#include <shopd/contracts/order.hpp>
 #include <shopd/ids.hpp>
 #include <shopd/statements.hpp>
 
@@ -73,7 +74,7 @@ void Shipments::create(UnitOfWork& unit_of_work, const CreateShipment& command) 
     history.exec();
     unit_of_work.publish(ShipmentCreated{command.order_id, id, config_.carrier, tracking_number,
                                          cost, command.currency},
-                         {"order", command.order_id});
+                         contracts::order::order_aggregate(command.order_id));
 }
 
 void Shipments::cancel(UnitOfWork& unit_of_work, const CancelShipment& command) const {
@@ -82,7 +83,7 @@ void Shipments::cancel(UnitOfWork& unit_of_work, const CancelShipment& command) 
     const auto id = query.executeStep() ? query.getColumn(0).getString() : std::string{};
     query.reset();
     const auto shipment = id.empty() ? std::nullopt : row(unit_of_work, id);
-    const AggregateRef order{"order", command.order_id};
+    const auto order = contracts::order::order_aggregate(command.order_id);
     // The order waits for this answer before it refunds anything: a parcel that has left is
     // never paid back, however the cancel and the dispatch met.
     if (shipment && (shipment->status == "dispatched" || shipment->status == "delivered")) {
@@ -107,7 +108,7 @@ Shipments::Step Shipments::dispatch(UnitOfWork& unit_of_work, const std::string&
     }
     set_status(unit_of_work, id, "dispatched");
     unit_of_work.publish(ShipmentDispatched{shipment->order_id, id, shipment->tracking_number},
-                         {"order", shipment->order_id});
+                         contracts::order::order_aggregate(shipment->order_id));
     return Step::done;
 }
 
@@ -120,7 +121,8 @@ Shipments::Step Shipments::deliver(UnitOfWork& unit_of_work, const std::string& 
         return Step::wrong_status;
     }
     set_status(unit_of_work, id, "delivered");
-    unit_of_work.publish(ShipmentDelivered{shipment->order_id, id}, {"order", shipment->order_id});
+    unit_of_work.publish(ShipmentDelivered{shipment->order_id, id},
+                         contracts::order::order_aggregate(shipment->order_id));
     return Step::done;
 }
 

@@ -10,6 +10,11 @@
 
 namespace shopd::contracts::inventory {
 
+// What the messages about a product of the catalog are about.
+inline AggregateRef product_aggregate(std::string_view sku) {
+    return {"product", sku};
+}
+
 struct RequestedLine {
     std::string sku;
     std::int64_t quantity = 0;

@@ -11,6 +11,12 @@
 
 namespace shopd::contracts::order {
 
+// What the messages about an order are about, for every module that writes one: their
+// ordering, their Kafka key and their aggregatetype column.
+inline AggregateRef order_aggregate(std::string_view order_id) {
+    return {"order", order_id};
+}
+
 struct OrderLine {
     std::string sku;
     std::int64_t quantity = 0;
