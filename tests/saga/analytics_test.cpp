@@ -66,6 +66,8 @@ TEST_CASE(
     shop.settle();
 
     // From here on: the timeout's cancellation and one order in dollars.
+    // A millisecond on first: stored times have milliseconds, and `later` must follow them all.
+    shop.app.clock().advance(std::chrono::milliseconds(1));
     const auto later = shop.app.clock().now();
     shop.app.clock().advance(std::chrono::milliseconds(5000));
     REQUIRE(eventually([&] { return shop.order(timed_out).at("status") == "cancelled"; }));
