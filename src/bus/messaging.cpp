@@ -236,8 +236,7 @@ void Messaging::replay_dead_letter(const std::string& id, std::function<void(Rep
             done(ReplayResult::not_found);
             return;
         }
-        --runtime->parked_deliveries_;
-        ++runtime->pending_deliveries_;
+        runtime->dispatcher().unparked();
         runtime->dispatcher().reread_from(letter.seq);
         runtime->dispatcher().wake();
         done(ReplayResult::replayed);

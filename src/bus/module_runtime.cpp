@@ -280,7 +280,7 @@ void ModuleRuntime::committed(UnitOfWork& unit_of_work) {
     }
     for (const auto& message : unit_of_work.published()) {
         messaging_.metrics().published.with({message.type}).inc();
-        pending_deliveries_ += message.deliveries;
+        dispatcher_.published(message.deliveries);
     }
     dispatcher_.wake();
     for (const auto& watch : outbox_watchers_) {

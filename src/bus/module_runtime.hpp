@@ -96,20 +96,20 @@ class ModuleRuntime {
     void watch_outbox(std::function<void(std::size_t added)> watch);
 
     OutboxDispatcher& dispatcher() { return dispatcher_; }
-    std::int64_t pending_deliveries() const { return pending_deliveries_.load(); }
+    std::int64_t pending_deliveries() const { return dispatcher_.pending(); }
     // From a batch whose transaction could not commit (a full disk, an I/O error) until the
     // next one that commits.
     bool commits_failing() const { return commits_failing_.load(); }
-    std::int64_t parked_deliveries() const { return parked_deliveries_.load(); }
+    std::int64_t parked_deliveries() const { return dispatcher_.parked(); }
 
-  private:
-    friend class OutboxDispatcher;
-    friend class Messaging;
-    void committed(UnitOfWork& unit_of_work);
+    // By Messaging, as messages start and stop flowing, and when business time moved (then
+    // periodic work runs at once, and retries that came due are started).
     void start_periodic();
     void stop_periodic();
-    // Business time moved: periodic work runs now, and retries that came due are started.
     void clock_moved();
+
+  private:
+    void committed(UnitOfWork& unit_of_work);
 
     struct Periodic;
     struct Job {
@@ -140,8 +140,6 @@ class ModuleRuntime {
     std::deque<Job> queue_;
     bool batch_scheduled_ = false;  // under queue_mutex_
     telemetry::Histogram& batch_units_;
-    std::atomic<std::int64_t> pending_deliveries_{0};
-    std::atomic<std::int64_t> parked_deliveries_{0};
     std::atomic<bool> commits_failing_{false};
 };
 

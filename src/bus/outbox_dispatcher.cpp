@@ -64,8 +64,8 @@ void OutboxDispatcher::load() {
     transaction.commit();
     // A delivery both past its subscriber's progress and recorded is counted twice here; it is
     // counted down once the fresh one finds its row (record_held).
-    source_.pending_deliveries_ = fresh + recorded;
-    source_.parked_deliveries_ = parked;
+    pending_ = fresh + recorded;
+    parked_ = parked;
 }
 
 void OutboxDispatcher::load_routes() {
@@ -362,7 +362,7 @@ void OutboxDispatcher::complete(Pending pending, DeliveryResult result) {
 void OutboxDispatcher::delivered_fresh(const Pending& pending) {
     // Counted before the backlog shrinks, so whoever waits for an idle bus sees it.
     messaging_.metrics().delivered.with({pending.envelope->type, pending.subscriber}).inc();
-    --source_.pending_deliveries_;
+    --pending_;
     settle(pending);
     const auto lane = lanes_.find({pending.subscriber, pending.envelope->aggregate_id});
     if (lane != lanes_.end()) {
@@ -415,7 +415,7 @@ void OutboxDispatcher::recorded(const Outcome& outcome, std::exception_ptr failu
     write_succeeded();
     if (outcome.delivered) {
         metrics.delivered.with({type, pending.subscriber}).inc();
-        --source_.pending_deliveries_;
+        --pending_;
         forget_recorded(key);
         const auto held = held_.find(key);
         if (held != held_.end()) {
@@ -430,8 +430,8 @@ void OutboxDispatcher::recorded(const Outcome& outcome, std::exception_ptr failu
         }
         if (outcome.park) {
             metrics.dead_lettered.with({type, pending.subscriber}).inc();
-            ++source_.parked_deliveries_;
-            --source_.pending_deliveries_;
+            ++parked_;
+            --pending_;
             spdlog::error("{} {} to '{}' parked as a dead letter after {} attempts: {}", type,
                           pending.envelope->id, pending.subscriber, attempts, result.error);
         } else {
@@ -468,7 +468,7 @@ void OutboxDispatcher::record_held(Pending pending) {
             if (!*inserted) {
                 // Recorded before a restart, and counted when loaded.
                 forget_recorded(key);
-                --source_.pending_deliveries_;
+                --pending_;
             }
             settle(pending);
             reread_from(pending.seq);

@@ -46,6 +46,17 @@ class OutboxDispatcher {
     void stop();
     // On the strand: business time moved, so the earliest retry may be due now.
     void clock_moved();
+
+    // Deliveries waiting in the outbox, and those parked as dead letters. Thread-safe.
+    std::int64_t pending() const { return pending_.load(); }
+    std::int64_t parked() const { return parked_.load(); }
+    // A commit of the publisher added `deliveries` for hosted subscribers.
+    void published(int deliveries) { pending_ += deliveries; }
+    // A parked delivery was put back to be delivered again (a replayed dead letter).
+    void unparked() {
+        --parked_;
+        ++pending_;
+    }
     // On the strand: the recorded delivery `seq` became deliverable again behind the
     // dispatcher's back (a replayed dead letter), so the next pass reads from it.
     void reread_from(std::int64_t seq);
@@ -177,6 +188,8 @@ class OutboxDispatcher {
     int write_failures_ = 0;  // in a row
     int unlogged_failures_ = 0;
     std::chrono::steady_clock::time_point failures_logged_at_{};
+    std::atomic<std::int64_t> pending_{0};
+    std::atomic<std::int64_t> parked_{0};
 };
 
 }  // namespace shopd::bus
