@@ -9,13 +9,13 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 build_packages=(
-  g++ cmake ninja-build ccache pkg-config
+  g++ cmake ninja-build ccache pkg-config python3
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
   libsqlite3-dev libsqlitecpp-dev libfmt-dev libspdlog-dev
   libcli11-dev libtomlplusplus-dev libssl-dev librdkafka-dev libjemalloc-dev
   nodejs npm
 )
-test_packages=(catch2 prometheus curl python3 clang-format clang-14 libclang-rt-14-dev
+test_packages=(catch2 prometheus curl clang-format clang-14 libclang-rt-14-dev
   libbenchmark-dev kcat)
 
 testing=false
