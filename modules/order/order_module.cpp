@@ -1,6 +1,7 @@
 // Wiring of the order module: schema, messages, the HTTP API and the saga's deadlines.
 #include <boost/json.hpp>
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <memory>
 #include <set>
 
@@ -28,6 +29,21 @@ const Roles kOrderReaders{Role::customer, Role::kiosk, Role::operator_};
 const std::set<std::string, std::less<>> kStatuses{"pending", "confirmed", "shipped", "delivered",
                                                    "cancelled"};
 
+// The catalog's refusal in the request's terms: which fields are wrong.
+std::vector<http::FieldError> field_errors(const CatalogRefusal& refusal, const PlaceOrder& order) {
+    std::vector<http::FieldError> errors;
+    for (const auto line : refusal.unknown_lines) {
+        errors.push_back({fmt::format("items[{}].sku", line),
+                          fmt::format("no product '{}'", order.lines[line].sku)});
+    }
+    if (refusal.currencies.size() > 1) {
+        errors.push_back({"items", fmt::format("products of one order must share a currency; "
+                                               "these are priced in {}",
+                                               fmt::join(refusal.currencies, ", "))});
+    }
+    return errors;
+}
+
 void add_routes(ModuleBuilder& builder, std::shared_ptr<const Saga> saga) {
     auto& work = builder.work();
     const auto& settings = builder.settings<OrderSettings>();
@@ -46,8 +62,8 @@ void add_routes(ModuleBuilder& builder, std::shared_ptr<const Saga> saga) {
                  request, reply, {},
                  [saga, order = std::get<PlaceOrder>(std::move(parsed))](UnitOfWork& unit_of_work) {
                      auto placed = saga->place(unit_of_work, order);
-                     if (auto* errors = std::get_if<std::vector<http::FieldError>>(&placed)) {
-                         return http::validation_problem(*errors);
+                     if (const auto* refusal = std::get_if<CatalogRefusal>(&placed)) {
+                         return http::validation_problem(field_errors(*refusal, order));
                      }
                      const auto& id = std::get<std::string>(placed);
                      auto response =

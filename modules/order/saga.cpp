@@ -108,11 +108,11 @@ void Saga::catalogue(UnitOfWork& unit_of_work, const inventory::ProductPriced& p
          rfc3339(unit_of_work.now()));
 }
 
-std::variant<std::string, std::vector<http::FieldError>> Saga::place(
-    UnitOfWork& unit_of_work, const PlaceOrder& request) const {
-    std::vector<http::FieldError> errors;
+std::variant<std::string, CatalogRefusal> Saga::place(UnitOfWork& unit_of_work,
+                                                      const PlaceOrder& request) const {
+    CatalogRefusal refusal;
     std::vector<std::int64_t> prices;
-    std::set<std::string> currencies;
+    auto& currencies = refusal.currencies;
     std::string currency;
     auto& lookup =
         unit_of_work.statements().get("SELECT price_cents, currency FROM catalog WHERE sku = ?");
@@ -123,18 +123,12 @@ std::variant<std::string, std::vector<http::FieldError>> Saga::place(
             currency = lookup.getColumn(1).getString();
             currencies.insert(currency);
         } else {
-            errors.push_back({fmt::format("items[{}].sku", i),
-                              fmt::format("no product '{}'", request.lines[i].sku)});
+            refusal.unknown_lines.push_back(i);
         }
         lookup.reset();
     }
-    if (currencies.size() > 1) {
-        errors.push_back({"items", fmt::format("products of one order must share a currency; "
-                                               "these are priced in {}",
-                                               fmt::join(currencies, ", "))});
-    }
-    if (!errors.empty()) {
-        return errors;
+    if (!refusal.unknown_lines.empty() || currencies.size() > 1) {
+        return refusal;
     }
 
     const auto order_id = new_uuid_v7();

@@ -9,6 +9,7 @@
 #include <boost/json/object.hpp>
 #include <cstdint>
 #include <optional>
+#include <set>
 #include <string>
 #include <variant>
 #include <vector>
@@ -17,7 +18,6 @@
 #include <shopd/contracts/order.hpp>
 #include <shopd/contracts/payment.hpp>
 #include <shopd/contracts/shipping.hpp>
-#include <shopd/http.hpp>
 #include <shopd/unit_of_work.hpp>
 
 #include "order_settings.hpp"
@@ -38,6 +38,13 @@ struct OrderFilter {
     int limit = 50;
 };
 
+// Why the catalog refuses a new order: lines of products it does not know (their indexes in
+// the order), or products priced in more than one currency.
+struct CatalogRefusal {
+    std::vector<std::size_t> unknown_lines;
+    std::set<std::string> currencies;  // more than one when they are mixed
+};
+
 // cancelling: the order waits for shipping to cancel its shipment before it gives anything back.
 enum class CancelOutcome { cancelled, cancelling, unknown_order, already_cancelled, too_late };
 
@@ -48,9 +55,9 @@ class Saga {
     void catalogue(UnitOfWork& unit_of_work,
                    const contracts::inventory::ProductPriced& product) const;
 
-    // The new order's id, or what is wrong with the request given the catalog.
-    std::variant<std::string, std::vector<http::FieldError>> place(UnitOfWork& unit_of_work,
-                                                                   const PlaceOrder& request) const;
+    // The new order's id, or why the catalog refuses it.
+    std::variant<std::string, CatalogRefusal> place(UnitOfWork& unit_of_work,
+                                                    const PlaceOrder& request) const;
     CancelOutcome cancel_by_customer(UnitOfWork& unit_of_work, const std::string& order_id) const;
     // Cancels every order whose step is overdue; returns how many.
     int time_out_overdue(UnitOfWork& unit_of_work) const;
