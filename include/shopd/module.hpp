@@ -67,7 +67,7 @@ using Readiness = std::function<std::optional<std::string>()>;
 // (or is destroyed).
 class Span {
   public:
-    Span(telemetry::Histogram* histogram) : histogram_(histogram) {}
+    explicit Span(telemetry::Histogram* histogram) : histogram_(histogram) {}
     Span(Span&& other) noexcept
         : histogram_(std::exchange(other.histogram_, nullptr)), started_(other.started_) {}
     Span& operator=(Span&&) = delete;
@@ -158,6 +158,10 @@ class ModuleBuilder {
     // Work the module does by itself every `interval` while messages flow, and at once when
     // business time moves.
     virtual void every(std::chrono::milliseconds interval, std::function<void()> tick) = 0;
+    // The same for work on the database: `work` runs in a unit of work of its own each time; a
+    // failure is logged as "<module>: <what> failed".
+    virtual void every(std::chrono::milliseconds interval, std::string what,
+                       std::function<void(UnitOfWork&)> work) = 0;
 
     // The module's metrics; each name starts with shopd_<module>_.
     virtual telemetry::CounterFamily& counter(std::string name, std::string help,

@@ -134,13 +134,9 @@ ModuleDefinition module() {
                     });
                 add_routes(builder, stock);
 
-                auto& work = builder.work();
-                builder.every(settings.expiry_check_interval, [&work, stock] {
-                    work.execute(
-                        {},
-                        [stock](UnitOfWork& unit_of_work) { stock->expire_lapsed(unit_of_work); },
-                        log_failure("inventory: expiring reservations"));
-                });
+                builder.every(
+                    settings.expiry_check_interval, "expiring reservations",
+                    [stock](UnitOfWork& unit_of_work) { stock->expire_lapsed(unit_of_work); });
             },
             inventory_settings()};
 }

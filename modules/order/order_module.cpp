@@ -185,13 +185,9 @@ ModuleDefinition module() {
                 follow<shipping::ShipmentCancelRefused>(builder, saga);
                 add_routes(builder, saga);
 
-                auto& work = builder.work();
-                builder.every(settings.deadline_check_interval, [&work, saga] {
-                    work.execute(
-                        {},
-                        [saga](UnitOfWork& unit_of_work) { saga->time_out_overdue(unit_of_work); },
-                        log_failure("order: step deadlines"));
-                });
+                builder.every(
+                    settings.deadline_check_interval, "step deadlines",
+                    [saga](UnitOfWork& unit_of_work) { saga->time_out_overdue(unit_of_work); });
             },
             order_settings()};
 }

@@ -175,11 +175,11 @@ struct App::Impl {
                 continue;
             }
             auto& runtime = messaging.host(definition.name, io.get_executor());
-            sweep_expired(runtime);
             auto& module = *hosted
                                 .emplace(definition.name, std::make_unique<HostedModule>(
                                                               runtime, definition, hosting(router)))
                                 .first->second;
+            sweep_expired(module);
             definition.register_module(module);
         }
         try {
@@ -203,26 +203,23 @@ struct App::Impl {
 
     // Runs `work` in a unit of work of `runtime` four times per `period` (at least every
     // minute): forgetting what has outlived `period`.
-    static void sweep_every_quarter_of(std::chrono::milliseconds period,
-                                       bus::ModuleRuntime& runtime, const std::string& what,
-                                       std::function<void(UnitOfWork&)> work) {
+    static void sweep_every_quarter_of(std::chrono::milliseconds period, HostedModule& module,
+                                       std::string what, std::function<void(UnitOfWork&)> work) {
         const auto every = std::clamp(period / 4, std::chrono::milliseconds(10),
                                       std::chrono::milliseconds(60'000));
-        runtime.every(every, [&runtime, what = runtime.name() + ": " + what, work] {
-            runtime.execute({}, work, log_failure(what));
-        });
+        module.every(every, std::move(what), std::move(work));
     }
 
     // Answers to idempotent requests once their time is up; delivered and handled messages
     // once storage.message_retention has passed.
-    void sweep_expired(bus::ModuleRuntime& runtime) {
+    void sweep_expired(HostedModule& module) {
         const auto ttl = config.server.idempotency_ttl;
         sweep_every_quarter_of(
-            ttl, runtime, "forgetting idempotency keys",
+            ttl, module, "forgetting idempotency keys",
             [ttl](UnitOfWork& unit_of_work) { idempotency::forget_older_than(unit_of_work, ttl); });
         const auto keep = config.storage.message_retention;
         const auto relayed = config.kafka.brokers.empty() ? bus::Relay::off : bus::Relay::on;
-        sweep_every_quarter_of(keep, runtime, "forgetting settled messages",
+        sweep_every_quarter_of(keep, module, "forgetting settled messages",
                                [keep, relayed](UnitOfWork& unit_of_work) {
                                    bus::forget_settled_messages(unit_of_work, keep, relayed);
                                });

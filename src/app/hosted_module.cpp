@@ -148,6 +148,13 @@ void HostedModule::collection(Collection collection) {
            }});
 }
 
+void HostedModule::every(std::chrono::milliseconds interval, std::string what,
+                         std::function<void(UnitOfWork&)> work) {
+    runtime_.every(interval, [this, what = name() + ": " + what, work = std::move(work)] {
+        runtime_.execute({}, work, log_failure(what));
+    });
+}
+
 void HostedModule::check_metric_name(const std::string& metric) const {
     if (!metric.starts_with("shopd_" + name() + "_")) {
         throw std::logic_error(

@@ -41,6 +41,8 @@ class HostedModule final : public ModuleBuilder, public ModuleWork {
     void every(std::chrono::milliseconds interval, std::function<void()> tick) override {
         runtime_.every(interval, std::move(tick));
     }
+    void every(std::chrono::milliseconds interval, std::string what,
+               std::function<void(UnitOfWork&)> work) override;
     telemetry::CounterFamily& counter(std::string name, std::string help,
                                       std::vector<std::string> labels) override;
     telemetry::HistogramFamily& histogram(std::string name, std::string help,
