@@ -31,7 +31,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (!body) {
         return 0;
     }
-    const OrderSettings config;
+    const order::OrderSettings config;
     auto read = order::read_place_order(*body, config);
     if (const auto* errors = std::get_if<std::vector<http::FieldError>>(&read)) {
         fuzz::require_clear_refusal(*errors);
