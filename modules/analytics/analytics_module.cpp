@@ -24,7 +24,7 @@ constexpr std::size_t kMostBuckets = 10'080;
 const Roles kReaders{Role::operator_};
 
 json::value json_or_null(const std::optional<Instant>& instant) {
-    return instant ? json::value(stored_text(*instant)) : json::value(nullptr);
+    return instant ? json::value(rfc3339(*instant)) : json::value(nullptr);
 }
 
 json::value json_or_null(const std::optional<std::int64_t>& number) {
@@ -159,12 +159,11 @@ void add_routes(ModuleBuilder& builder, std::shared_ptr<const ReadModel> model) 
                          model->series(unit_of_work, metric, bucket, from, to, chosen);
                      json::array items;
                      for (std::size_t i = 0; i < series.starts.size(); ++i) {
-                         items.push_back(json::object{{"start", stored_text(series.starts[i])},
+                         items.push_back(json::object{{"start", rfc3339(series.starts[i])},
                                                       {"value", series.values[i]}});
                      }
-                     json::object answer{{"from", stored_text(from)},
-                                         {"to", stored_text(to)},
-                                         {"items", std::move(items)}};
+                     json::object answer{
+                         {"from", rfc3339(from)}, {"to", rfc3339(to)}, {"items", std::move(items)}};
                      if (metric == Metric::revenue_cents) {
                          answer["currency"] =
                              chosen.empty() ? json::value(nullptr) : json::value(chosen);

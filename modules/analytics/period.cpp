@@ -104,10 +104,6 @@ std::optional<Instant> parse_instant(std::string_view text) {
            milliseconds{millis} - offset;
 }
 
-std::string stored_text(Instant instant) {
-    return rfc3339(instant);
-}
-
 std::optional<Bucket> bucket_named(std::string_view name) {
     if (name == "minute") {
         return Bucket::minute;

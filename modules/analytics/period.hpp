@@ -9,6 +9,8 @@
 #include <string_view>
 #include <vector>
 
+#include <shopd/clock.hpp>
+
 namespace shopd::analytics {
 
 using Instant = std::chrono::sys_time<std::chrono::milliseconds>;
@@ -16,9 +18,6 @@ using Instant = std::chrono::sys_time<std::chrono::milliseconds>;
 // 2026-12-01T10:00:00Z, with fractions of a second and a numeric offset allowed; nullopt
 // when the text is not RFC 3339.
 std::optional<Instant> parse_instant(std::string_view text);
-
-// An instant as stored: RFC 3339 UTC with milliseconds.
-std::string stored_text(Instant instant);
 
 // [from, to); an end left open is unbounded.
 struct Range {

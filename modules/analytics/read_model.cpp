@@ -20,7 +20,7 @@ std::string event_time(const UnitOfWork& unit_of_work) {
 void bind_range(SQLite::Statement& statement, const Range& range) {
     const auto bind_end = [&](int index, const std::optional<Instant>& end) {
         if (end) {
-            statement.bind(index, stored_text(*end));
+            statement.bind(index, rfc3339(*end));
         } else {
             statement.bind(index);
         }

@@ -17,11 +17,11 @@ Instant at(std::string_view text) {
 }  // namespace
 
 TEST_CASE("instants read RFC 3339 with fractions and offsets, and nothing else", "[analytics]") {
-    CHECK(stored_text(at("2026-12-01T10:00:00Z")) == "2026-12-01T10:00:00.000Z");
-    CHECK(stored_text(at("2026-12-01T10:00:00.5Z")) == "2026-12-01T10:00:00.500Z");
-    CHECK(stored_text(at("2026-12-01T10:00:00.123456Z")) == "2026-12-01T10:00:00.123Z");
-    CHECK(stored_text(at("2026-12-01T11:30:00+01:30")) == "2026-12-01T10:00:00.000Z");
-    CHECK(stored_text(at("2026-12-01T00:00:00-02:00")) == "2026-12-01T02:00:00.000Z");
+    CHECK(rfc3339(at("2026-12-01T10:00:00Z")) == "2026-12-01T10:00:00.000Z");
+    CHECK(rfc3339(at("2026-12-01T10:00:00.5Z")) == "2026-12-01T10:00:00.500Z");
+    CHECK(rfc3339(at("2026-12-01T10:00:00.123456Z")) == "2026-12-01T10:00:00.123Z");
+    CHECK(rfc3339(at("2026-12-01T11:30:00+01:30")) == "2026-12-01T10:00:00.000Z");
+    CHECK(rfc3339(at("2026-12-01T00:00:00-02:00")) == "2026-12-01T02:00:00.000Z");
     for (const auto* wrong :
          {"yesterday", "2026-12-01", "2026-12-01T10:00:00", "2026-13-01T00:00:00Z",
           "2026-02-30T00:00:00Z", "2026-12-01T24:00:00Z", "2026-12-01T10:00:00.Z",
@@ -33,10 +33,10 @@ TEST_CASE("instants read RFC 3339 with fractions and offsets, and nothing else",
 
 TEST_CASE("buckets start on whole minutes, hours and days in UTC", "[analytics]") {
     const auto instant = at("2026-12-01T10:17:42.250Z");
-    CHECK(stored_text(bucket_start(instant, Bucket::minute)) == "2026-12-01T10:17:00.000Z");
-    CHECK(stored_text(bucket_start(instant, Bucket::hour)) == "2026-12-01T10:00:00.000Z");
-    CHECK(stored_text(bucket_start(instant, Bucket::day)) == "2026-12-01T00:00:00.000Z");
-    CHECK(stored_text(bucket_start(at("1969-12-31T23:59:59Z"), Bucket::day)) ==
+    CHECK(rfc3339(bucket_start(instant, Bucket::minute)) == "2026-12-01T10:17:00.000Z");
+    CHECK(rfc3339(bucket_start(instant, Bucket::hour)) == "2026-12-01T10:00:00.000Z");
+    CHECK(rfc3339(bucket_start(instant, Bucket::day)) == "2026-12-01T00:00:00.000Z");
+    CHECK(rfc3339(bucket_start(at("1969-12-31T23:59:59Z"), Bucket::day)) ==
           "1969-12-31T00:00:00.000Z");
 }
 
@@ -44,7 +44,7 @@ TEST_CASE("a series covers from the bucket of from to the last one before to", "
     auto series =
         empty_series(at("2026-12-01T10:30:00Z"), at("2026-12-01T13:00:00Z"), Bucket::hour);
     REQUIRE(series.starts.size() == 3);
-    CHECK(stored_text(series.starts.front()) == "2026-12-01T10:00:00.000Z");
+    CHECK(rfc3339(series.starts.front()) == "2026-12-01T10:00:00.000Z");
     add_to(series, Bucket::hour, at("2026-12-01T12:59:59.999Z"), 5);
     add_to(series, Bucket::hour, at("2026-12-01T13:00:00Z"), 7);  // past the end
     add_to(series, Bucket::hour, at("2026-12-01T09:59:59Z"), 7);  // before the start

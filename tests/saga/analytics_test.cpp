@@ -38,10 +38,6 @@ std::string summary_target(const std::string& query = {}) {
     return "/api/analytics/summary" + (query.empty() ? "" : "?" + query);
 }
 
-std::string instant_text(ShopClock::time_point instant) {
-    return rfc3339(instant);
-}
-
 }  // namespace
 
 TEST_CASE(
@@ -105,18 +101,18 @@ TEST_CASE(
 
     // A state counts in the period it was reached in: the order that timed out was placed
     // before `later` and cancelled after it.
-    const auto since = shop.get(summary_target("from=" + instant_text(later)));
+    const auto since = shop.get(summary_target("from=" + rfc3339(later)));
     CHECK(since.at("orders_placed") == 1);
     CHECK(since.at("orders_confirmed") == 1);
     CHECK(since.at("orders_cancelled").at("timeout") == 1);
     CHECK(since.at("orders_cancelled").at("customer_cancelled") == 0);
     CHECK(since.at("top_skus") == json::array{json::object{{"sku", "CAP"}, {"quantity", 2}}});
     CHECK(since.at("revenue").as_array().size() == 1);
-    const auto before = shop.get(summary_target("to=" + instant_text(later)));
+    const auto before = shop.get(summary_target("to=" + rfc3339(later)));
     CHECK(before.at("orders_placed") == 6);
     CHECK(before.at("orders_cancelled").at("timeout") == 0);
-    const auto empty = shop.get(
-        summary_target("from=" + instant_text(shop.app.clock().now() + std::chrono::hours(1))));
+    const auto empty =
+        shop.get(summary_target("from=" + rfc3339(shop.app.clock().now() + std::chrono::hours(1))));
     CHECK(empty.at("orders_placed") == 0);
     CHECK(empty.at("saga_ms") == json::object{{"p50", nullptr}, {"p95", nullptr}});
     CHECK(empty.at("top_skus").as_array().empty());
@@ -137,15 +133,14 @@ TEST_CASE(
     shop.place_order({{"CAP", 1}}, "tok_ok");
 
     const auto window =
-        "&from=" + instant_text(start) + "&to=" + instant_text(start + std::chrono::minutes(4));
+        "&from=" + rfc3339(start) + "&to=" + rfc3339(start + std::chrono::minutes(4));
     const auto placed =
         shop.get("/api/analytics/timeseries?metric=orders_placed&bucket=minute" + window);
     const auto& items = placed.at("items").as_array();
     // The first bucket is the minute `start` falls in.
     const bool on_the_minute = std::chrono::floor<std::chrono::minutes>(start) == start;
     REQUIRE(items.size() == (on_the_minute ? 4U : 5U));
-    CHECK(text(items[0].at("start")) ==
-          instant_text(std::chrono::floor<std::chrono::minutes>(start)));
+    CHECK(text(items[0].at("start")) == rfc3339(std::chrono::floor<std::chrono::minutes>(start)));
     std::vector<std::int64_t> values;
     for (const auto& item : items) {
         values.push_back(item.at("value").as_int64());
