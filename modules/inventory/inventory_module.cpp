@@ -42,13 +42,13 @@ void add_routes(ModuleBuilder& builder, std::shared_ptr<const Stock> stock) {
                  request, reply, {},
                  [stock,
                   product = std::get<NewProduct>(std::move(parsed))](UnitOfWork& unit_of_work) {
-                     if (!stock->add_product(unit_of_work, product)) {
+                     if (!stock->add_product(unit_of_work, product).has_value()) {
                          return http::problem(
                              409, "conflict", "Conflict",
                              fmt::format("product '{}' exists already", product.sku));
                      }
                      auto response =
-                         http::json_response(201, *stock->product(unit_of_work, product.sku));
+                         http::json_response(201, *stock->product(unit_of_work, Sku{product.sku}));
                      response.headers.push_back({"Location", "/api/products/" + product.sku});
                      return response;
                  });
@@ -69,7 +69,7 @@ void add_routes(ModuleBuilder& builder, std::shared_ptr<const Stock> stock) {
                    [&work, stock](const http::Request& request, http::Reply reply) {
                        work.answer(request, reply, {},
                                    [stock, sku = request.param("sku")](UnitOfWork& unit_of_work) {
-                                       const auto product = stock->product(unit_of_work, sku);
+                                       const auto product = stock->product(unit_of_work, Sku{sku});
                                        return product ? http::json_response(200, *product)
                                                       : unknown_product(sku);
                                    });
@@ -89,18 +89,16 @@ void add_routes(ModuleBuilder& builder, std::shared_ptr<const Stock> stock) {
                  request, reply, {},
                  [stock, delta = std::get<std::int64_t>(parsed),
                   sku = request.param("sku")](UnitOfWork& unit_of_work) {
-                     switch (stock->adjust(unit_of_work, sku, delta)) {
-                         case Stock::Adjustment::unknown_product:
-                             return unknown_product(sku);
-                         case Stock::Adjustment::below_reserved:
-                             return http::problem(
-                                 409, "insufficient-stock", "Conflict",
-                                 fmt::format("stock of '{}' cannot fall below what is reserved",
-                                             sku));
-                         case Stock::Adjustment::adjusted:
-                             break;
+                     const auto adjusted = stock->adjust(unit_of_work, Sku{sku}, delta);
+                     if (!adjusted && adjusted.error().code == errc::unknown_product) {
+                         return unknown_product(sku);
                      }
-                     return http::json_response(200, *stock->product(unit_of_work, sku));
+                     if (!adjusted) {
+                         return http::problem(
+                             409, "insufficient-stock", "Conflict",
+                             fmt::format("stock of '{}' cannot fall below what is reserved", sku));
+                     }
+                     return http::json_response(200, *stock->product(unit_of_work, Sku{sku}));
                  });
          }});
 }

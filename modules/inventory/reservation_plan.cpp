@@ -2,28 +2,44 @@
 
 namespace shopd::inventory {
 
-std::variant<ReservationPlan, Refusal> plan_reservation(
+std::string_view to_string(errc code) {
+    switch (code) {
+        case errc::out_of_stock:
+            return "out_of_stock";
+        case errc::unknown_product:
+            return "unknown_product";
+        case errc::mixed_currency:
+            return "mixed_currency";
+        case errc::sku_taken:
+            return "sku_taken";
+        case errc::below_reserved:
+            return "below_reserved";
+    }
+    return "unknown";
+}
+
+result<ReservationPlan> plan_reservation(
     const std::vector<contracts::inventory::RequestedLine>& lines,
     const std::map<std::string, ProductStock>& products) {
     ReservationPlan plan;
     if (lines.empty()) {
-        return Refusal{"out_of_stock", {}};
+        return failure(errc::out_of_stock);
     }
     std::map<std::string, std::int64_t> wanted;  // the same SKU on two lines adds up
     for (const auto& line : lines) {
         const auto found = products.find(line.sku);
         if (found == products.end()) {
-            return Refusal{"unknown_product", line.sku};
+            return failure(errc::unknown_product, {line.sku});
         }
         const auto& product = found->second;
         if (plan.currency.empty()) {
             plan.currency = product.currency;
         } else if (plan.currency != product.currency) {
-            return Refusal{"mixed_currency", line.sku};
+            return failure(errc::mixed_currency, {line.sku});
         }
         wanted[line.sku] += line.quantity;
         if (line.quantity <= 0 || wanted[line.sku] > product.available) {
-            return Refusal{"out_of_stock", line.sku};
+            return failure(errc::out_of_stock, {line.sku});
         }
     }
     for (const auto& [sku, quantity] : wanted) {

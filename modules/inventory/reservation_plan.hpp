@@ -1,15 +1,33 @@
 #pragma once
-// The reservation decision, free of storage: every line or none, at catalog prices.
+// The inventory's rules, free of storage: the reservation decision (every line or none, at
+// catalog prices), and the module's expected failures.
 
 #include <cstdint>
 #include <map>
 #include <string>
-#include <variant>
 #include <vector>
 
 #include <shopd/contracts/inventory.hpp>
+#include <shopd/result.hpp>
+#include <shopd/strong_id.hpp>
 
 namespace shopd::inventory {
+
+using Sku = StrongId<struct SkuTag>;
+
+// The inventory's expected failures; each names the SKU it concerns.
+enum class errc {
+    out_of_stock,
+    unknown_product,
+    mixed_currency,
+    sku_taken,       // a new product's SKU exists already
+    below_reserved,  // stock may not fall below what is reserved
+};
+template <class T>
+using result = Result<T, errc>;
+
+// A refused reservation's reason as StockRejected carries it.
+std::string_view to_string(errc code);
 
 struct ProductStock {
     std::string sku;
@@ -25,13 +43,9 @@ struct ReservationPlan {
     std::string currency;
 };
 
-struct Refusal {
-    std::string reason;  // out_of_stock, unknown_product, mixed_currency
-    std::string sku;
-};
-
 // `products` holds what is known of the requested SKUs; a missing SKU is unknown.
-std::variant<ReservationPlan, Refusal> plan_reservation(
+// Refused as out_of_stock, unknown_product or mixed_currency, with the SKU of the line.
+result<ReservationPlan> plan_reservation(
     const std::vector<contracts::inventory::RequestedLine>& lines,
     const std::map<std::string, ProductStock>& products);
 

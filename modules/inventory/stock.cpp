@@ -51,7 +51,7 @@ std::int64_t available_of(UnitOfWork& unit_of_work, const std::string& sku) {
 
 }  // namespace
 
-bool Stock::add_product(UnitOfWork& unit_of_work, const NewProduct& product) const {
+result<void> Stock::add_product(UnitOfWork& unit_of_work, const NewProduct& product) const {
     const auto now = rfc3339(unit_of_work.now());
     auto& insert = unit_of_work.statements().get(
         "INSERT INTO product (sku, name, price_cents, currency, weight_grams, available, "
@@ -59,19 +59,19 @@ bool Stock::add_product(UnitOfWork& unit_of_work, const NewProduct& product) con
     SQLite::bind(insert, product.sku, product.name, product.price_cents, product.currency,
                  product.weight_grams, product.stock, now, now);
     if (insert.exec() == 0) {
-        return false;
+        return failure(errc::sku_taken, {product.sku});
     }
     record_adjustment(unit_of_work, product.sku, product.stock, now);
     unit_of_work.publish(
         ProductPriced{product.sku, product.name, product.price_cents, product.currency},
         product_aggregate(product.sku));
     check_low_stock(unit_of_work, product.sku, config_.low_stock_threshold);
-    return true;
+    return {};
 }
 
-std::optional<json::object> Stock::product(UnitOfWork& unit_of_work, const std::string& sku) const {
+std::optional<json::object> Stock::product(UnitOfWork& unit_of_work, const Sku& sku) const {
     auto& query = unit_of_work.statements().get(std::string{kProductColumns} + "WHERE sku = ?");
-    query.bind(1, sku);
+    query.bind(1, sku.str());
     std::optional<json::object> found;
     if (query.executeStep()) {
         found = product_json(query);
@@ -93,18 +93,19 @@ json::array Stock::products(UnitOfWork& unit_of_work, const std::string& after, 
     return items;
 }
 
-Stock::Adjustment Stock::adjust(UnitOfWork& unit_of_work, const std::string& sku,
-                                std::int64_t delta) const {
+result<void> Stock::adjust(UnitOfWork& unit_of_work, const Sku& product_sku,
+                           std::int64_t delta) const {
+    const auto& sku = product_sku.str();
     auto& query = unit_of_work.statements().get("SELECT available FROM product WHERE sku = ?");
     query.bind(1, sku);
     if (!query.executeStep()) {
         query.reset();
-        return Adjustment::unknown_product;
+        return failure(errc::unknown_product, {sku});
     }
     const auto available = query.getColumn(0).getInt64();
     query.reset();
     if (available + delta < 0) {
-        return Adjustment::below_reserved;
+        return failure(errc::below_reserved, {sku});
     }
     const auto now = rfc3339(unit_of_work.now());
     store::exec(unit_of_work.statements(),
@@ -112,7 +113,7 @@ Stock::Adjustment Stock::adjust(UnitOfWork& unit_of_work, const std::string& sku
                 now, sku);
     record_adjustment(unit_of_work, sku, delta, now);
     check_low_stock(unit_of_work, sku, available);
-    return Adjustment::adjusted;
+    return {};
 }
 
 void Stock::reserve(UnitOfWork& unit_of_work, const ReserveStock& command) const {
@@ -138,15 +139,18 @@ void Stock::reserve(UnitOfWork& unit_of_work, const ReserveStock& command) const
         "INSERT INTO reservation (order_id, state, currency, total_cents, expires_at_ms, "
         "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)");
     const auto decision = plan_reservation(command.lines, products);
-    if (const auto* refusal = std::get_if<Refusal>(&decision)) {
+    if (!decision) {
+        const auto& refusal = decision.error();
         SQLite::bind(insert, command.order_id, "rejected", "", 0, unix_millis(now), rfc3339(now),
                      rfc3339(now));
         insert.exec();
-        unit_of_work.publish(StockRejected{command.order_id, refusal->reason, refusal->sku},
-                             order_aggregate(command.order_id));
+        unit_of_work.publish(
+            StockRejected{command.order_id, std::string{to_string(refusal.code)},
+                          refusal.subjects.empty() ? std::string{} : refusal.subjects.front()},
+            order_aggregate(command.order_id));
         return;
     }
-    const auto& plan = std::get<ReservationPlan>(decision);
+    const auto& plan = *decision;
     SQLite::bind(insert, command.order_id, "reserved", plan.currency, plan.total_cents,
                  unix_millis(expires_at), rfc3339(now), rfc3339(now));
     insert.exec();

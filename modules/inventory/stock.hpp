@@ -11,6 +11,7 @@
 #include <shopd/unit_of_work.hpp>
 
 #include "inventory_settings.hpp"
+#include "reservation_plan.hpp"
 
 namespace shopd::inventory {
 
@@ -27,16 +28,16 @@ class Stock {
   public:
     explicit Stock(const InventorySettings& config) : config_(config) {}
 
-    // False when the SKU exists already.
-    bool add_product(UnitOfWork& unit_of_work, const NewProduct& product) const;
-    std::optional<boost::json::object> product(UnitOfWork& unit_of_work,
-                                               const std::string& sku) const;
+    // Refused as sku_taken when the SKU exists already.
+    result<void> add_product(UnitOfWork& unit_of_work, const NewProduct& product) const;
+    std::optional<boost::json::object> product(UnitOfWork& unit_of_work, const Sku& sku) const;
     // Up to `limit` products with a SKU after `after`, in SKU order.
     boost::json::array products(UnitOfWork& unit_of_work, const std::string& after,
                                 int limit) const;
 
-    enum class Adjustment { adjusted, unknown_product, below_reserved };
-    Adjustment adjust(UnitOfWork& unit_of_work, const std::string& sku, std::int64_t delta) const;
+    // Refused as unknown_product, or below_reserved when the shelf would hold less than is
+    // reserved.
+    result<void> adjust(UnitOfWork& unit_of_work, const Sku& sku, std::int64_t delta) const;
 
     void reserve(UnitOfWork& unit_of_work, const contracts::inventory::ReserveStock& command) const;
     void release(UnitOfWork& unit_of_work, const contracts::inventory::ReleaseStock& command) const;

@@ -1,9 +1,9 @@
 // Wiring of the order module: schema, messages, the HTTP API and the saga's deadlines.
+#include <algorithm>
 #include <boost/json.hpp>
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 #include <memory>
-#include <set>
 
 #include <shopd/module.hpp>
 #include <shopd/modules.hpp>
@@ -26,22 +26,55 @@ namespace {
 // Who reads orders: a customer and a kiosk only their own, the gateway sees to that.
 const Roles kOrderReaders{Role::customer, Role::kiosk, Role::operator_};
 
-const std::set<std::string, std::less<>> kStatuses{"pending", "confirmed", "shipped", "delivered",
-                                                   "cancelled"};
-
 // The catalog's refusal in the request's terms: which fields are wrong.
-std::vector<http::FieldError> field_errors(const CatalogRefusal& refusal, const PlaceOrder& order) {
+std::vector<http::FieldError> field_errors(const Failure<errc>& refusal, const PlaceOrder& order) {
     std::vector<http::FieldError> errors;
-    for (const auto line : refusal.unknown_lines) {
-        errors.push_back({fmt::format("items[{}].sku", line),
-                          fmt::format("no product '{}'", order.lines[line].sku)});
-    }
-    if (refusal.currencies.size() > 1) {
+    if (refusal.code == errc::mixed_currencies) {
         errors.push_back({"items", fmt::format("products of one order must share a currency; "
                                                "these are priced in {}",
-                                               fmt::join(refusal.currencies, ", "))});
+                                               fmt::join(refusal.subjects, ", "))});
+        return errors;
+    }
+    for (std::size_t line = 0; line < order.lines.size(); ++line) {
+        const auto& sku = order.lines[line].sku;
+        if (std::find(refusal.subjects.begin(), refusal.subjects.end(), sku) !=
+            refusal.subjects.end()) {
+            errors.push_back(
+                {fmt::format("items[{}].sku", line), fmt::format("no product '{}'", sku)});
+        }
     }
     return errors;
+}
+
+http::Response cancel_refused(const Failure<errc>& refusal, const std::string& id) {
+    switch (refusal.code) {
+        case errc::already_cancelled:
+            return http::problem(409, "order-cancelled", "Conflict",
+                                 fmt::format("order '{}' is cancelled already", id));
+        case errc::shipped_already:
+            return http::problem(
+                409, "order-shipped", "Conflict",
+                fmt::format("order '{}' has shipped and can no longer be cancelled", id));
+        default:
+            return http::problem(404, "not-found", "Not found", fmt::format("no order '{}'", id));
+    }
+}
+
+// The saga's steps as the operator's console draws them.
+json::object saga_description(const OrderSettings& settings) {
+    json::array steps;
+    for (const auto& step : saga_steps) {
+        steps.push_back(json::object{
+            {"step", to_string(step.step)},
+            {"asks", step.asks},
+            {"succeeds_on", step.succeeds_on},
+            {"fails_on", step.fails_on.empty() ? json::value(nullptr) : json::value(step.fails_on)},
+            {"undone_by", step.undone_by},
+            {"undo_awaits_answer", step.awaits_undo},
+            {"deadline_ms", settings.step_timeout.count()},
+        });
+    }
+    return json::object{{"steps", std::move(steps)}};
 }
 
 void add_routes(ModuleBuilder& builder, std::shared_ptr<const Saga> saga) {
@@ -61,11 +94,11 @@ void add_routes(ModuleBuilder& builder, std::shared_ptr<const Saga> saga) {
              work.answer(
                  request, reply, {},
                  [saga, order = std::get<PlaceOrder>(std::move(parsed))](UnitOfWork& unit_of_work) {
-                     auto placed = saga->place(unit_of_work, order);
-                     if (const auto* refusal = std::get_if<CatalogRefusal>(&placed)) {
-                         return http::validation_problem(field_errors(*refusal, order));
+                     const auto placed = saga->place(unit_of_work, order);
+                     if (!placed) {
+                         return http::validation_problem(field_errors(placed.error(), order));
                      }
-                     const auto& id = std::get<std::string>(placed);
+                     const auto& id = placed->str();
                      auto response =
                          http::json_response(202, json::object{{"id", id}, {"status", "pending"}});
                      response.headers.push_back({"Location", "/api/orders/" + id});
@@ -77,10 +110,10 @@ void add_routes(ModuleBuilder& builder, std::shared_ptr<const Saga> saga) {
          [&work, saga](const http::Request& request, http::Reply reply) {
              std::vector<http::FieldError> errors;
              const auto page = http::page_of(request, errors);
+             const auto status = request.query_param("status").value_or("");
              OrderFilter filter{std::string{request.query_param("customer_id").value_or("")},
-                                std::string{request.query_param("status").value_or("")},
-                                page.cursor, page.limit};
-             if (!filter.status.empty() && !kStatuses.contains(filter.status)) {
+                                parse_status(status), page.cursor, page.limit};
+             if (!status.empty() && !filter.status) {
                  errors.push_back({"status",
                                    "must be pending, confirmed, shipped, delivered or "
                                    "cancelled"});
@@ -98,7 +131,7 @@ void add_routes(ModuleBuilder& builder, std::shared_ptr<const Saga> saga) {
                    [&work, saga](const http::Request& request, http::Reply reply) {
                        work.answer(request, reply, {},
                                    [saga, id = request.param("id")](UnitOfWork& unit_of_work) {
-                                       const auto order = saga->order(unit_of_work, id);
+                                       const auto order = saga->order(unit_of_work, OrderId{id});
                                        return order
                                                   ? http::json_response(200, *order)
                                                   : http::problem(404, "not-found", "Not found",
@@ -114,36 +147,31 @@ void add_routes(ModuleBuilder& builder, std::shared_ptr<const Saga> saga) {
              const auto id = request.param("id");
              work.answer(
                  request, reply, {.correlation_id = id}, [saga, id](UnitOfWork& unit_of_work) {
-                     switch (saga->cancel_by_customer(unit_of_work, id)) {
-                         case CancelOutcome::unknown_order:
-                             return http::problem(404, "not-found", "Not found",
-                                                  fmt::format("no order '{}'", id));
-                         case CancelOutcome::already_cancelled:
-                             return http::problem(
-                                 409, "order-cancelled", "Conflict",
-                                 fmt::format("order '{}' is cancelled already", id));
-                         case CancelOutcome::too_late:
-                             return http::problem(
-                                 409, "order-shipped", "Conflict",
-                                 fmt::format(
-                                     "order '{}' has shipped and can no longer be cancelled", id));
-                         case CancelOutcome::cancelling:
-                             return http::json_response(
-                                 202, json::object{{"id", id}, {"status", "cancelling"}});
-                         case CancelOutcome::cancelled:
-                             break;
+                     const auto cancelled = saga->cancel_by_customer(unit_of_work, OrderId{id});
+                     if (!cancelled) {
+                         return cancel_refused(cancelled.error(), id);
                      }
-                     return http::json_response(202,
-                                                json::object{{"id", id}, {"status", "cancelled"}});
+                     return http::json_response(
+                         202, json::object{{"id", id},
+                                           {"status",
+                                            cancelled->cancelling() ? "cancelling" : "cancelled"}});
                  });
          }});
+    builder.route({Method::get,
+                   "/api/admin/saga",
+                   http::Body::none,
+                   {Role::operator_},
+                   [&settings](const http::Request&, http::Reply reply) {
+                       reply(http::json_response(200, saga_description(settings)));
+                   }});
 }
 
 // Subscribes the saga's handler for event type E.
 template <class E>
 void follow(ModuleBuilder& builder, const std::shared_ptr<const Saga>& saga) {
-    builder.subscribe<E>(
-        [saga](UnitOfWork& unit_of_work, const E& event) { saga->on(unit_of_work, event); });
+    builder.subscribe<E>([saga](UnitOfWork& unit_of_work, const E& event) {
+        saga->on(unit_of_work, event.order_id, event);
+    });
 }
 
 }  // namespace

@@ -4,8 +4,6 @@
 #include <SQLiteCpp/VariadicBind.h>
 #include <boost/json.hpp>
 #include <fmt/format.h>
-#include <map>
-#include <set>
 #include <stdexcept>
 
 #include <shopd/clock.hpp>
@@ -15,32 +13,7 @@
 namespace shopd::order {
 namespace json = boost::json;
 namespace inventory = contracts::inventory;
-namespace payment = contracts::payment;
-namespace shipping = contracts::shipping;
 using namespace contracts::order;
-
-struct Saga::State {
-    std::string id;
-    std::string customer_id;
-    std::string status;
-    std::string step;
-    std::string currency;
-    std::int64_t total_cents = 0;
-    std::int64_t weight_grams = 0;
-    std::string payment_token;
-    std::string address_json;
-    std::string tracking_number;
-    std::string cancel_requested;  // waiting for shipping to cancel the shipment
-    bool stock_requested = false;
-    bool payment_requested = false;
-    bool shipment_requested = false;
-
-    bool cancelling() const { return !cancel_requested.empty(); }
-    // Waiting for the answer to `waiting_step`: anything else is a late or stray answer.
-    bool awaits(std::string_view waiting_step) const {
-        return status == "pending" && step == waiting_step && !cancelling();
-    }
-};
 
 namespace {
 
@@ -49,54 +22,119 @@ int exec(UnitOfWork& unit_of_work, std::string_view sql, const Args&... args) {
     return store::exec(unit_of_work.statements(), sql, args...);
 }
 
+template <class Enum>
+Enum column_enum(std::optional<Enum> (*parse)(std::string_view), const std::string& text) {
+    const auto value = parse(text);
+    if (!value) {
+        throw std::runtime_error(fmt::format("an order row holds '{}'", text));
+    }
+    return *value;
+}
+
+std::optional<CancelReason> reason_column(const SQLite::Column& column) {
+    return column.isNull() ? std::nullopt : parse_cancel_reason(column.getString());
+}
+
+// The text of an optional column, NULL when empty.
+void bind_text_or_null(SQLite::Statement& statement, int index, std::string_view text) {
+    if (text.empty()) {
+        statement.bind(index);
+    } else {
+        statement.bind(index, std::string{text});
+    }
+}
+
+void bind_reason(SQLite::Statement& statement, int index, std::optional<CancelReason> reason) {
+    bind_text_or_null(statement, index, reason ? to_string(*reason) : std::string_view{});
+}
+
+// Records the decision's timeline and sends its messages, about the order.
+void record_and_send(UnitOfWork& unit_of_work, const Decision& decision) {
+    const auto& id = decision.state.id.str();
+    const auto at = rfc3339(unit_of_work.now());
+    for (const auto& entry : decision.timeline) {
+        exec(unit_of_work,
+             "INSERT INTO order_timeline (order_id, at, event, detail) VALUES (?, ?, ?, ?)", id, at,
+             entry.event, entry.detail);
+    }
+    for (const auto& message : decision.messages) {
+        std::visit([&](const auto& m) { unit_of_work.publish(m, order_aggregate(id)); }, message);
+    }
+}
+
 }  // namespace
 
-std::int64_t Saga::deadline(const UnitOfWork& unit_of_work) const {
-    return unix_millis(unit_of_work.now()) + config_.step_timeout.count();
-}
-
-void Saga::record(UnitOfWork& unit_of_work, const std::string& order_id, std::string_view event,
-                  const std::string& detail) const {
-    exec(unit_of_work,
-         "INSERT INTO order_timeline (order_id, at, event, detail) VALUES (?, ?, ?, ?)", order_id,
-         rfc3339(unit_of_work.now()), std::string{event}, detail);
-}
-
-Saga::State Saga::load(UnitOfWork& unit_of_work, const std::string& order_id) const {
-    auto state = find(unit_of_work, order_id);
-    if (!state) {
-        // Parked at once where an operator sees it: no retry makes the order appear.
-        throw UnknownAggregate(fmt::format("no order '{}'", order_id));
-    }
-    return std::move(*state);
-}
-
-std::optional<Saga::State> Saga::find(UnitOfWork& unit_of_work, const std::string& order_id) const {
+std::optional<OrderState> Saga::find(UnitOfWork& unit_of_work, const OrderId& order_id) const {
     auto& query = unit_of_work.statements().get(
-        "SELECT customer_id, status, step, currency, total_cents, weight_grams, payment_token, "
-        "shipping_address, coalesce(tracking_number, ''), coalesce(cancel_requested, ''), "
-        "stock_requested, payment_requested, shipment_requested FROM customer_order WHERE id = ?");
-    query.bind(1, order_id);
+        "SELECT customer_id, status, step, cancel_reason, cancel_requested, currency, "
+        "total_cents, weight_grams, payment_token, shipping_address, coalesce(payment_id, ''), "
+        "coalesce(shipment_id, ''), coalesce(tracking_number, ''), stock_requested, "
+        "payment_requested, shipment_requested FROM customer_order WHERE id = ?");
+    query.bind(1, order_id.str());
     if (!query.executeStep()) {
         query.reset();
         return std::nullopt;
     }
-    State state{order_id,
-                query.getColumn(0).getString(),
-                query.getColumn(1).getString(),
-                query.getColumn(2).getString(),
-                query.getColumn(3).getString(),
-                query.getColumn(4).getInt64(),
-                query.getColumn(5).getInt64(),
-                query.getColumn(6).getString(),
-                query.getColumn(7).getString(),
-                query.getColumn(8).getString(),
-                query.getColumn(9).getString(),
-                query.getColumn(10).getInt() != 0,
-                query.getColumn(11).getInt() != 0,
-                query.getColumn(12).getInt() != 0};
+    OrderState state{
+        .id = order_id,
+        .customer_id = query.getColumn(0).getString(),
+        .status = column_enum(parse_status, query.getColumn(1).getString()),
+        .step = column_enum(parse_step, query.getColumn(2).getString()),
+        .cancel_reason = reason_column(query.getColumn(3)),
+        .cancel_requested = reason_column(query.getColumn(4)),
+        .currency = query.getColumn(5).getString(),
+        .total_cents = query.getColumn(6).getInt64(),
+        .weight_grams = query.getColumn(7).getInt64(),
+        .payment_token = query.getColumn(8).getString(),
+        .address = json::value_to<contracts::shipping::Address>(
+            json::parse(query.getColumn(9).getString())),
+        .payment_id = PaymentId{query.getColumn(10).getString()},
+        .shipment_id = ShipmentId{query.getColumn(11).getString()},
+        .tracking_number = query.getColumn(12).getString(),
+        .asked = {query.getColumn(13).getInt() != 0, query.getColumn(14).getInt() != 0,
+                  query.getColumn(15).getInt() != 0},
+    };
     query.reset();
     return state;
+}
+
+void Saga::apply(UnitOfWork& unit_of_work, const OrderState& before,
+                 const Decision& decision) const {
+    const auto& order = decision.state;
+    if (order != before || decision.deadline != DeadlineChange::keep) {
+        auto& update = unit_of_work.statements().get(
+            "UPDATE customer_order SET status = ?1, step = ?2, cancel_reason = ?3, "
+            "cancel_requested = ?4, currency = ?5, total_cents = ?6, weight_grams = ?7, "
+            "payment_id = ?8, shipment_id = ?9, tracking_number = ?10, stock_requested = ?11, "
+            "payment_requested = ?12, shipment_requested = ?13, updated_at = ?14, "
+            "deadline_ms = CASE ?15 WHEN 0 THEN deadline_ms WHEN 1 THEN ?16 ELSE NULL END "
+            "WHERE id = ?17");
+        update.bind(1, std::string{to_string(order.status)});
+        update.bind(2, std::string{to_string(order.step)});
+        bind_reason(update, 3, order.cancel_reason);
+        bind_reason(update, 4, order.cancel_requested);
+        update.bind(5, order.currency);
+        update.bind(6, order.total_cents);
+        update.bind(7, order.weight_grams);
+        bind_text_or_null(update, 8, order.payment_id.str());
+        bind_text_or_null(update, 9, order.shipment_id.str());
+        bind_text_or_null(update, 10, order.tracking_number);
+        for (std::size_t step = 0; step < order.asked.size(); ++step) {
+            update.bind(static_cast<int>(11 + step), order.asked[step] ? 1 : 0);
+        }
+        update.bind(14, rfc3339(unit_of_work.now()));
+        update.bind(15, static_cast<int>(decision.deadline));
+        update.bind(16, unix_millis(unit_of_work.now()) + config_.step_timeout.count());
+        update.bind(17, order.id.str());
+        update.exec();
+        update.reset();
+    }
+    for (const auto& line : decision.repriced_lines) {
+        exec(unit_of_work,
+             "UPDATE order_line SET unit_price_cents = ? WHERE order_id = ? AND sku = ?",
+             line.unit_price_cents, order.id.str(), line.sku);
+    }
+    record_and_send(unit_of_work, decision);
 }
 
 void Saga::catalogue(UnitOfWork& unit_of_work, const inventory::ProductPriced& product) const {
@@ -108,111 +146,65 @@ void Saga::catalogue(UnitOfWork& unit_of_work, const inventory::ProductPriced& p
          rfc3339(unit_of_work.now()));
 }
 
-std::variant<std::string, CatalogRefusal> Saga::place(UnitOfWork& unit_of_work,
-                                                      const PlaceOrder& request) const {
-    CatalogRefusal refusal;
-    std::vector<std::int64_t> prices;
-    auto& currencies = refusal.currencies;
-    std::string currency;
+result<OrderId> Saga::place(UnitOfWork& unit_of_work, const PlaceOrder& request) const {
+    std::vector<std::optional<CatalogEntry>> entries;
     auto& lookup =
         unit_of_work.statements().get("SELECT price_cents, currency FROM catalog WHERE sku = ?");
-    for (std::size_t i = 0; i < request.lines.size(); ++i) {
-        lookup.bind(1, request.lines[i].sku);
-        if (lookup.executeStep()) {
-            prices.push_back(lookup.getColumn(0).getInt64());
-            currency = lookup.getColumn(1).getString();
-            currencies.insert(currency);
-        } else {
-            refusal.unknown_lines.push_back(i);
-        }
+    for (const auto& line : request.lines) {
+        lookup.bind(1, line.sku);
+        entries.push_back(lookup.executeStep()
+                              ? std::optional<CatalogEntry>{{lookup.getColumn(0).getInt64(),
+                                                             lookup.getColumn(1).getString()}}
+                              : std::nullopt);
         lookup.reset();
     }
-    if (!refusal.unknown_lines.empty() || currencies.size() > 1) {
-        return refusal;
+    auto priced = price(request.lines, entries);
+    if (!priced) {
+        return priced.error();
     }
 
-    const auto order_id = new_uuid_v7();
+    const auto decision = start({.id = OrderId{new_uuid_v7()},
+                                 .customer_id = request.customer_id,
+                                 .currency = priced->currency,
+                                 .total_cents = priced->total_cents,
+                                 .payment_token = request.payment_token,
+                                 .address = request.address},
+                                request.lines);
+    const auto& order = decision.state;
     const auto now = rfc3339(unit_of_work.now());
-    std::int64_t total = 0;
-    for (std::size_t i = 0; i < request.lines.size(); ++i) {
-        total += prices[i] * request.lines[i].quantity;
-    }
     exec(unit_of_work,
          "INSERT INTO customer_order (id, customer_id, status, step, deadline_ms, currency, "
          "total_cents, payment_token, shipping_address, stock_requested, created_at, updated_at) "
-         "VALUES (?, ?, 'pending', 'reserving', ?, ?, ?, ?, ?, 1, ?, ?)",
-         order_id, request.customer_id, deadline(unit_of_work), currency, total,
-         request.payment_token, json::serialize(json::value_from(request.address)), now, now);
-    std::vector<inventory::RequestedLine> requested;
+         "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+         order.id.str(), order.customer_id, std::string{to_string(order.status)},
+         std::string{to_string(order.step)},
+         unix_millis(unit_of_work.now()) + config_.step_timeout.count(), order.currency,
+         order.total_cents, order.payment_token, json::serialize(json::value_from(request.address)),
+         order.was_asked(Step::reserving) ? 1 : 0, now, now);
     for (std::size_t i = 0; i < request.lines.size(); ++i) {
         const auto& line = request.lines[i];
         exec(unit_of_work,
              "INSERT INTO order_line (order_id, line_no, sku, quantity, unit_price_cents) "
              "VALUES (?, ?, ?, ?, ?)",
-             order_id, static_cast<int>(i), line.sku, line.quantity, prices[i]);
-        requested.push_back({line.sku, line.quantity});
+             order.id.str(), static_cast<int>(i), line.sku, line.quantity,
+             priced->unit_prices_cents[i]);
     }
-    record(unit_of_work, order_id, "status: pending");
-    unit_of_work.publish(OrderPlaced{order_id, request.customer_id, request.lines},
-                         order_aggregate(order_id));
-    unit_of_work.publish(inventory::ReserveStock{order_id, std::move(requested)},
-                         order_aggregate(order_id));
-    return order_id;
+    record_and_send(unit_of_work, decision);
+    return order.id;
 }
 
-void Saga::cancel(UnitOfWork& unit_of_work, State& state, const std::string& reason) const {
-    if (state.shipment_requested) {
-        // Nothing is given back before shipping says the parcel has not left: a dispatch that
-        // meets this cancel wins it, and the order stays with its parcel (ShipmentCancelRefused).
-        unit_of_work.publish(shipping::CancelShipment{state.id, reason}, order_aggregate(state.id));
-        // What the caller found needs no undoing (a lapsed reservation) is kept for then.
-        exec(unit_of_work,
-             "UPDATE customer_order SET cancel_requested = ?, deadline_ms = NULL, "
-             "stock_requested = ?, payment_requested = ?, updated_at = ? WHERE id = ?",
-             reason, state.stock_requested ? 1 : 0, state.payment_requested ? 1 : 0,
-             rfc3339(unit_of_work.now()), state.id);
-        state.cancel_requested = reason;
-        record(unit_of_work, state.id, "cancel requested", reason);
-        return;
+result<OrderState> Saga::cancel_by_customer(UnitOfWork& unit_of_work,
+                                            const OrderId& order_id) const {
+    auto state = find(unit_of_work, order_id);
+    if (!state) {
+        return failure(errc::unknown_order, {order_id.str()});
     }
-    compensate(unit_of_work, state, reason);
-}
-
-void Saga::compensate(UnitOfWork& unit_of_work, State& state, const std::string& reason) const {
-    // Undo what was asked, newest first; the shipment is cancelled already.
-    if (state.payment_requested) {
-        unit_of_work.publish(payment::RefundPayment{state.id, reason}, order_aggregate(state.id));
+    if (auto allowed = may_cancel(*state); !allowed) {
+        return allowed.error();
     }
-    if (state.stock_requested) {
-        unit_of_work.publish(inventory::ReleaseStock{state.id, reason}, order_aggregate(state.id));
-    }
-    exec(unit_of_work,
-         "UPDATE customer_order SET status = 'cancelled', cancel_reason = ?, step = 'settled', "
-         "cancel_requested = NULL, deadline_ms = NULL, updated_at = ? WHERE id = ?",
-         reason, rfc3339(unit_of_work.now()), state.id);
-    state.status = "cancelled";
-    record(unit_of_work, state.id, "status: cancelled", reason);
-    unit_of_work.publish(OrderCancelled{state.id, state.customer_id, reason},
-                         order_aggregate(state.id));
-}
-
-CancelOutcome Saga::cancel_by_customer(UnitOfWork& unit_of_work,
-                                       const std::string& order_id) const {
-    auto found = find(unit_of_work, order_id);
-    if (!found) {
-        return CancelOutcome::unknown_order;
-    }
-    auto& state = *found;
-    if (state.status == "cancelled") {
-        return CancelOutcome::already_cancelled;
-    }
-    if (state.status == "shipped" || state.status == "delivered") {
-        return CancelOutcome::too_late;
-    }
-    if (!state.cancelling()) {
-        cancel(unit_of_work, state, "customer_cancelled");
-    }
-    return state.cancelling() ? CancelOutcome::cancelling : CancelOutcome::cancelled;
+    auto decision = decide(*state, CustomerCancel{});
+    apply(unit_of_work, *state, decision);
+    return std::move(decision.state);
 }
 
 int Saga::time_out_overdue(UnitOfWork& unit_of_work) const {
@@ -221,214 +213,38 @@ int Saga::time_out_overdue(UnitOfWork& unit_of_work) const {
     query.bind(1, unix_millis(unit_of_work.now()));
     const auto overdue = store::first_column(query);
     for (const auto& order_id : overdue) {
-        auto state = load(unit_of_work, order_id);
-        record(unit_of_work, order_id, "deadline", fmt::format("no answer while {}", state.step));
-        cancel(unit_of_work, state, "timeout");
+        on(unit_of_work, order_id, DeadlinePassed{});
     }
     return static_cast<int>(overdue.size());
 }
 
-void Saga::on(UnitOfWork& unit_of_work, const inventory::StockReserved& event) const {
-    auto state = load(unit_of_work, event.order_id);
-    record(unit_of_work, state.id, inventory::StockReserved::type_name,
-           fmt::format("{} {}", event.total_cents, event.currency));
-    if (!state.awaits("reserving")) {
-        return;  // cancelled meanwhile: the ReleaseStock behind this gives the stock back
+void Saga::on(UnitOfWork& unit_of_work, const std::string& order_id, const SagaEvent& event) const {
+    const auto state = find(unit_of_work, OrderId{order_id});
+    if (!state) {
+        // Parked at once where an operator sees it: no retry makes the order appear.
+        throw UnknownAggregate(fmt::format("no order '{}'", order_id));
     }
-    // The reservation's prices are the catalog's at this moment: they are what the order costs.
-    std::map<std::string, std::int64_t> prices;
-    std::int64_t weight = 0;
-    for (const auto& line : event.lines) {
-        prices[line.sku] = line.unit_price_cents;
-        weight += line.weight_grams * line.quantity;
-    }
-    for (const auto& [sku, price] : prices) {
-        exec(unit_of_work,
-             "UPDATE order_line SET unit_price_cents = ? WHERE order_id = ? AND sku = ?", price,
-             state.id, sku);
-    }
-    exec(unit_of_work,
-         "UPDATE customer_order SET step = 'paying', deadline_ms = ?, currency = ?, "
-         "total_cents = ?, weight_grams = ?, payment_requested = 1, updated_at = ? WHERE id = ?",
-         deadline(unit_of_work), event.currency, event.total_cents, weight,
-         rfc3339(unit_of_work.now()), state.id);
-    unit_of_work.publish(payment::CapturePayment{state.id, state.customer_id, event.total_cents,
-                                                 event.currency, state.payment_token},
-                         order_aggregate(state.id));
+    apply(unit_of_work, *state, decide(*state, event));
 }
 
-void Saga::on(UnitOfWork& unit_of_work, const inventory::StockRejected& event) const {
-    auto state = load(unit_of_work, event.order_id);
-    record(unit_of_work, state.id, inventory::StockRejected::type_name,
-           fmt::format("{} {}", event.reason, event.sku));
-    if (state.awaits("reserving")) {
-        state.stock_requested = false;  // nothing is held
-        cancel(unit_of_work, state, "out_of_stock");
-    } else if (state.status == "confirmed" && event.reason == "reservation_expired") {
-        // The sale could not be completed after the reservation lapsed.
-        state.stock_requested = false;
-        cancel(unit_of_work, state, "out_of_stock");
-    }
-}
-
-void Saga::on(UnitOfWork& unit_of_work, const inventory::StockReleased& event) const {
-    auto state = load(unit_of_work, event.order_id);
-    record(unit_of_work, state.id, inventory::StockReleased::type_name, event.reason);
-    if (event.reason == "expired" && state.status == "pending") {
-        state.stock_requested = false;  // released already
-        cancel(unit_of_work, state, "timeout");
-    }
-}
-
-void Saga::on(UnitOfWork& unit_of_work, const inventory::StockCommitted& event) const {
-    record(unit_of_work, load(unit_of_work, event.order_id).id,
-           inventory::StockCommitted::type_name);
-}
-
-void Saga::on(UnitOfWork& unit_of_work, const payment::PaymentCaptured& event) const {
-    auto state = load(unit_of_work, event.order_id);
-    record(unit_of_work, state.id, payment::PaymentCaptured::type_name,
-           fmt::format("{} {}", event.amount_cents, event.currency));
-    exec(unit_of_work, "UPDATE customer_order SET payment_id = ? WHERE id = ?", event.payment_id,
-         state.id);
-    if (!state.awaits("paying")) {
-        return;  // cancelled meanwhile: the RefundPayment behind this gives the money back
-    }
-    exec(unit_of_work,
-         "UPDATE customer_order SET step = 'shipping', deadline_ms = ?, shipment_requested = 1, "
-         "updated_at = ? WHERE id = ?",
-         deadline(unit_of_work), rfc3339(unit_of_work.now()), state.id);
-    unit_of_work.publish(
-        shipping::CreateShipment{state.id, state.customer_id,
-                                 json::value_to<shipping::Address>(json::parse(state.address_json)),
-                                 state.weight_grams, state.currency},
-        order_aggregate(state.id));
-}
-
-void Saga::on(UnitOfWork& unit_of_work, const payment::PaymentDeclined& event) const {
-    auto state = load(unit_of_work, event.order_id);
-    record(unit_of_work, state.id, payment::PaymentDeclined::type_name, event.reason);
-    exec(unit_of_work, "UPDATE customer_order SET payment_id = ? WHERE id = ?", event.payment_id,
-         state.id);
-    if (state.awaits("paying")) {
-        state.payment_requested = false;  // nothing was taken
-        cancel(unit_of_work, state, "payment_declined");
-    }
-}
-
-void Saga::on(UnitOfWork& unit_of_work, const payment::PaymentRefunded& event) const {
-    record(unit_of_work, load(unit_of_work, event.order_id).id, payment::PaymentRefunded::type_name,
-           fmt::format("{} {}", event.amount_cents, event.currency));
-}
-
-void Saga::on(UnitOfWork& unit_of_work, const shipping::ShipmentCreated& event) const {
-    auto state = load(unit_of_work, event.order_id);
-    record(unit_of_work, state.id, shipping::ShipmentCreated::type_name, event.tracking_number);
-    exec(unit_of_work,
-         "UPDATE customer_order SET shipment_id = ?, tracking_number = ? WHERE id = ?",
-         event.shipment_id, event.tracking_number, state.id);
-    if (!state.awaits("shipping")) {
-        return;  // cancelled meanwhile: the CancelShipment behind this cancels it
-    }
-    confirm(unit_of_work, state, event.tracking_number);
-}
-
-void Saga::confirm(UnitOfWork& unit_of_work, State& state,
-                   const std::string& tracking_number) const {
-    exec(unit_of_work,
-         "UPDATE customer_order SET status = 'confirmed', step = 'settled', deadline_ms = NULL, "
-         "updated_at = ? WHERE id = ?",
-         rfc3339(unit_of_work.now()), state.id);
-    state.status = "confirmed";
-    record(unit_of_work, state.id, "status: confirmed");
-    unit_of_work.publish(inventory::CommitStock{state.id}, order_aggregate(state.id));
-    unit_of_work.publish(OrderConfirmed{state.id, state.customer_id, state.total_cents,
-                                        state.currency, tracking_number},
-                         order_aggregate(state.id));
-}
-
-void Saga::on(UnitOfWork& unit_of_work, const shipping::ShipmentDispatched& event) const {
-    auto state = load(unit_of_work, event.order_id);
-    record(unit_of_work, state.id, shipping::ShipmentDispatched::type_name);
-    if (state.status == "confirmed") {
-        ship(unit_of_work, state, event.tracking_number);
-    }
-}
-
-void Saga::ship(UnitOfWork& unit_of_work, State& state, const std::string& tracking_number) const {
-    exec(unit_of_work, "UPDATE customer_order SET status = 'shipped', updated_at = ? WHERE id = ?",
-         rfc3339(unit_of_work.now()), state.id);
-    state.status = "shipped";
-    record(unit_of_work, state.id, "status: shipped");
-    unit_of_work.publish(OrderShipped{state.id, state.customer_id, tracking_number},
-                         order_aggregate(state.id));
-}
-
-void Saga::on(UnitOfWork& unit_of_work, const shipping::ShipmentDelivered& event) const {
-    auto state = load(unit_of_work, event.order_id);
-    record(unit_of_work, state.id, shipping::ShipmentDelivered::type_name);
-    if (state.status == "shipped") {
-        deliver(unit_of_work, state);
-    }
-}
-
-void Saga::deliver(UnitOfWork& unit_of_work, State& state) const {
-    exec(unit_of_work,
-         "UPDATE customer_order SET status = 'delivered', updated_at = ? WHERE id = ?",
-         rfc3339(unit_of_work.now()), state.id);
-    state.status = "delivered";
-    record(unit_of_work, state.id, "status: delivered");
-    unit_of_work.publish(OrderDelivered{state.id, state.customer_id}, order_aggregate(state.id));
-}
-
-void Saga::on(UnitOfWork& unit_of_work, const shipping::ShipmentCancelled& event) const {
-    auto state = load(unit_of_work, event.order_id);
-    record(unit_of_work, state.id, shipping::ShipmentCancelled::type_name);
-    if (state.cancelling()) {
-        state.shipment_requested = false;  // the parcel will not leave: the rest is given back
-        compensate(unit_of_work, state, state.cancel_requested);
-    }
-}
-
-void Saga::on(UnitOfWork& unit_of_work, const shipping::ShipmentCancelRefused& event) const {
-    auto state = load(unit_of_work, event.order_id);
-    record(unit_of_work, state.id, shipping::ShipmentCancelRefused::type_name, event.status);
-    if (!state.cancelling()) {
-        return;
-    }
-    exec(unit_of_work,
-         "UPDATE customer_order SET cancel_requested = NULL, updated_at = ? WHERE id = ?",
-         rfc3339(unit_of_work.now()), state.id);
-    state.cancel_requested.clear();
-    record(unit_of_work, state.id, "cancel refused",
-           fmt::format("the parcel was {} first", event.status));
-    // The order goes on with its parcel from where the cancel stopped it: the answers it set
-    // aside while cancelling are taken now.
-    if (state.status == "pending") {
-        confirm(unit_of_work, state, event.tracking_number);
-    }
-    if (state.status == "confirmed") {
-        ship(unit_of_work, state, event.tracking_number);
-    }
-    if (state.status == "shipped" && event.status == "delivered") {
-        deliver(unit_of_work, state);
-    }
-}
-
-std::optional<json::object> Saga::order(UnitOfWork& unit_of_work,
-                                        const std::string& order_id) const {
+std::optional<json::object> Saga::order(UnitOfWork& unit_of_work, const OrderId& order_id) const {
     auto& query = unit_of_work.statements().get(
         "SELECT customer_id, status, cancel_reason, currency, total_cents, shipping_address, "
-        "payment_id, shipment_id, tracking_number, created_at, updated_at "
+        "payment_id, shipment_id, tracking_number, created_at, updated_at, step, deadline_ms "
         "FROM customer_order WHERE id = ?");
-    query.bind(1, order_id);
+    query.bind(1, order_id.str());
     if (!query.executeStep()) {
         query.reset();
         return std::nullopt;
     }
     json::object order{
-        {"id", order_id},
+        {"id", order_id.str()},
         {"status", query.getColumn(1).getString()},
+        {"step", query.getColumn(11).getString()},
+        {"step_deadline", query.getColumn(12).isNull()
+                              ? json::value(nullptr)
+                              : json::value(rfc3339(ShopClock::time_point{
+                                    std::chrono::milliseconds{query.getColumn(12).getInt64()}}))},
         {"cancel_reason", store::text_or_null(query.getColumn(2))},
         {"customer_id", query.getColumn(0).getString()},
         {"total_cents", query.getColumn(4).getInt64()},
@@ -446,7 +262,7 @@ std::optional<json::object> Saga::order(UnitOfWork& unit_of_work,
     auto& lines = unit_of_work.statements().get(
         "SELECT sku, quantity, unit_price_cents FROM order_line WHERE order_id = ? ORDER BY "
         "line_no");
-    lines.bind(1, order_id);
+    lines.bind(1, order_id.str());
     while (lines.executeStep()) {
         items.push_back(json::object{{"sku", lines.getColumn(0).getString()},
                                      {"quantity", lines.getColumn(1).getInt64()},
@@ -458,7 +274,7 @@ std::optional<json::object> Saga::order(UnitOfWork& unit_of_work,
     json::array timeline;
     auto& entries = unit_of_work.statements().get(
         "SELECT at, event, detail FROM order_timeline WHERE order_id = ? ORDER BY id");
-    entries.bind(1, order_id);
+    entries.bind(1, order_id.str());
     while (entries.executeStep()) {
         timeline.push_back(json::object{{"at", entries.getColumn(0).getString()},
                                         {"event", entries.getColumn(1).getString()},
@@ -473,10 +289,12 @@ json::array Saga::orders(UnitOfWork& unit_of_work, const OrderFilter& filter) co
     auto& query = unit_of_work.statements().get(
         "SELECT id FROM customer_order WHERE (?1 = '' OR customer_id = ?1) AND "
         "(?2 = '' OR status = ?2) AND (?3 = '' OR id < ?3) ORDER BY id DESC LIMIT ?4");
-    SQLite::bind(query, filter.customer_id, filter.status, filter.before_id, filter.limit);
+    SQLite::bind(query, filter.customer_id,
+                 std::string{filter.status ? to_string(*filter.status) : std::string_view{}},
+                 filter.before_id, filter.limit);
     json::array items;
     for (const auto& id : store::first_column(query)) {
-        items.push_back(*order(unit_of_work, id));
+        items.push_back(*order(unit_of_work, OrderId{id}));
     }
     return items;
 }

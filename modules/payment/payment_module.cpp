@@ -33,7 +33,7 @@ ModuleDefinition module() {
                      "order_id",
                      {Role::customer, Role::operator_},
                      [payments](UnitOfWork& unit_of_work, const std::string& id) {
-                         return payments->payment(unit_of_work, id);
+                         return payments->payment(unit_of_work, PaymentId{id});
                      },
                      [payments](UnitOfWork& unit_of_work, const std::string& order_id,
                                 const http::Page& page) {

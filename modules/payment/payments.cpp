@@ -46,27 +46,29 @@ void Payments::capture(UnitOfWork& unit_of_work, const CapturePayment& command) 
     }
     const auto answer = provider_->capture(
         {command.order_id, command.amount_cents, command.currency, command.payment_token});
-    using Outcome = ProviderAnswer::Outcome;
-    const char* status = answer.outcome == Outcome::captured   ? "captured"
-                         : answer.outcome == Outcome::declined ? "declined"
-                                                               : "pending";
-    const auto id = new_uuid_v7();
+    const auto status = status_after(answer);
+    const PaymentId id{new_uuid_v7()};
     const auto now = rfc3339(unit_of_work.now());
     auto& insert = unit_of_work.statements().get(
         "INSERT INTO payment (id, order_id, customer_id, status, amount_cents, currency, "
         "decline_reason, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
-    SQLite::bind(insert, id, command.order_id, command.customer_id, status, command.amount_cents,
-                 command.currency, answer.decline_reason, now, now);
-    if (answer.decline_reason.empty()) {
-        insert.bind(7);  // NULL
+    SQLite::bind(insert, id.str(), command.order_id, command.customer_id,
+                 std::string{to_string(status)}, command.amount_cents, command.currency,
+                 std::string{answer ? std::string_view{} : to_string(answer.error().code)}, now,
+                 now);
+    if (answer) {
+        insert.bind(7);  // NULL: not declined
     }
     insert.exec();
     const auto order = contracts::order::order_aggregate(command.order_id);
-    if (answer.outcome == Outcome::captured) {
+    if (!answer) {
+        unit_of_work.publish(PaymentDeclined{command.order_id, id.str(),
+                                             std::string{to_string(answer.error().code)}},
+                             order);
+    } else if (*answer == Capture::captured) {
         unit_of_work.publish(
-            PaymentCaptured{command.order_id, id, command.amount_cents, command.currency}, order);
-    } else if (answer.outcome == Outcome::declined) {
-        unit_of_work.publish(PaymentDeclined{command.order_id, id, answer.decline_reason}, order);
+            PaymentCaptured{command.order_id, id.str(), command.amount_cents, command.currency},
+            order);
     }
     // pending: the provider has not answered; the order's deadline decides.
 }
@@ -81,28 +83,28 @@ void Payments::refund(UnitOfWork& unit_of_work, const RefundPayment& command) co
     }
     const auto id = query.getColumn(0).getString();
     const auto customer_id = query.getColumn(1).getString();
-    const auto status = query.getColumn(2).getString();
+    const auto status = parse_payment_status(query.getColumn(2).getString());
     const auto amount = query.getColumn(3).getInt64();
     const auto currency = query.getColumn(4).getString();
     query.reset();
-    const char* next = status == "captured" ? "refunded" : status == "pending" ? "voided" : nullptr;
-    if (next == nullptr) {
+    const auto refund = status ? refund_of(*status) : std::nullopt;
+    if (!refund) {
         return;  // declined, or given back already
     }
     auto& update = unit_of_work.statements().get(
         "UPDATE payment SET status = ?, refund_reason = ?, updated_at = ? WHERE id = ?");
-    SQLite::bind(update, next, command.reason, rfc3339(unit_of_work.now()), id);
+    SQLite::bind(update, std::string{to_string(refund->next)}, command.reason,
+                 rfc3339(unit_of_work.now()), id);
     update.exec();
-    if (status == "captured") {
+    if (refund->gives_money_back) {
         unit_of_work.publish(PaymentRefunded{command.order_id, id, customer_id, amount, currency},
                              contracts::order::order_aggregate(command.order_id));
     }
 }
 
-std::optional<json::object> Payments::payment(UnitOfWork& unit_of_work,
-                                              const std::string& id) const {
+std::optional<json::object> Payments::payment(UnitOfWork& unit_of_work, const PaymentId& id) const {
     auto& query = unit_of_work.statements().get(std::string{kPaymentColumns} + "WHERE id = ?");
-    query.bind(1, id);
+    query.bind(1, id.str());
     std::optional<json::object> found;
     if (query.executeStep()) {
         found = payment_json(query);

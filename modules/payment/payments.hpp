@@ -23,8 +23,7 @@ class Payments {
     void capture(UnitOfWork& unit_of_work, const contracts::payment::CapturePayment& command) const;
     void refund(UnitOfWork& unit_of_work, const contracts::payment::RefundPayment& command) const;
 
-    std::optional<boost::json::object> payment(UnitOfWork& unit_of_work,
-                                               const std::string& id) const;
+    std::optional<boost::json::object> payment(UnitOfWork& unit_of_work, const PaymentId& id) const;
     // By order (empty: any), newest first, ids below `before_id` (empty: from the newest).
     boost::json::array payments(UnitOfWork& unit_of_work, const std::string& order_id,
                                 const std::string& before_id, int limit) const;

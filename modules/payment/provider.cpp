@@ -4,19 +4,18 @@
 
 namespace shopd::payment {
 
-ProviderAnswer SimulatedProvider::capture(const CaptureRequest& request) {
-    using Outcome = ProviderAnswer::Outcome;
+result<Capture> SimulatedProvider::capture(const CaptureRequest& request) {
     if (request.token == "tok_ok") {
-        return {Outcome::captured, {}};
+        return Capture::captured;
     }
     if (request.token == "tok_decline") {
-        return {Outcome::declined, "card_declined"};
+        return failure(errc::card_declined);
     }
     if (request.token == "tok_insufficient_funds") {
-        return {Outcome::declined, "insufficient_funds"};
+        return failure(errc::insufficient_funds);
     }
     if (request.token == "tok_hang") {
-        return {Outcome::pending, {}};
+        return Capture::pending;
     }
     if (request.token == "tok_error") {
         std::lock_guard lock(mutex_);
@@ -27,9 +26,9 @@ ProviderAnswer SimulatedProvider::capture(const CaptureRequest& request) {
                 fmt::format("simulated provider unavailable (attempt {})", failures));
         }
         failed_attempts_.erase(request.order_id);
-        return {Outcome::captured, {}};
+        return Capture::captured;
     }
-    return {Outcome::declined, "invalid_token"};
+    return failure(errc::invalid_token);
 }
 
 }  // namespace shopd::payment

@@ -5,13 +5,16 @@
 //   tok_insufficient_funds   declines (insufficient_funds)
 //   tok_error                fails transiently twice per order, then captures
 //   tok_hang                 never answers
-// Any other token is declined as invalid_token.
+// Any other token is declined as invalid_token. A decline is an expected failure; a transient
+// one is thrown, so the command is retried.
 
 #include <cstdint>
 #include <map>
 #include <mutex>
 #include <stdexcept>
 #include <string>
+
+#include "payment_rules.hpp"
 
 namespace shopd::payment {
 
@@ -20,12 +23,6 @@ struct CaptureRequest {
     std::int64_t amount_cents = 0;
     std::string currency;
     std::string token;
-};
-
-struct ProviderAnswer {
-    enum class Outcome { captured, declined, pending };
-    Outcome outcome;
-    std::string decline_reason;
 };
 
 // The provider could not be reached or failed; the same request may succeed later.
@@ -37,12 +34,12 @@ class TransientProviderError : public std::runtime_error {
 class PaymentProvider {
   public:
     virtual ~PaymentProvider() = default;
-    virtual ProviderAnswer capture(const CaptureRequest& request) = 0;
+    virtual result<Capture> capture(const CaptureRequest& request) = 0;
 };
 
 class SimulatedProvider : public PaymentProvider {
   public:
-    ProviderAnswer capture(const CaptureRequest& request) override;
+    result<Capture> capture(const CaptureRequest& request) override;
 
   private:
     std::mutex mutex_;

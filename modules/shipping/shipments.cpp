@@ -5,6 +5,7 @@
 #include <boost/json.hpp>
 #include <fmt/format.h>
 #include <random>
+#include <stdexcept>
 
 #include <shopd/clock.hpp>
 #include <shopd/contracts/order.hpp>
@@ -21,32 +22,7 @@ const char* const kShipmentById =
     "SELECT id, order_id, customer_id, status, carrier, tracking_number, cost_cents, currency, "
     "weight_grams, shipping_address, created_at, updated_at FROM shipment WHERE id = ?";
 
-// The carrier's first two letters and twelve digits, e.g. SH123456789012.
-std::string new_tracking_number(const std::string& carrier) {
-    thread_local std::mt19937_64 random{std::random_device{}()};
-    std::string prefix;
-    for (const char c : carrier) {
-        if (std::isalpha(static_cast<unsigned char>(c)) && prefix.size() < 2) {
-            prefix += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-        }
-    }
-    return fmt::format("{}{:012}", prefix, random() % 1'000'000'000'000ULL);
-}
-
 }  // namespace
-
-std::int64_t shipping_cost(const ShippingSettings& config, std::int64_t weight_grams) {
-    const auto& limits = config.weight_band_limits_grams;
-    if (limits.empty()) {
-        return config.flat_cost_cents;
-    }
-    for (std::size_t band = 0; band < limits.size(); ++band) {
-        if (weight_grams <= limits[band]) {
-            return config.weight_band_costs_cents[band];
-        }
-    }
-    return config.weight_band_costs_cents.back();
-}
 
 void Shipments::create(UnitOfWork& unit_of_work, const CreateShipment& command) const {
     auto& existing = unit_of_work.statements().get("SELECT 1 FROM shipment WHERE order_id = ?");
@@ -56,107 +32,105 @@ void Shipments::create(UnitOfWork& unit_of_work, const CreateShipment& command) 
     if (created_before) {
         return;
     }
+    thread_local std::mt19937_64 random{std::random_device{}()};
     const auto id = new_uuid_v7();
-    const auto tracking_number = new_tracking_number(config_.carrier);
+    const auto tracking = tracking_number(config_.carrier, random());
     const auto cost = shipping_cost(config_, command.weight_grams);
     const auto now = rfc3339(unit_of_work.now());
     auto& insert = unit_of_work.statements().get(
         "INSERT INTO shipment (id, order_id, customer_id, status, carrier, tracking_number, "
         "cost_cents, currency, weight_grams, shipping_address, created_at, updated_at) "
         "VALUES (?, ?, ?, 'created', ?, ?, ?, ?, ?, ?, ?, ?)");
-    SQLite::bind(insert, id, command.order_id, command.customer_id, config_.carrier,
-                 tracking_number, cost, command.currency, command.weight_grams,
+    SQLite::bind(insert, id, command.order_id, command.customer_id, config_.carrier, tracking, cost,
+                 command.currency, command.weight_grams,
                  json::serialize(json::value_from(command.address)), now, now);
     insert.exec();
     auto& history = unit_of_work.statements().get(
         "INSERT INTO shipment_history (shipment_id, status, at) VALUES (?, 'created', ?)");
     SQLite::bind(history, id, now);
     history.exec();
-    unit_of_work.publish(ShipmentCreated{command.order_id, id, config_.carrier, tracking_number,
-                                         cost, command.currency},
-                         contracts::order::order_aggregate(command.order_id));
+    unit_of_work.publish(
+        ShipmentCreated{command.order_id, id, config_.carrier, tracking, cost, command.currency},
+        contracts::order::order_aggregate(command.order_id));
 }
 
 void Shipments::cancel(UnitOfWork& unit_of_work, const CancelShipment& command) const {
-    auto& query = unit_of_work.statements().get("SELECT id FROM shipment WHERE order_id = ?");
-    query.bind(1, command.order_id);
-    const auto id = query.executeStep() ? query.getColumn(0).getString() : std::string{};
-    query.reset();
-    const auto shipment = id.empty() ? std::nullopt : row(unit_of_work, id);
+    const auto shipment = row(unit_of_work, "order_id", command.order_id);
+    const auto answer = answer_cancel(shipment ? std::optional{shipment->status} : std::nullopt);
     const auto order = contracts::order::order_aggregate(command.order_id);
+    const auto id = shipment ? shipment->id.str() : std::string{};
     // The order waits for this answer before it refunds anything: a parcel that has left is
     // never paid back, however the cancel and the dispatch met.
-    if (shipment && (shipment->status == "dispatched" || shipment->status == "delivered")) {
+    if (answer.refused) {
         unit_of_work.publish(ShipmentCancelRefused{command.order_id, id, shipment->tracking_number,
-                                                   shipment->status},
+                                                   std::string{to_string(shipment->status)}},
                              order);
         return;
     }
-    if (shipment && shipment->status == "created") {
-        set_status(unit_of_work, id, "cancelled");
+    if (answer.next) {
+        set_status(unit_of_work, shipment->id, *answer.next);
     }
     unit_of_work.publish(ShipmentCancelled{command.order_id, id}, order);
 }
 
-Shipments::Step Shipments::dispatch(UnitOfWork& unit_of_work, const std::string& id) const {
-    const auto shipment = row(unit_of_work, id);
+result<void> Shipments::take(UnitOfWork& unit_of_work, CarrierStep step,
+                             const ShipmentId& id) const {
+    const auto shipment = row(unit_of_work, "id", id.str());
     if (!shipment) {
-        return Step::unknown_shipment;
+        return failure(errc::unknown_shipment, {id.str()});
     }
-    if (shipment->status != "created") {
-        return Step::wrong_status;
+    const auto next = after(step, shipment->status);
+    if (!next) {
+        return next.error();
     }
-    set_status(unit_of_work, id, "dispatched");
-    unit_of_work.publish(ShipmentDispatched{shipment->order_id, id, shipment->tracking_number},
-                         contracts::order::order_aggregate(shipment->order_id));
-    return Step::done;
+    set_status(unit_of_work, id, *next);
+    const auto order = contracts::order::order_aggregate(shipment->order_id);
+    if (step == CarrierStep::dispatch) {
+        unit_of_work.publish(
+            ShipmentDispatched{shipment->order_id, id.str(), shipment->tracking_number}, order);
+    } else {
+        unit_of_work.publish(ShipmentDelivered{shipment->order_id, id.str()}, order);
+    }
+    return {};
 }
 
-Shipments::Step Shipments::deliver(UnitOfWork& unit_of_work, const std::string& id) const {
-    const auto shipment = row(unit_of_work, id);
-    if (!shipment) {
-        return Step::unknown_shipment;
-    }
-    if (shipment->status != "dispatched") {
-        return Step::wrong_status;
-    }
-    set_status(unit_of_work, id, "delivered");
-    unit_of_work.publish(ShipmentDelivered{shipment->order_id, id},
-                         contracts::order::order_aggregate(shipment->order_id));
-    return Step::done;
-}
-
-std::optional<Shipments::Row> Shipments::row(UnitOfWork& unit_of_work,
-                                             const std::string& id) const {
-    auto& query = unit_of_work.statements().get(
-        "SELECT order_id, status, tracking_number FROM shipment WHERE id = ?");
-    query.bind(1, id);
+std::optional<Shipments::Row> Shipments::row(UnitOfWork& unit_of_work, std::string_view column,
+                                             const std::string& value) const {
+    auto& query = unit_of_work.statements().get(fmt::format(
+        "SELECT id, order_id, status, tracking_number FROM shipment WHERE {} = ?", column));
+    query.bind(1, value);
     std::optional<Row> found;
     if (query.executeStep()) {
-        found = Row{query.getColumn(0).getString(), query.getColumn(1).getString(),
-                    query.getColumn(2).getString()};
+        const auto status = parse_shipment_status(query.getColumn(2).getString());
+        if (!status) {
+            throw std::runtime_error(
+                fmt::format("a shipment row holds '{}'", query.getColumn(2).getString()));
+        }
+        found = Row{ShipmentId{query.getColumn(0).getString()}, query.getColumn(1).getString(),
+                    *status, query.getColumn(3).getString()};
     }
     query.reset();
     return found;
 }
 
-void Shipments::set_status(UnitOfWork& unit_of_work, const std::string& id,
-                           const std::string& status) const {
+void Shipments::set_status(UnitOfWork& unit_of_work, const ShipmentId& id,
+                           ShipmentStatus status) const {
     const auto now = rfc3339(unit_of_work.now());
+    const std::string name{to_string(status)};
     auto& update = unit_of_work.statements().get(
         "UPDATE shipment SET status = ?, updated_at = ? WHERE id = ?");
-    SQLite::bind(update, status, now, id);
+    SQLite::bind(update, name, now, id.str());
     update.exec();
     auto& history = unit_of_work.statements().get(
         "INSERT INTO shipment_history (shipment_id, status, at) VALUES (?, ?, ?)");
-    SQLite::bind(history, id, status, now);
+    SQLite::bind(history, id.str(), name, now);
     history.exec();
 }
 
 std::optional<json::object> Shipments::shipment(UnitOfWork& unit_of_work,
-                                                const std::string& id) const {
+                                                const ShipmentId& id) const {
     auto& query = unit_of_work.statements().get(kShipmentById);
-    query.bind(1, id);
+    query.bind(1, id.str());
     if (!query.executeStep()) {
         query.reset();
         return std::nullopt;
@@ -179,7 +153,7 @@ std::optional<json::object> Shipments::shipment(UnitOfWork& unit_of_work,
     json::array history;
     auto& steps = unit_of_work.statements().get(
         "SELECT status, at FROM shipment_history WHERE shipment_id = ? ORDER BY id");
-    steps.bind(1, id);
+    steps.bind(1, id.str());
     while (steps.executeStep()) {
         history.push_back(json::object{{"status", steps.getColumn(0).getString()},
                                        {"at", steps.getColumn(1).getString()}});
@@ -197,7 +171,7 @@ json::array Shipments::shipments(UnitOfWork& unit_of_work, const std::string& or
     SQLite::bind(query, order_id, before_id, limit);
     json::array items;
     for (const auto& id : store::first_column(query)) {
-        items.push_back(*shipment(unit_of_work, id));
+        items.push_back(*shipment(unit_of_work, ShipmentId{id}));
     }
     return items;
 }

@@ -10,12 +10,10 @@
 #include <shopd/contracts/shipping.hpp>
 #include <shopd/unit_of_work.hpp>
 
+#include "shipment_rules.hpp"
 #include "shipping_settings.hpp"
 
 namespace shopd::shipping {
-
-// What a parcel of `weight_grams` costs under `config`: by weight band, or flat.
-std::int64_t shipping_cost(const ShippingSettings& config, std::int64_t weight_grams);
 
 class Shipments {
   public:
@@ -24,25 +22,24 @@ class Shipments {
     void create(UnitOfWork& unit_of_work, const contracts::shipping::CreateShipment& command) const;
     void cancel(UnitOfWork& unit_of_work, const contracts::shipping::CancelShipment& command) const;
 
-    // The carrier's steps. dispatch: created -> dispatched; deliver: dispatched -> delivered.
-    enum class Step { done, unknown_shipment, wrong_status };
-    Step dispatch(UnitOfWork& unit_of_work, const std::string& id) const;
-    Step deliver(UnitOfWork& unit_of_work, const std::string& id) const;
+    // The carrier reports a step of the parcel.
+    result<void> take(UnitOfWork& unit_of_work, CarrierStep step, const ShipmentId& id) const;
 
     std::optional<boost::json::object> shipment(UnitOfWork& unit_of_work,
-                                                const std::string& id) const;
+                                                const ShipmentId& id) const;
     boost::json::array shipments(UnitOfWork& unit_of_work, const std::string& order_id,
                                  const std::string& before_id, int limit) const;
 
   private:
     struct Row {
+        ShipmentId id;
         std::string order_id;
-        std::string status;
+        ShipmentStatus status;
         std::string tracking_number;
     };
-    std::optional<Row> row(UnitOfWork& unit_of_work, const std::string& id) const;
-    void set_status(UnitOfWork& unit_of_work, const std::string& id,
-                    const std::string& status) const;
+    std::optional<Row> row(UnitOfWork& unit_of_work, std::string_view column,
+                           const std::string& value) const;
+    void set_status(UnitOfWork& unit_of_work, const ShipmentId& id, ShipmentStatus status) const;
 
     const ShippingSettings& config_;
 };

@@ -16,30 +16,28 @@ using namespace contracts::shipping;
 
 namespace {
 
-using StepFunction = Shipments::Step (Shipments::*)(UnitOfWork&, const std::string&) const;
-
 // POST /api/shipments/{id}/<step>: the carrier reports a step of the parcel.
 void add_carrier_step(ModuleBuilder& builder, std::shared_ptr<const Shipments> shipments,
-                      const std::string& step, StepFunction apply, const std::string& from) {
+                      const std::string& name, CarrierStep step) {
     auto& work = builder.work();
     builder.route(
         {http::Method::post,
-         "/api/shipments/{id}/" + step,
+         "/api/shipments/{id}/" + name,
          http::Body::none,
          {Role::operator_},
-         [&work, shipments, apply, from](const http::Request& request, http::Reply reply) {
+         [&work, shipments, step](const http::Request& request, http::Reply reply) {
              work.answer(
                  request, reply, {},
-                 [shipments, apply, from, id = request.param("id")](UnitOfWork& unit_of_work) {
-                     switch (((*shipments).*apply)(unit_of_work, id)) {
-                         case Shipments::Step::unknown_shipment:
-                             return http::problem(404, "not-found", "Not found",
-                                                  fmt::format("no shipment '{}'", id));
-                         case Shipments::Step::wrong_status:
-                             return http::problem(409, "shipment-status", "Conflict",
-                                                  fmt::format("shipment '{}' is not {}", id, from));
-                         case Shipments::Step::done:
-                             break;
+                 [shipments, step, id = ShipmentId{request.param("id")}](UnitOfWork& unit_of_work) {
+                     const auto taken = shipments->take(unit_of_work, step, id);
+                     if (!taken && taken.error().code == errc::unknown_shipment) {
+                         return http::problem(404, "not-found", "Not found",
+                                              fmt::format("no shipment '{}'", id.str()));
+                     }
+                     if (!taken) {
+                         return http::problem(409, "shipment-status", "Conflict",
+                                              fmt::format("shipment '{}' is not {}", id.str(),
+                                                          taken.error().subjects.at(0)));
                      }
                      return http::json_response(200, *shipments->shipment(unit_of_work, id));
                  });
@@ -74,15 +72,15 @@ ModuleDefinition module() {
                                 "order_id",
                                 {Role::customer, Role::operator_},
                                 [shipments](UnitOfWork& unit_of_work, const std::string& id) {
-                                    return shipments->shipment(unit_of_work, id);
+                                    return shipments->shipment(unit_of_work, ShipmentId{id});
                                 },
                                 [shipments](UnitOfWork& unit_of_work, const std::string& order_id,
                                             const http::Page& page) {
                                     return shipments->shipments(unit_of_work, order_id, page.cursor,
                                                                 page.limit);
                                 }});
-            add_carrier_step(builder, shipments, "dispatch", &Shipments::dispatch, "created");
-            add_carrier_step(builder, shipments, "deliver", &Shipments::deliver, "dispatched");
+            add_carrier_step(builder, shipments, "dispatch", CarrierStep::dispatch);
+            add_carrier_step(builder, shipments, "deliver", CarrierStep::deliver);
         },
         shipping_settings()};
 }

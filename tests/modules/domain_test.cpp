@@ -8,16 +8,15 @@
 #include <shopd/contracts/shipping.hpp>
 #include <shopd/digest.hpp>
 
+#include "payment_rules.hpp"
 #include "reservation_plan.hpp"
-#include "shipments.hpp"
+#include "shipment_rules.hpp"
 #include "template.hpp"
 
 namespace shopd::testing {
 namespace json = boost::json;
 using inventory::plan_reservation;
 using inventory::ProductStock;
-using inventory::Refusal;
-using inventory::ReservationPlan;
 
 namespace {
 
@@ -38,27 +37,27 @@ void check_round_trip(const M& message) {
 
 TEST_CASE("a reservation takes every line at catalog prices", "[inventory]") {
     const auto plan = plan_reservation({{"MUG", 2}, {"TEA", 2}}, shelf());
-    REQUIRE(std::holds_alternative<ReservationPlan>(plan));
-    const auto& reserved = std::get<ReservationPlan>(plan);
-    CHECK(reserved.total_cents == 2 * 1250 + 2 * 499);
-    CHECK(reserved.currency == "EUR");
-    REQUIRE(reserved.lines.size() == 2);
-    CHECK(reserved.lines[0].unit_price_cents == 1250);
-    CHECK(reserved.lines[0].weight_grams == 300);
+    REQUIRE(plan.has_value());
+    CHECK(plan->total_cents == 2 * 1250 + 2 * 499);
+    CHECK(plan->currency == "EUR");
+    REQUIRE(plan->lines.size() == 2);
+    CHECK(plan->lines[0].unit_price_cents == 1250);
+    CHECK(plan->lines[0].weight_grams == 300);
 }
 
 TEST_CASE("a reservation is refused whole when one line cannot be served", "[inventory]") {
+    using inventory::errc;
     const auto refusal = [](const std::vector<contracts::inventory::RequestedLine>& lines) {
         const auto plan = plan_reservation(lines, shelf());
-        REQUIRE(std::holds_alternative<Refusal>(plan));
-        return std::get<Refusal>(plan);
+        REQUIRE_FALSE(plan.has_value());
+        return plan.error();
     };
-    CHECK(refusal({{"MUG", 1}, {"TEA", 3}}).reason == "out_of_stock");
-    CHECK(refusal({{"MUG", 1}, {"TEA", 3}}).sku == "TEA");
-    CHECK(refusal({{"MUG", 3}, {"MUG", 3}}).reason == "out_of_stock");
-    CHECK(refusal({{"NOPE", 1}}).reason == "unknown_product");
-    CHECK(refusal({{"MUG", 1}, {"HAT", 1}}).reason == "mixed_currency");
-    CHECK(refusal({}).reason == "out_of_stock");
+    CHECK(refusal({{"MUG", 1}, {"TEA", 3}}).code == errc::out_of_stock);
+    CHECK(refusal({{"MUG", 1}, {"TEA", 3}}).subjects == std::vector<std::string>{"TEA"});
+    CHECK(refusal({{"MUG", 3}, {"MUG", 3}}).code == errc::out_of_stock);
+    CHECK(refusal({{"NOPE", 1}}).code == errc::unknown_product);
+    CHECK(refusal({{"MUG", 1}, {"HAT", 1}}).code == errc::mixed_currency);
+    CHECK(inventory::to_string(refusal({}).code) == "out_of_stock");
 }
 
 TEST_CASE("shipping costs a flat rate, or the band the weight falls in", "[shipping]") {
@@ -72,6 +71,63 @@ TEST_CASE("shipping costs a flat rate, or the band the weight falls in", "[shipp
     CHECK(shipping::shipping_cost(config, 1001) == 699);
     CHECK(shipping::shipping_cost(config, 5000) == 699);
     CHECK(shipping::shipping_cost(config, 5001) == 1299);
+}
+
+TEST_CASE("a parcel is dispatched once created and delivered once dispatched", "[shipping]") {
+    using shipping::CarrierStep;
+    using shipping::ShipmentStatus;
+    CHECK(*shipping::after(CarrierStep::dispatch, ShipmentStatus::created) ==
+          ShipmentStatus::dispatched);
+    CHECK(*shipping::after(CarrierStep::deliver, ShipmentStatus::dispatched) ==
+          ShipmentStatus::delivered);
+    const auto early = shipping::after(CarrierStep::deliver, ShipmentStatus::created);
+    CHECK(early.error().code == shipping::errc::wrong_status);
+    CHECK(early.error().subjects == std::vector<std::string>{"dispatched"});
+    CHECK_FALSE(shipping::after(CarrierStep::dispatch, ShipmentStatus::cancelled).has_value());
+}
+
+TEST_CASE("a cancel is refused once the parcel has left, and cancels it before", "[shipping]") {
+    using shipping::ShipmentStatus;
+    CHECK(shipping::answer_cancel(ShipmentStatus::dispatched).refused);
+    CHECK(shipping::answer_cancel(ShipmentStatus::delivered).refused);
+    const auto created = shipping::answer_cancel(ShipmentStatus::created);
+    CHECK_FALSE(created.refused);
+    CHECK(created.next == ShipmentStatus::cancelled);
+    // Before the shipment exists, or after it was cancelled, the cancel is answered at once.
+    CHECK_FALSE(shipping::answer_cancel(std::nullopt).refused);
+    CHECK_FALSE(shipping::answer_cancel(ShipmentStatus::cancelled).next.has_value());
+}
+
+TEST_CASE("a tracking number is the carrier's initials and twelve digits", "[shipping]") {
+    CHECK(shipping::tracking_number("shopd post", 42) == "SH000000000042");
+    CHECK(shipping::tracking_number("x-1", 1'000'000'000'007ULL) == "X000000000007");
+}
+
+TEST_CASE("a provider's answer makes the payment captured, declined or pending", "[payment]") {
+    using payment::Capture;
+    using payment::PaymentStatus;
+    CHECK(payment::status_after(Capture::captured) == PaymentStatus::captured);
+    CHECK(payment::status_after(Capture::pending) == PaymentStatus::pending);
+    const payment::result<Capture> declined = failure(payment::errc::insufficient_funds);
+    CHECK(payment::status_after(declined) == PaymentStatus::declined);
+    CHECK(payment::to_string(payment::errc::insufficient_funds) == "insufficient_funds");
+}
+
+TEST_CASE("a refund pays back a capture, voids a pending payment and skips the rest", "[payment]") {
+    using payment::PaymentStatus;
+    const auto captured = payment::refund_of(PaymentStatus::captured);
+    REQUIRE(captured);
+    CHECK(captured->next == PaymentStatus::refunded);
+    CHECK(captured->gives_money_back);
+    const auto pending = payment::refund_of(PaymentStatus::pending);
+    REQUIRE(pending);
+    CHECK(pending->next == PaymentStatus::voided);
+    CHECK_FALSE(pending->gives_money_back);
+    for (const auto status :
+         {PaymentStatus::declined, PaymentStatus::refunded, PaymentStatus::voided}) {
+        CHECK_FALSE(payment::refund_of(status).has_value());
+        CHECK(payment::parse_payment_status(payment::to_string(status)) == status);
+    }
 }
 
 TEST_CASE("a notification template replaces each name by its value", "[notification]") {

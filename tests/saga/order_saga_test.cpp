@@ -50,6 +50,8 @@ TEST_CASE("an order goes from pending to delivered, priced by the server", "[sag
 
     auto order = shop.order(id);
     CHECK(order.at("status") == "confirmed");
+    CHECK(order.at("step") == "settled");
+    CHECK(order.at("step_deadline").is_null());
     CHECK(order.at("total_cents") == 2 * 1250 + 3 * 499);
     CHECK(order.at("currency") == "EUR");
     CHECK(order.at("cancel_reason").is_null());
@@ -142,6 +144,11 @@ TEST_CASE("a payment that never answers times the order out and compensates", "[
     CHECK(shop.order(id).at("status") == "pending");
     CHECK(shop.product("MUG").at("reserved") == 2);
 
+    const auto waiting = shop.order(id);
+    CHECK(waiting.at("step") == "paying");
+    const auto deadline_ms = unix_millis(shop.app.clock().now()) + 5000;
+    CHECK(text(waiting.at("step_deadline")) ==
+          rfc3339(ShopClock::time_point{std::chrono::milliseconds(deadline_ms)}));
     shop.app.clock().advance(std::chrono::milliseconds(4999));
     shop.settle();
     CHECK(shop.order(id).at("status") == "pending");
@@ -439,6 +446,23 @@ TEST_CASE("every documented route answers, and lists page with a cursor", "[saga
     CHECK(shop.get("/api/admin/dead-letters").at("items").as_array().empty());
     CHECK(shop.get("/api/admin/outbox").at("items").as_array().size() == builtin_modules().size());
     CHECK(shop.http->request("DELETE", "/api/orders").status == 405);
+}
+
+TEST_CASE("the saga's steps are served in the order they are taken, with their undo and deadline",
+          "[saga][openapi]") {
+    TestShop shop;
+    const auto steps = shop.get("/api/admin/saga").at("steps").as_array();
+    REQUIRE(steps.size() == 3);
+    std::vector<std::string> names;
+    for (const auto& step : steps) {
+        names.push_back(text(step.at("step")));
+        CHECK(step.at("deadline_ms") == 5000);  // as shop_config() sets it
+    }
+    CHECK(names == std::vector<std::string>{"reserving", "paying", "shipping"});
+    CHECK(steps.at(0).at("asks") == "inventory.reserve_stock");
+    CHECK(steps.at(1).at("undone_by") == "payment.refund_payment");
+    CHECK(steps.at(2).at("fails_on").is_null());
+    CHECK(steps.at(2).at("undo_awaits_answer") == true);
 }
 
 }  // namespace shopd::testing

@@ -17,6 +17,8 @@ struct Address {
     std::string city;
     std::string postal_code;
     std::string country;
+
+    friend bool operator==(const Address&, const Address&) = default;
 };
 BOOST_DESCRIBE_STRUCT(Address, (), (name, line1, line2, city, postal_code, country))
 
