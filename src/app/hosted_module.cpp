@@ -106,7 +106,7 @@ void HostedModule::intake(http::Route route) {
     route.handler = [this, limit = hosting_.config.server.max_backlog,
                      handler = std::move(route.handler)](const http::Request& request,
                                                          http::Reply reply) {
-        if (runtime_.messaging().work_waiting() > limit) {
+        if (runtime_.host().work_waiting() > limit) {
             reply(http::unavailable("overloaded",
                                     fmt::format("more than {} units of work are waiting (server."
                                                 "max_backlog); try again shortly",

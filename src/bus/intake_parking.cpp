@@ -5,7 +5,7 @@
 
 #include <shopd/clock.hpp>
 
-#include "bus/messaging.hpp"
+#include "bus/dead_letter.hpp"
 
 namespace shopd::bus {
 namespace {

@@ -96,6 +96,12 @@ ModuleRuntime* Messaging::find(std::string_view name) const {
     return found == modules_.end() ? nullptr : found->second.get();
 }
 
+void Messaging::deliver(std::string_view subscriber, Envelope envelope,
+                        std::function<void(DeliveryResult)> done) {
+    // Routes name hosted subscribers only: a subscriber hosted elsewhere reads from Kafka.
+    find(subscriber)->receive(std::move(envelope), std::move(done));
+}
+
 std::vector<ModuleRuntime*> Messaging::modules() const {
     std::vector<ModuleRuntime*> result;
     for (const auto& [name, runtime] : modules_) {

@@ -10,7 +10,7 @@
 #include <shopd/ids.hpp>
 #include <shopd/message.hpp>
 
-#include "bus/messaging.hpp"
+#include "bus/message_bus.hpp"
 #include "telemetry/logging.hpp"
 #include "util/failure.hpp"
 
@@ -24,14 +24,14 @@ std::chrono::milliseconds DeliveryPolicy::backoff(int failed_attempts) const {
     return std::min(wait, retry_cap);
 }
 
-ModuleRuntime::ModuleRuntime(std::string name, Messaging& messaging,
+ModuleRuntime::ModuleRuntime(std::string name, ModuleHost& host,
                              boost::asio::any_io_executor executor)
     : name_(std::move(name)),
-      messaging_(messaging),
+      host_(host),
       strand_(boost::asio::make_strand(std::move(executor))),
-      dispatcher_(*this, messaging),
+      dispatcher_(*this, host),
       batch_timer_(strand_),
-      batch_units_(messaging.metrics().batch_units.with({name_})) {}
+      batch_units_(host.metrics().batch_units.with({name_})) {}
 
 ModuleRuntime::~ModuleRuntime() = default;
 
@@ -46,15 +46,15 @@ void ModuleRuntime::close() {
 }
 
 const ShopClock& ModuleRuntime::clock() const {
-    return messaging_.clock();
+    return host_.clock();
 }
 
 const MessageBus& ModuleRuntime::bus() const {
-    return messaging_.bus();
+    return host_.bus();
 }
 
 bool ModuleRuntime::is_hosted(std::string_view module) const {
-    return messaging_.find(module) != nullptr;
+    return host_.is_hosted(module);
 }
 
 void ModuleRuntime::execute(MessageContext context, std::function<void(UnitOfWork&)> work,
@@ -152,7 +152,7 @@ void ModuleRuntime::enqueue(std::function<void()> write,
         return;
     }
     batch_scheduled_ = true;
-    const auto wait = messaging_.policy().batch_wait;
+    const auto wait = host_.policy().batch_wait;
     if (wait.count() == 0) {
         boost::asio::post(strand_, [this] { commit_batch(); });
         return;
@@ -177,7 +177,7 @@ void ModuleRuntime::commit_batch() {
     {
         std::lock_guard lock(queue_mutex_);
         const auto count =
-            std::min(queue_.size(), static_cast<std::size_t>(messaging_.policy().max_batch));
+            std::min(queue_.size(), static_cast<std::size_t>(host_.policy().max_batch));
         batch.assign(std::make_move_iterator(queue_.begin()),
                      std::make_move_iterator(queue_.begin() + static_cast<std::ptrdiff_t>(count)));
         queue_.erase(queue_.begin(), queue_.begin() + static_cast<std::ptrdiff_t>(count));
@@ -279,7 +279,7 @@ void ModuleRuntime::committed(UnitOfWork& unit_of_work) {
         return;
     }
     for (const auto& message : unit_of_work.published()) {
-        messaging_.metrics().published.with({message.type}).inc();
+        host_.metrics().published.with({message.type}).inc();
         dispatcher_.published(message.deliveries);
     }
     dispatcher_.wake();

@@ -30,15 +30,12 @@ class Histogram;
 namespace shopd::bus {
 
 class MessageBus;
-class Messaging;
 
 // One hosted module: its database, and the serial executor every access to it runs on, so the
 // code above never sees two transactions of one module at once.
-class ModuleRuntime {
+class ModuleRuntime final : public OutboxSource {
   public:
-    using Strand = boost::asio::strand<boost::asio::any_io_executor>;
-
-    ModuleRuntime(std::string name, Messaging& messaging, boost::asio::any_io_executor executor);
+    ModuleRuntime(std::string name, ModuleHost& host, boost::asio::any_io_executor executor);
     ~ModuleRuntime();
 
     // Attaches the migrated database; before this, no work may run.
@@ -46,16 +43,16 @@ class ModuleRuntime {
     // Detaches and closes the database, once no work is left on the strand.
     void close();
 
-    const std::string& name() const { return name_; }
-    Strand& strand() { return strand_; }
+    const std::string& name() const override { return name_; }
+    Strand& strand() override { return strand_; }
     const MessageBus& bus() const;
-    const Messaging& messaging() const { return messaging_; }
+    const ModuleHost& host() const { return host_; }
     const ShopClock& clock() const;
     bool is_hosted(std::string_view module) const;
 
     // Only on the strand, while open.
-    SQLite::Database& database() { return *database_; }
-    store::StatementCache& statements() { return *statements_; }
+    SQLite::Database& database() override { return *database_; }
+    store::StatementCache& statements() override { return *statements_; }
 
     // Work reaches the database in batches (group commit): whatever queued while the last
     // transaction ran is committed in the next one, up to DeliveryPolicy::max_batch units; the
@@ -82,7 +79,8 @@ class ModuleRuntime {
 
     // For the platform's own bookkeeping: `write` runs in the next batch, `finish` on the
     // strand after it, with null once committed.
-    void enqueue(std::function<void()> write, std::function<void(std::exception_ptr)> finish);
+    void enqueue(std::function<void()> write,
+                 std::function<void(std::exception_ptr)> finish) override;
 
     // Units of work waiting for a transaction.
     std::size_t queued() const;
@@ -128,7 +126,7 @@ class ModuleRuntime {
     void write_in_savepoints(std::vector<Job>& batch, std::vector<std::exception_ptr>& failures);
 
     std::string name_;
-    Messaging& messaging_;
+    ModuleHost& host_;
     Strand strand_;
     std::unique_ptr<SQLite::Database> database_;
     std::optional<store::StatementCache> statements_;

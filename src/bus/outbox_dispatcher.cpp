@@ -10,8 +10,7 @@
 
 #include <shopd/clock.hpp>
 
-#include "bus/messaging.hpp"
-#include "bus/module_runtime.hpp"
+#include "bus/message_bus.hpp"
 #include "telemetry/logging.hpp"
 #include "util/failure.hpp"
 
@@ -50,9 +49,9 @@ std::shared_ptr<const Envelope> envelope_at(SQLite::Statement& query, int first)
 
 }  // namespace
 
-OutboxDispatcher::OutboxDispatcher(ModuleRuntime& source, Messaging& messaging)
+OutboxDispatcher::OutboxDispatcher(OutboxSource& source, ModuleHost& host)
     : source_(source),
-      messaging_(messaging),
+      host_(host),
       retry_timer_(source.strand()),
       write_retry_timer_(source.strand()) {}
 
@@ -69,14 +68,14 @@ void OutboxDispatcher::load() {
 }
 
 void OutboxDispatcher::load_routes() {
-    for (const auto& publication : messaging_.bus().publications()) {
+    for (const auto& publication : host_.bus().publications()) {
         if (publication.module != source_.name()) {
             continue;
         }
         auto& subscribers = routes_[publication.message.name];
-        for (const auto& subscriber : messaging_.bus().subscribers(publication.message.name)) {
-            if (source_.is_hosted(subscriber) && std::find(subscribers.begin(), subscribers.end(),
-                                                           subscriber) == subscribers.end()) {
+        for (const auto& subscriber : host_.bus().subscribers(publication.message.name)) {
+            if (host_.is_hosted(subscriber) && std::find(subscribers.begin(), subscribers.end(),
+                                                         subscriber) == subscribers.end()) {
                 subscribers.push_back(subscriber);
                 progress_.try_emplace(subscriber);
             }
@@ -111,7 +110,7 @@ std::int64_t OutboxDispatcher::load_progress() {
     cursor_ = last;
     std::int64_t backlog = 0;
     for (auto& [subscriber, progress] : progress_) {
-        const auto from = messaging_.bus().start_of(subscriber, source_.name());
+        const auto from = host_.bus().start_of(subscriber, source_.name());
         store::exec(statements,
                     "INSERT OR IGNORE INTO outbox_progress (subscriber, delivered_through) "
                     "VALUES (?, ?)",
@@ -213,7 +212,7 @@ void OutboxDispatcher::pass() {
     if (!running_) {
         return;
     }
-    int room = messaging_.policy().max_in_flight - static_cast<int>(in_flight_.size()) -
+    int room = host_.policy().max_in_flight - static_cast<int>(in_flight_.size()) -
                static_cast<int>(unsettled_);
     if (!recorded_.empty()) {
         pass_recorded(room);
@@ -250,12 +249,12 @@ void OutboxDispatcher::pass_recorded(int& room) {
 
 void OutboxDispatcher::read_recorded(SQLite::Statement& query, int& room,
                                      std::vector<Pending>& batch) {
-    const auto now = unix_millis(source_.clock().now());
+    const auto now = unix_millis(host_.clock().now());
     while (room > 0 && query.executeStep()) {
         const auto seq = query.getColumn(0).getInt64();
         std::string subscriber = query.getColumn(1).getString();
         recorded_cursor_ = seq;
-        if (in_flight_.contains({seq, subscriber}) || messaging_.find(subscriber) == nullptr) {
+        if (in_flight_.contains({seq, subscriber}) || !host_.is_hosted(subscriber)) {
             continue;
         }
         if (query.getColumn(14).getInt() != 0) {
@@ -322,12 +321,12 @@ void OutboxDispatcher::route(Pending pending) {
 }
 
 void OutboxDispatcher::deliver(Pending pending) {
-    auto* target = messaging_.find(pending.subscriber);
     auto envelope = *pending.envelope;
-    target->receive(std::move(envelope),
-                    [this, pending = std::move(pending)](DeliveryResult result) mutable {
-                        complete(std::move(pending), std::move(result));
-                    });
+    const auto subscriber = pending.subscriber;
+    host_.deliver(subscriber, std::move(envelope),
+                  [this, pending = std::move(pending)](DeliveryResult result) mutable {
+                      complete(std::move(pending), std::move(result));
+                  });
 }
 
 // What became of one delivery that has to be written: decided once, then written and counted.
@@ -350,10 +349,9 @@ void OutboxDispatcher::complete(Pending pending, DeliveryResult result) {
     const int attempts = pending.attempts + 1;
     auto outcome = std::make_shared<const Outcome>(Outcome{
         std::move(pending), std::move(result), attempts, delivered,
-        !delivered && (attempts >= messaging_.policy().max_attempts || result.hopeless),
-        delivered
-            ? 0
-            : unix_millis(source_.clock().now()) + messaging_.policy().backoff(attempts).count()});
+        !delivered && (attempts >= host_.policy().max_attempts || result.hopeless),
+        delivered ? 0
+                  : unix_millis(host_.clock().now()) + host_.policy().backoff(attempts).count()});
     // The outcome is written in the publisher's next batch, with its other work.
     source_.enqueue([this, outcome] { record(*outcome); },
                     [this, outcome](std::exception_ptr failure) { recorded(*outcome, failure); });
@@ -361,7 +359,7 @@ void OutboxDispatcher::complete(Pending pending, DeliveryResult result) {
 
 void OutboxDispatcher::delivered_fresh(const Pending& pending) {
     // Counted before the backlog shrinks, so whoever waits for an idle bus sees it.
-    messaging_.metrics().delivered.with({pending.envelope->type, pending.subscriber}).inc();
+    host_.metrics().delivered.with({pending.envelope->type, pending.subscriber}).inc();
     --pending_;
     settle(pending);
     const auto lane = lanes_.find({pending.subscriber, pending.envelope->aggregate_id});
@@ -391,7 +389,7 @@ void OutboxDispatcher::record(const Outcome& outcome) {
     write.bind(6, outcome.next_attempt_ms);
     write.bind(7, outcome.result.error);
     if (outcome.park) {
-        write.bind(8, rfc3339(source_.clock().now()));
+        write.bind(8, rfc3339(host_.clock().now()));
     }
     write.exec();
 }
@@ -402,7 +400,7 @@ void OutboxDispatcher::recorded(const Outcome& outcome, std::exception_ptr failu
     const auto attempts = outcome.attempts;
     telemetry::CorrelationScope scope(pending.envelope->correlation_id);
     const auto& type = pending.envelope->type;
-    auto& metrics = messaging_.metrics();
+    auto& metrics = host_.metrics();
     const LaneKey key{pending.subscriber, pending.envelope->aggregate_id};
     if (failure) {
         // Nothing changed: the delivery is attempted again, at least once.
@@ -439,7 +437,7 @@ void OutboxDispatcher::recorded(const Outcome& outcome, std::exception_ptr failu
             retry_later(pending.seq, outcome.next_attempt_ms);
             spdlog::warn("{} {} to '{}' failed (attempt {} of {}), retrying: {}", type,
                          pending.envelope->id, pending.subscriber, attempts,
-                         messaging_.policy().max_attempts, result.error);
+                         host_.policy().max_attempts, result.error);
         }
     }
     in_flight_.erase({pending.seq, pending.subscriber});
@@ -529,7 +527,7 @@ void OutboxDispatcher::retry_later(std::int64_t seq, std::int64_t due_ms) {
 void OutboxDispatcher::arm_retry() {
     // Setting the expiry ends the wait before, as cancelled.
     retry_timer_.expires_after(
-        std::chrono::milliseconds(retry_due_ms_ - unix_millis(source_.clock().now())));
+        std::chrono::milliseconds(retry_due_ms_ - unix_millis(host_.clock().now())));
     retry_timer_.async_wait([this](const boost::system::error_code& error) {
         if (error) {
             return;
@@ -552,7 +550,7 @@ void OutboxDispatcher::write_failed(Redo redo, std::optional<Pending> pending,
     constexpr auto kLogInterval = std::chrono::seconds(10);
     ++write_failures_;
     ++unlogged_failures_;
-    const auto wait = messaging_.policy().backoff(write_failures_);
+    const auto wait = host_.policy().backoff(write_failures_);
     const auto now = std::chrono::steady_clock::now();
     if (now - failures_logged_at_ >= kLogInterval) {
         spdlog::error(

@@ -1,12 +1,16 @@
 #pragma once
 
+#include <SQLiteCpp/Database.h>
 #include <SQLiteCpp/Statement.h>
 #include <atomic>
+#include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
 #include <chrono>
 #include <cstdint>
 #include <deque>
 #include <exception>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -16,13 +20,31 @@
 #include <vector>
 
 #include <shopd/envelope.hpp>
+#include <shopd/statements.hpp>
 
 #include "bus/delivery.hpp"
+#include "bus/module_host.hpp"
 
 namespace shopd::bus {
 
-class ModuleRuntime;
-class Messaging;
+// What the dispatcher needs of the module whose outbox it delivers; ModuleRuntime is one.
+class OutboxSource {
+  public:
+    using Strand = boost::asio::strand<boost::asio::any_io_executor>;
+
+    virtual const std::string& name() const = 0;
+    virtual Strand& strand() = 0;
+    // Only on the strand.
+    virtual SQLite::Database& database() = 0;
+    virtual store::StatementCache& statements() = 0;
+    // `write` runs in the module's next batch, `finish` on the strand after it, with null once
+    // committed. Thread-safe.
+    virtual void enqueue(std::function<void()> write,
+                         std::function<void(std::exception_ptr)> finish) = 0;
+
+  protected:
+    ~OutboxSource() = default;
+};
 
 // Delivers one module's committed outbox rows to the subscribing modules. Runs on the
 // publishing module's strand. Per (subscriber, aggregate) one delivery is under way at a time,
@@ -35,7 +57,7 @@ class Messaging;
 // aggregate, is recorded as a row in outbox_delivery and goes on from there.
 class OutboxDispatcher {
   public:
-    OutboxDispatcher(ModuleRuntime& source, Messaging& messaging);
+    OutboxDispatcher(OutboxSource& source, ModuleHost& host);
 
     // Thread-safe: look for deliverable rows soon.
     void wake();
@@ -147,8 +169,8 @@ class OutboxDispatcher {
     // Writes the subscribers' progress in the next batch, unless a write is already queued.
     void save_progress();
 
-    ModuleRuntime& source_;
-    Messaging& messaging_;
+    OutboxSource& source_;
+    ModuleHost& host_;
     boost::asio::steady_timer retry_timer_;
     std::atomic<bool> pass_scheduled_{false};
     std::atomic<bool> running_{false};

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <fstream>
 #include <functional>
+#include <map>
 #include <optional>
 #include <regex>
 #include <set>
@@ -99,6 +100,7 @@ class Checker {
         }
         check_public_headers();
         check_platform();
+        check_platform_cycles();
         return std::move(violations_);
     }
 
@@ -174,6 +176,67 @@ class Checker {
                        "the platform (src/) names no module, nor a module's setting");
             }
         });
+    }
+
+    // A unit is a header and its source file (bus/messaging.hpp and .cpp): no unit of src/
+    // reaches, through the includes of its two files, back to itself.
+    void check_platform_cycles() {
+        std::map<std::string, std::set<std::string>> uses;
+        std::map<std::string, Line> first_line;
+        const auto src = root_ / "src";
+        scan(root_, src, [&](const Line& line) {
+            const auto include = include_of(line.text);
+            const auto unit = unit_of(fs::relative(root_ / line.file, src));
+            if (!include || !include->quoted || !fs::exists(src / include->path)) {
+                return;
+            }
+            const auto used = unit_of(include->path);
+            if (used != unit && uses[unit].insert(used).second) {
+                first_line.emplace(unit + ">" + used, line);
+            }
+        });
+        std::set<std::string> done;
+        for (const auto& [unit, used] : uses) {
+            std::vector<std::string> path;
+            if (const auto cycle = find_cycle(unit, uses, done, path)) {
+                std::string text;
+                for (const auto& step : *cycle) {
+                    text += (text.empty() ? "" : " -> ") + step;
+                }
+                report(first_line.at((*cycle)[0] + ">" + (*cycle)[1]), text,
+                       "units of the platform depend on each other one way only");
+                done.insert(cycle->begin(), cycle->end());
+            }
+        }
+    }
+
+    static std::string unit_of(const fs::path& path) {
+        return (path.parent_path() / path.stem()).generic_string();
+    }
+
+    // Depth first from `unit`; a unit on `path` met again closes a cycle, returned from it.
+    static std::optional<std::vector<std::string>> find_cycle(
+        const std::string& unit, const std::map<std::string, std::set<std::string>>& uses,
+        std::set<std::string>& done, std::vector<std::string>& path) {
+        if (const auto on_path = std::find(path.begin(), path.end(), unit); on_path != path.end()) {
+            std::vector<std::string> cycle(on_path, path.end());
+            cycle.push_back(unit);
+            return cycle;
+        }
+        if (done.contains(unit)) {
+            return std::nullopt;
+        }
+        path.push_back(unit);
+        if (const auto used = uses.find(unit); used != uses.end()) {
+            for (const auto& next : used->second) {
+                if (auto cycle = find_cycle(next, uses, done, path)) {
+                    return cycle;
+                }
+            }
+        }
+        path.pop_back();
+        done.insert(unit);
+        return std::nullopt;
     }
 
     fs::path root_;

@@ -6,7 +6,9 @@
 //  - a public header (include/shopd/) includes other public headers and third-party ones only,
 //    nothing of src/;
 //  - a file in src/ (the platform) includes nothing of modules/ and no contracts, and names no
-//    module: no module's name or setting ("order.max_lines") as a string, no module namespace.
+//    module: no module's name or setting ("order.max_lines") as a string, no module namespace;
+//  - the platform's units (a header with its source file) depend on each other one way: no
+//    chain of includes leads from a unit back to itself.
 
 #include <filesystem>
 #include <string>

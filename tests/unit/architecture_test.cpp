@@ -91,6 +91,21 @@ TEST_CASE("the architecture check reports the platform naming a module or its se
     CHECK(tree.violations().size() == 3);
 }
 
+TEST_CASE("the architecture check reports platform units that include each other",
+          "[architecture]") {
+    FixtureTree tree;
+    tree.write("src/bus/runtime.hpp", "#pragma once\n#include \"bus/dispatcher.hpp\"\n");
+    tree.write("src/bus/dispatcher.hpp", "#pragma once\n");
+    CHECK(tree.violations().empty());
+    // The cycle closes in a source file, which a header-only view would miss.
+    tree.write("src/bus/dispatcher.cpp",
+               "#include \"bus/dispatcher.hpp\"\n#include \"bus/runtime.hpp\"\n");
+    const auto violations = tree.violations();
+    REQUIRE(violations.size() == 1);
+    CHECK(violations[0].file == "src/bus/dispatcher.cpp");
+    CHECK(violations[0].text == "bus/dispatcher -> bus/runtime -> bus/dispatcher");
+}
+
 TEST_CASE("no module reaches past the module API and the platform knows no module",
           "[architecture]") {
     const fs::path source = SHOPD_TEST_SOURCE_DIR;
