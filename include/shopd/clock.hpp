@@ -10,7 +10,9 @@
 #include <cstdint>
 #include <functional>
 #include <mutex>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace shopd {
@@ -49,5 +51,10 @@ std::int64_t unix_millis(std::chrono::system_clock::time_point time);
 
 // RFC 3339 in UTC with millisecond precision, e.g. 2026-11-22T13:45:01.123Z.
 std::string rfc3339(std::chrono::system_clock::time_point time);
+
+// 2026-12-01T10:00:00Z, with fractions of a second (kept to the millisecond) and a numeric
+// offset allowed; nullopt when the text is not RFC 3339.
+std::optional<std::chrono::sys_time<std::chrono::milliseconds>> parse_rfc3339(
+    std::string_view text);
 
 }  // namespace shopd

@@ -39,7 +39,7 @@ Range range_of(const http::Request& request, std::vector<http::FieldError>& erro
         if (!text) {
             continue;
         }
-        *end = parse_instant(*text);
+        *end = parse_rfc3339(*text);
         if (!*end) {
             errors.push_back(
                 {name, "must be an RFC 3339 date and time, e.g. 2026-12-01T00:00:00Z"});

@@ -15,10 +15,6 @@ namespace shopd::analytics {
 
 using Instant = std::chrono::sys_time<std::chrono::milliseconds>;
 
-// 2026-12-01T10:00:00Z, with fractions of a second and a numeric offset allowed; nullopt
-// when the text is not RFC 3339.
-std::optional<Instant> parse_instant(std::string_view text);
-
 // [from, to); an end left open is unbounded.
 struct Range {
     std::optional<Instant> from;

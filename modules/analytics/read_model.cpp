@@ -163,8 +163,8 @@ Summary ReadModel::summary(UnitOfWork& unit_of_work, const Range& range) const {
     bind_range(durations, range);
     std::vector<std::int64_t> saga_ms;
     while (durations.executeStep()) {
-        const auto placed_at = parse_instant(durations.getColumn(0).getString());
-        const auto confirmed_at = parse_instant(durations.getColumn(1).getString());
+        const auto placed_at = parse_rfc3339(durations.getColumn(0).getString());
+        const auto confirmed_at = parse_rfc3339(durations.getColumn(1).getString());
         if (placed_at && confirmed_at) {
             saga_ms.push_back((*confirmed_at - *placed_at).count());
         }
@@ -208,7 +208,7 @@ Series ReadModel::series(UnitOfWork& unit_of_work, Metric metric, Bucket bucket,
         query.bind(3, currency);
     }
     while (query.executeStep()) {
-        if (const auto at = parse_instant(query.getColumn(0).getString())) {
+        if (const auto at = parse_rfc3339(query.getColumn(0).getString())) {
             add_to(series, bucket, *at, query.getColumn(1).getInt64());
         }
     }

@@ -1,9 +1,107 @@
+#include <cctype>
+#include <charconv>
 #include <fmt/chrono.h>
 #include <limits>
 
 #include <shopd/clock.hpp>
 
 namespace shopd {
+namespace {
+
+// Reads `digits` decimal digits at `position`, moving it on.
+std::optional<int> number(std::string_view text, std::size_t& position, std::size_t digits) {
+    if (position + digits > text.size()) {
+        return std::nullopt;
+    }
+    int value = 0;
+    const auto* begin = text.data() + position;
+    const auto [end, error] = std::from_chars(begin, begin + digits, value);
+    if (error != std::errc{} || end != begin + digits) {
+        return std::nullopt;
+    }
+    position += digits;
+    return value;
+}
+
+bool expect(std::string_view text, std::size_t& position, std::string_view one_of) {
+    if (position < text.size() && one_of.find(text[position]) != std::string_view::npos) {
+        ++position;
+        return true;
+    }
+    return false;
+}
+
+}  // namespace
+
+std::optional<std::chrono::sys_time<std::chrono::milliseconds>> parse_rfc3339(
+    std::string_view text) {
+    using namespace std::chrono;
+    std::size_t at = 0;
+    const auto year = number(text, at, 4);
+    if (!year || !expect(text, at, "-")) {
+        return std::nullopt;
+    }
+    const auto month = number(text, at, 2);
+    if (!month || !expect(text, at, "-")) {
+        return std::nullopt;
+    }
+    const auto day = number(text, at, 2);
+    if (!day || !expect(text, at, "Tt ")) {
+        return std::nullopt;
+    }
+    const auto hour = number(text, at, 2);
+    if (!hour || !expect(text, at, ":")) {
+        return std::nullopt;
+    }
+    const auto minute = number(text, at, 2);
+    if (!minute || !expect(text, at, ":")) {
+        return std::nullopt;
+    }
+    const auto second = number(text, at, 2);
+    if (!second) {
+        return std::nullopt;
+    }
+    int millis = 0;
+    if (expect(text, at, ".")) {
+        int digits = 0;
+        while (at < text.size() && std::isdigit(static_cast<unsigned char>(text[at]))) {
+            if (digits < 3) {
+                millis = millis * 10 + (text[at] - '0');
+            }
+            ++digits;
+            ++at;
+        }
+        if (digits == 0) {
+            return std::nullopt;
+        }
+        for (; digits < 3; ++digits) {
+            millis *= 10;
+        }
+    }
+    minutes offset{0};
+    if (!expect(text, at, "Zz")) {
+        if (at >= text.size() || (text[at] != '+' && text[at] != '-')) {
+            return std::nullopt;
+        }
+        const int sign = text[at++] == '-' ? -1 : 1;
+        const auto offset_hours = number(text, at, 2);
+        if (!offset_hours || !expect(text, at, ":")) {
+            return std::nullopt;
+        }
+        const auto offset_minutes = number(text, at, 2);
+        if (!offset_minutes || *offset_hours > 23 || *offset_minutes > 59) {
+            return std::nullopt;
+        }
+        offset = sign * (hours{*offset_hours} + minutes{*offset_minutes});
+    }
+    const year_month_day date{std::chrono::year{*year}, std::chrono::month{unsigned(*month)},
+                              std::chrono::day{unsigned(*day)}};
+    if (at != text.size() || !date.ok() || *hour > 23 || *minute > 59 || *second > 60) {
+        return std::nullopt;
+    }
+    return sys_days{date} + hours{*hour} + minutes{*minute} + seconds{*second} +
+           milliseconds{millis} - offset;
+}
 
 ShopClock::time_point ShopClock::now() const {
     if (frozen_.load(std::memory_order_acquire)) {
