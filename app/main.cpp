@@ -1,6 +1,12 @@
+#include <boost/json.hpp>
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
 #include <iostream>
 #include <spdlog/spdlog.h>
 #include <sys/resource.h>
+#include <unistd.h>
 
 #include <shopd/app.hpp>
 #include <shopd/modules.hpp>
@@ -23,6 +29,43 @@ void raise_open_file_limit() {
     if (setrlimit(RLIMIT_NOFILE, &limit) != 0) {
         spdlog::warn("cannot raise the open-file limit from {} to {}", soft, limit.rlim_max);
     }
+}
+
+// Writes `text` to `path` through a temporary file and a rename, so a reader never sees half.
+void write_atomically(const std::filesystem::path& path, const std::string& text) {
+    auto temporary = path;
+    temporary += ".tmp." + std::to_string(::getpid());
+    {
+        std::ofstream file(temporary, std::ios::trunc);
+        file << text;
+        file.close();
+        if (!file) {
+            throw std::runtime_error("cannot write the ready file " + path.string() + ": " +
+                                     std::strerror(errno));
+        }
+    }
+    std::error_code error;
+    std::filesystem::rename(temporary, path, error);
+    if (error) {
+        std::filesystem::remove(temporary);
+        throw std::runtime_error("cannot write the ready file " + path.string() + ": " +
+                                 error.message());
+    }
+}
+
+// One line for whoever waits for shopd: on stdout, which carries nothing else, and in the ready
+// file when one was asked for.
+void announce_ready(const shopd::App& app, const std::string& ready_file) {
+    const auto line = boost::json::serialize(boost::json::object{
+        {"url", app.url()},
+        {"port", app.port()},
+        {"pid", ::getpid()},
+        {"version", SHOPD_VERSION},
+    });
+    if (!ready_file.empty()) {
+        write_atomically(ready_file, line + "\n");
+    }
+    std::cout << line << std::endl;
 }
 
 }  // namespace
@@ -48,7 +91,15 @@ int main(int argc, char** argv) {
             std::cout << app.module_graph_mermaid();
             return 0;
         }
-        app.run_until_signal();
+        // A ready file left by an earlier run must not announce this one before it is ready.
+        std::error_code ignored;
+        if (!request.ready_file.empty()) {
+            std::filesystem::remove(request.ready_file, ignored);
+        }
+        app.run_until_signal([&] { announce_ready(app, request.ready_file); });
+        if (!request.ready_file.empty()) {
+            std::filesystem::remove(request.ready_file, ignored);
+        }
         return 0;
     } catch (const shopd::ConfigError& error) {
         std::cerr << "shopd: " << error.what() << "\n";

@@ -7,6 +7,7 @@
 //   app.stop();                  // graceful: in-flight requests and handlers finish
 
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <stdexcept>
 #include <string>
@@ -39,6 +40,9 @@ class App {
     void start();
     bool ready() const;
     unsigned short port() const;
+    // Where a client on this machine reaches the port, e.g. http://127.0.0.1:8080: a wildcard
+    // listen is reached on loopback, an IPv6 address is written in brackets.
+    std::string url() const;
 
     // True when no hosted module has a message waiting for delivery (parked ones aside).
     bool idle() const;
@@ -56,8 +60,9 @@ class App {
     // finished, databases closed. Idempotent; call from any thread but the App's own.
     void stop();
 
-    // Starts, serves until SIGINT or SIGTERM, then stops gracefully.
-    void run_until_signal();
+    // Starts, calls `on_ready` (when given) once ready, serves until SIGINT or SIGTERM, then
+    // stops gracefully. When `on_ready` throws, shopd stops and the exception goes on.
+    void run_until_signal(const std::function<void()>& on_ready = {});
 
     struct Impl;
 

@@ -62,6 +62,8 @@ struct ServerConfig {
     std::int64_t max_backlog = 20'000;
     // The swagger-ui-dist files /docs serves (the set-up installs them with npm).
     std::string docs_dir = "node_modules/swagger-ui-dist";
+    // Serves /api/test/: the shop clock, idle, the journal, reset and snapshots, for test suites.
+    bool test_mode = false;
 
     bool operator==(const ServerConfig&) const = default;
 };

@@ -2,6 +2,8 @@
 #include <algorithm>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/address.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/json.hpp>
 #include <cerrno>
@@ -616,11 +618,23 @@ unsigned short App::port() const {
     return impl_->server.port();
 }
 
+std::string App::url() const {
+    auto host = config::parse_listen_address(impl_->config.server.listen).value().host;
+    const auto address = asio::ip::make_address(host);
+    if (address.is_unspecified()) {
+        host = address.is_v6() ? "::1" : "127.0.0.1";
+    }
+    if (address.is_v6()) {
+        return fmt::format("http://[{}]:{}", host, port());
+    }
+    return fmt::format("http://{}:{}", host, port());
+}
+
 void App::stop() {
     impl_->stop();
 }
 
-void App::run_until_signal() {
+void App::run_until_signal(const std::function<void()>& on_ready) {
     asio::io_context signal_io;
     asio::signal_set signals(signal_io, SIGINT, SIGTERM);
     int received = 0;
@@ -630,7 +644,21 @@ void App::run_until_signal() {
         }
     });
     start();
-    signal_io.run();
+    if (on_ready) {
+        // Ready as /readyz says it: in split mode also once the consumers have their partitions.
+        const auto announce = [&signal_io, &on_ready] { asio::post(signal_io, on_ready); };
+        if (impl_->intake) {
+            impl_->intake->when_assigned(announce);
+        } else {
+            announce();
+        }
+    }
+    try {
+        signal_io.run();
+    } catch (...) {
+        stop();
+        throw;
+    }
     spdlog::info("received {}, shutting down", received == SIGINT ? "SIGINT" : "SIGTERM");
     stop();
 }

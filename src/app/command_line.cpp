@@ -36,7 +36,9 @@ CommandLineResult parse_command_line(int argc, const char* const* argv, std::ost
 
     std::string config_file;
     std::string listen, data_dir, modules, kafka_brokers, log_level, log_format;
+    std::string ready_file;
     bool memory = false;
+    bool test_mode = false;
     bool describe = false;
     std::vector<std::string> assignments;
     cli.add_option("--config", config_file, "TOML config file")->type_name("PATH");
@@ -53,6 +55,12 @@ CommandLineResult parse_command_line(int argc, const char* const* argv, std::ost
     cli.add_option("--log-level", log_level, "trace|debug|info|warn|error|critical|off (log.level)")
         ->type_name("LEVEL");
     cli.add_option("--log-format", log_format, "text|json (log.format)")->type_name("FORMAT");
+    cli.add_flag("--test-mode", test_mode,
+                 "Serve /api/test/: reset, snapshots, the shop clock (server.test_mode)");
+    cli.add_option("--ready-file", ready_file,
+                   "Once ready, write {\"url\",\"port\",\"pid\",\"version\"} here (atomically); "
+                   "the same line goes to stdout")
+        ->type_name("PATH");
     cli.add_flag("--describe", describe,
                  "Print the module graph (who publishes and who handles each message) as "
                  "Mermaid and exit");
@@ -96,11 +104,12 @@ CommandLineResult parse_command_line(int argc, const char* const* argv, std::ost
     flag(listen, "server.listen", "--listen");
     flag(data_dir, "storage.data_dir", "--data-dir");
     flag(memory ? "true" : "false", "storage.memory", "--memory");
+    flag(test_mode ? "true" : "false", "server.test_mode", "--test-mode");
     flag(modules, "modules.enabled", "--modules");
     flag(kafka_brokers, "kafka.brokers", "--kafka-brokers");
     flag(log_level, "log.level", "--log-level");
     flag(log_format, "log.format", "--log-format");
-    return CommandLine{std::move(sources), describe};
+    return CommandLine{std::move(sources), describe, std::move(ready_file)};
 }
 
 }  // namespace shopd

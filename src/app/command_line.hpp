@@ -11,6 +11,9 @@ namespace shopd {
 struct CommandLine {
     config::ConfigSources sources;
     bool describe = false;  // print the module graph instead of serving
+    // Where to write {"url","port","pid","version"} once ready (empty: nowhere); the same line
+    // goes to stdout.
+    std::string ready_file;
 };
 
 // What the command line asks for, or the exit code when it was answered already

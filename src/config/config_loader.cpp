@@ -85,7 +85,10 @@ const std::vector<PlatformSection>& platform_sections() {
                   "Queued work and undelivered messages above which new orders get 503",
                   at_least(std::int64_t{1}))
              .add("docs_dir", &ServerConfig::docs_dir,
-                  "Directory of the swagger-ui-dist files that /docs serves"),
+                  "Directory of the swagger-ui-dist files that /docs serves")
+             .add("test_mode", &ServerConfig::test_mode,
+                  "Serve /api/test/ for test suites: the shop clock, idle, the journal, reset and "
+                  "snapshots"),
          [](Config& config) -> void* { return &config.server; }},
         {Settings<StorageConfig>("storage")
              .add("data_dir", &StorageConfig::data_dir,

@@ -176,6 +176,28 @@ struct KafkaIntake::Impl {
     bus::Messaging& messaging;
     std::vector<std::unique_ptr<ModuleIntake>> intakes;
     std::atomic<bool> running{false};
+    std::mutex assignment_mutex;
+    std::vector<std::function<void()>> when_assigned;  // under assignment_mutex
+
+    bool all_assigned() const {
+        return std::all_of(intakes.begin(), intakes.end(),
+                           [](const auto& intake) { return intake->assigned.load(); });
+    }
+
+    // Once every consumer has its partitions, those waiting for that are told, once.
+    void assignment_changed() {
+        std::vector<std::function<void()>> waiting;
+        {
+            std::lock_guard lock(assignment_mutex);
+            if (!all_assigned()) {
+                return;
+            }
+            waiting.swap(when_assigned);
+        }
+        for (const auto& then : waiting) {
+            then();
+        }
+    }
 
     void consume(ModuleIntake& intake) {
         const auto most_under_way = messaging.policy().max_in_flight;
@@ -190,7 +212,9 @@ struct KafkaIntake::Impl {
                 }
             }
             std::unique_ptr<RdKafka::Message> message{intake.consumer->consume(200)};
-            note_assignment(intake);
+            if (note_assignment(intake)) {
+                assignment_changed();
+            }
             switch (message->err()) {
                 case RdKafka::ERR_NO_ERROR:
                     accept(intake, *message);
@@ -208,9 +232,10 @@ struct KafkaIntake::Impl {
         }
     }
 
-    static void note_assignment(ModuleIntake& intake) {
+    // True when the group has just given this consumer its partitions.
+    static bool note_assignment(ModuleIntake& intake) {
         if (intake.assigned) {
-            return;
+            return false;
         }
         std::vector<RdKafka::TopicPartition*> partitions;
         if (intake.consumer->assignment(partitions) == RdKafka::ERR_NO_ERROR &&
@@ -218,6 +243,7 @@ struct KafkaIntake::Impl {
             intake.assigned = true;
         }
         RdKafka::TopicPartition::destroy(partitions);
+        return intake.assigned;
     }
 
     // On the consumer thread: skips what this module does not take, and sends the rest on.
@@ -516,8 +542,18 @@ std::vector<std::string> KafkaIntake::describe() const {
 }
 
 bool KafkaIntake::assigned() const {
-    return std::all_of(impl_->intakes.begin(), impl_->intakes.end(),
-                       [](const auto& intake) { return intake->assigned.load(); });
+    return impl_->all_assigned();
+}
+
+void KafkaIntake::when_assigned(std::function<void()> then) {
+    {
+        std::lock_guard lock(impl_->assignment_mutex);
+        if (!impl_->all_assigned()) {
+            impl_->when_assigned.push_back(std::move(then));
+            return;
+        }
+    }
+    then();
 }
 
 void KafkaIntake::start() {

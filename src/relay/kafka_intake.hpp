@@ -1,5 +1,6 @@
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -37,6 +38,8 @@ class KafkaIntake {
 
     // Whether every consumer has been given its partitions by its group.
     bool assigned() const;
+    // Calls `then` once assigned(): at once, or on the consumer thread that completed it.
+    void when_assigned(std::function<void()> then);
 
     // Once the databases are open and messages flow.
     void start();

@@ -18,7 +18,6 @@ import json
 import os
 import random
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -35,11 +34,6 @@ TOKENS = ["tok_ok"] * 6 + ["tok_decline", "tok_error", "tok_error"]
 SETTLED = {"confirmed", "shipped", "delivered", "cancelled"}
 
 
-def free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
 
 class Shop:
     def __init__(self, binary, data_dir, durability):
@@ -48,27 +42,20 @@ class Shop:
         self.port = None
 
     def start(self):
-        self.port = free_port()
         self.log = open(os.path.join(os.path.dirname(self.data_dir), "shopd.log"), "ab")
         self.process = subprocess.Popen(
-            [self.binary, "--listen", f"127.0.0.1:{self.port}", "--data-dir", self.data_dir,
+            [self.binary, "--listen", "127.0.0.1:0", "--data-dir", self.data_dir,
              "--log-level", "warn", "--set", f"storage.durability={self.durability}",
              # Quick retries, and enough of them to outlast restarts: the simulated provider
              # forgets tok_error's failures when shopd restarts, so they start over.
              "--set", "order.step_timeout_ms=3000", "--set", "delivery.retry_base_ms=20",
              "--set", "delivery.retry_cap_ms=200", "--set", "delivery.max_attempts=40"],
-            stdout=self.log, stderr=self.log)
-        deadline = time.monotonic() + 20
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                sys.exit(f"FAIL: shopd exited with {self.process.returncode} during start-up")
-            try:
-                if self.call("GET", "/readyz")[0] == 200:
-                    return
-            except OSError:
-                pass
-            time.sleep(0.02)
-        sys.exit("FAIL: shopd did not become ready")
+            stdout=subprocess.PIPE, stderr=self.log)
+        # shopd prints one line on stdout once ready; the read waits for it, or for its end.
+        ready = self.process.stdout.readline()
+        if not ready:
+            sys.exit(f"FAIL: shopd exited with {self.process.wait()} during start-up")
+        self.port = json.loads(ready)["port"]
 
     def abandon(self):
         """Leaves no shopd behind when the script ends early."""

@@ -35,7 +35,6 @@ import json
 import os
 import random
 import signal
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -55,11 +54,6 @@ CLIENT = ["--set", "kafka.client=fetch.wait.max.ms=20"]
 def fail(message):
     sys.exit(f"FAIL: {message}")
 
-
-def free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def wait_for(what, check, timeout=60, interval=0.05):
@@ -113,21 +107,17 @@ class Shop:
         self.process = None
 
     def start(self):
-        self.port = free_port()
         self.log = open(self.log_path, "ab")
         self.process = subprocess.Popen(
-            [self.binary, "--listen", f"127.0.0.1:{self.port}", "--data-dir", self.data_dir,
-             "--log-level", "warn"] + self.extra, stdout=self.log, stderr=self.log)
+            [self.binary, "--listen", "127.0.0.1:0", "--data-dir", self.data_dir,
+             "--log-level", "warn"] + self.extra, stdout=subprocess.PIPE, stderr=self.log)
         STARTED.append(self)
-        wait_for("shopd to be ready", self.started, timeout=20)
-
-    def started(self):
-        if self.process.poll() is not None:
-            fail(f"shopd exited with {self.process.returncode}; see {self.log_path}")
-        try:
-            return self.call("GET", "/readyz")[0] == 200
-        except OSError:
-            return False
+        # shopd prints one line on stdout once ready (in split mode once its consumers have
+        # their partitions); the read waits for it, or for shopd's end.
+        ready = self.process.stdout.readline()
+        if not ready:
+            fail(f"shopd exited with {self.process.wait()}; see {self.log_path}")
+        self.port = json.loads(ready)["port"]
 
     def call(self, method, path, body=None):
         connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)

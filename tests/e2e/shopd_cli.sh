@@ -26,23 +26,23 @@ run_expecting_exit() {
   set -e
 }
 
-# Starts shopd in the background and sets $pid and $port once it is ready.
+# Starts shopd in the background and sets $pid, $port and $ready_line once it is ready: shopd
+# prints that one line on stdout then, and the read waits for it (or for shopd's end).
 start() {
-  # The background shell opens stderr when it gets to run; the loop below must not find it missing.
-  : >stderr
-  "$shopd" --listen 127.0.0.1:0 --data-dir "${data_dir:-$work/data}" "$@" >stdout 2>stderr &
+  rm -f stdout.fifo && mkfifo stdout.fifo
+  "$shopd" --listen 127.0.0.1:0 --data-dir "${data_dir:-$work/data}" "$@" >stdout.fifo 2>stderr &
   pid=$!
-  for _ in $(seq 1 200); do
-    port=$(sed -n 's/.*shopd ready on 127\.0\.0\.1:\([0-9]*\).*/\1/p' stderr | head -1)
-    [[ -n "$port" ]] && return 0
-    kill -0 "$pid" 2>/dev/null || fail "shopd exited during start-up"
-    sleep 0.05
-  done
-  fail "shopd did not become ready"
+  exec 3<stdout.fifo
+  read -r ready_line <&3 || fail "shopd exited during start-up"
+  port=$(python3 -c 'import json, sys; print(json.loads(sys.argv[1])["port"])' "$ready_line")
 }
 
+# Signals shopd and waits for its exit; sets $status, and $after_ready to what it printed on
+# stdout after the ready line.
 stop_with() {
   kill "-$1" "$pid"
+  after_ready=$(cat <&3)
+  exec 3<&-
   set +e
   wait "$pid"
   status=$?
@@ -162,6 +162,41 @@ time.sleep(10)' "$work/data/order.db" >locker.out &
     [[ $(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/readyz") == 200 ]] || fail "not ready after restart"
     stop_with INT
     [[ $status -eq 0 ]] || fail "SIGINT exit $status, expected 0"
+    ;;
+  ready_file_and_stdout_announce_the_real_port)
+    start --log-level warn --ready-file ready.json
+    [[ "$(cat ready.json)" == "$ready_line" ]] || fail "the ready file and stdout differ"
+    python3 - "$ready_line" "$pid" <<'CHECK' || fail "the ready line is wrong: $ready_line"
+import json, sys
+ready = json.loads(sys.argv[1])
+assert set(ready) == {"url", "port", "pid", "version"}, ready
+assert ready["port"] > 0 and ready["url"] == f"http://127.0.0.1:{ready['port']}", ready
+assert ready["pid"] == int(sys.argv[2]), ready
+CHECK
+    [[ $(curl -s -o /dev/null -w '%{http_code}' "$(python3 -c 'import json, sys; print(json.loads(sys.argv[1])["url"])' "$ready_line")/readyz") == 200 ]] || fail "the url does not serve"
+    stop_with TERM
+    [[ $status -eq 0 ]] || fail "SIGTERM exit $status, expected 0"
+    [[ -z "$after_ready" ]] || fail "stdout carried more than the ready line: $after_ready"
+    [[ ! -e ready.json ]] || fail "the ready file outlived shopd"
+    # A stale ready file never announces a shopd that has not started, and IPv6 goes in brackets.
+    echo stale >ready.json
+    rm -f stdout.fifo && mkfifo stdout.fifo
+    "$shopd" --listen '[::1]:0' --data-dir "$work/data" --ready-file ready.json >stdout.fifo 2>stderr &
+    pid=$!
+    exec 3<stdout.fifo
+    if read -r ready_line <&3; then
+      [[ "$ready_line" == *'"url":"http://[::1]:'* ]] || fail "IPv6 url not in brackets: $ready_line"
+      [[ "$(cat ready.json)" == "$ready_line" ]] || fail "the ready file was not replaced"
+      stop_with TERM
+    else
+      # No IPv6 on this machine: shopd refused to listen, and the stale file is gone anyway.
+      stop_with TERM 2>/dev/null || true
+      grep -q "cannot listen on \[::1\]:0" stderr || fail "shopd exited: $(cat stderr)"
+      [[ ! -e ready.json ]] || fail "a stale ready file was left"
+    fi
+    run_expecting_exit --listen 127.0.0.1:0 --memory --ready-file "$work/missing/ready.json"
+    [[ $status -eq 1 ]] || fail "an unwritable ready file exited $status, expected 1"
+    grep -q "cannot write the ready file .*missing/ready.json" stderr || fail "message does not name the file"
     ;;
   metrics_pass_promtool)
     start
