@@ -44,7 +44,9 @@ class App {
     // listen is reached on loopback, an IPv6 address is written in brackets.
     std::string url() const;
 
-    // True when no hosted module has a message waiting for delivery (parked ones aside).
+    // True when nothing moves without a clock step or a request: no unit of work queued, no
+    // message waiting for delivery or for its retry (parked ones aside), no outgoing call
+    // under way.
     bool idle() const;
     // Waits until idle(); false when `timeout` passed first. For tests and scripted demos
     // that must see every consequence of a request before they look.

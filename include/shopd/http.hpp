@@ -113,6 +113,7 @@ class Reply {
 enum class Body {
     none,  // any body is ignored
     json,  // application/json holding an object, parsed into Request::json before the handler
+    json_or_empty,  // as json, and no body at all is read as {}
 };
 
 using Handler = std::function<void(const Request&, Reply)>;
@@ -132,6 +133,8 @@ struct OutgoingRequest {
     std::string content_type = "application/json";
     std::string body;
     std::chrono::milliseconds timeout{5000};  // for the whole exchange
+    // What the call concerns (an order id, say): test mode's journal files it under that.
+    std::string about = {};
 };
 
 struct OutgoingResult {

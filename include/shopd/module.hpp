@@ -174,6 +174,12 @@ class ModuleBuilder {
 
     virtual void readiness(Readiness check) = 0;
 
+    // What the module keeps outside its database (caches, counts, calls under way) is dropped
+    // here when the shop starts over without a restart (a test-mode reset or restored
+    // snapshot). Runs on the module's executor once its database was replaced; answers of
+    // outgoing calls sent before never reach the module.
+    virtual void on_reset(std::function<void()> forget) = 0;
+
     // For the module's code once it runs.
     virtual ModuleWork& work() = 0;
 

@@ -3,10 +3,12 @@
 #include <SQLiteCpp/Database.h>
 #include <boost/json/serialize.hpp>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include <shopd/clock.hpp>
+#include <shopd/envelope.hpp>
 #include <shopd/message.hpp>
 #include <shopd/statements.hpp>
 
@@ -26,7 +28,8 @@ struct MessageContext {
 
 struct PublishedMessage {
     std::string type;
-    int deliveries;  // hosted subscribers that will receive it
+    int deliveries;                         // hosted subscribers that will receive it
+    std::optional<Envelope> envelope = {};  // kept only for test mode's journal
 };
 
 // One transaction on one module's database. Everything the work changes and every message it

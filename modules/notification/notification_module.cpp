@@ -109,6 +109,7 @@ ModuleDefinition module() {
                 add_routes(builder, notifier);
                 builder.every(std::chrono::milliseconds(200),
                               [notifier] { notifier->send_due_webhooks(); });
+                builder.on_reset([notifier] { notifier->forget_webhooks_in_flight(); });
             },
             notification_settings()};
 }

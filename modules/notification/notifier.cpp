@@ -81,12 +81,13 @@ void Notifier::notify(UnitOfWork& unit_of_work, const Occurrence& occurrence) {
         delivery.exec();
     }
     unit_of_work.after_commit([this, id, text, customer_id = occurrence.customer_id,
-                               kind = occurrence.kind, event = json::serialize(document)] {
+                               order_id = occurrence.order_id, kind = occurrence.kind,
+                               event = json::serialize(document)] {
         spdlog::info("notification {} to customer {}: {}", kind, customer_id, text);
         live_feed_.send(customer_id,
                         fmt::format("id: {}\nevent: {}\ndata: {}\n\n", id, kind, event));
         if (!config_.webhook_url.empty()) {
-            send_webhook(id, event);
+            send_webhook(id, order_id, event);
         }
     });
 }
@@ -95,7 +96,12 @@ void Notifier::send_due_webhooks() {
     if (config_.webhook_url.empty()) {
         return;
     }
-    auto due = std::make_shared<std::vector<std::pair<std::string, std::string>>>();
+    struct Due {
+        std::string notification_id;
+        std::string order_id;
+        std::string body;
+    };
+    auto due = std::make_shared<std::vector<Due>>();
     work_.execute(
         {},
         [this, due](UnitOfWork& unit_of_work) {
@@ -110,7 +116,7 @@ void Notifier::send_due_webhooks() {
                 auto document = notification_json(query);
                 const auto id = query.getColumn(0).getString();
                 if (!webhooks_in_flight_.contains(id)) {
-                    due->emplace_back(id, json::serialize(document));
+                    due->push_back({id, query.getColumn(2).getString(), json::serialize(document)});
                 }
             }
             query.reset();
@@ -120,13 +126,14 @@ void Notifier::send_due_webhooks() {
                 log_failure("notification: finding due webhooks")(failure);
                 return;
             }
-            for (const auto& [id, body] : *due) {
-                send_webhook(id, body);
+            for (const auto& webhook : *due) {
+                send_webhook(webhook.notification_id, webhook.order_id, webhook.body);
             }
         });
 }
 
-void Notifier::send_webhook(const std::string& notification_id, const std::string& body) {
+void Notifier::send_webhook(const std::string& notification_id, const std::string& order_id,
+                            const std::string& body) {
     if (!webhooks_in_flight_.insert(notification_id).second) {
         return;
     }
@@ -134,6 +141,7 @@ void Notifier::send_webhook(const std::string& notification_id, const std::strin
     request.url = config_.webhook_url;
     request.body = body;
     request.timeout = config_.webhook_timeout;
+    request.about = order_id;
     request.headers.push_back(
         {"X-Shopd-Signature", "sha256=" + hmac_sha256_hex(config_.webhook_secret, body)});
     request.headers.push_back({"X-Shopd-Notification", notification_id});

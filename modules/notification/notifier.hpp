@@ -37,6 +37,8 @@ class Notifier {
 
     // Webhook deliveries that are due start now (on the module's strand).
     void send_due_webhooks();
+    // The shop started over: the webhooks under way are no longer ours to wait for.
+    void forget_webhooks_in_flight() { webhooks_in_flight_.clear(); }
 
     boost::json::array notifications(UnitOfWork& unit_of_work, const std::string& order_id,
                                      const std::string& customer_id, const std::string& before_id,
@@ -44,7 +46,8 @@ class Notifier {
     LiveFeed& live_feed() { return live_feed_; }
 
   private:
-    void send_webhook(const std::string& notification_id, const std::string& body);
+    void send_webhook(const std::string& notification_id, const std::string& order_id,
+                      const std::string& body);
     void webhook_answered(const std::string& notification_id, unsigned status,
                           const std::string& error);
 

@@ -27,7 +27,9 @@
 
 #include "app/hosted_module.hpp"
 #include "app/idempotency.hpp"
+#include "app/journal.hpp"
 #include "app/module_graph.hpp"
+#include "app/test_kit.hpp"
 #include "bus/messaging.hpp"
 #include "bus/retention.hpp"
 #include "config/config_loader.hpp"
@@ -116,9 +118,18 @@ struct App::Impl {
           router(config.server.json_max_depth),
           server(io, router, server_limits(config.server), metrics) {
         telemetry::register_process_metrics(metrics);
+        if (config.server.test_mode) {
+            messaging.journal_to([this](std::string_view publisher, const Envelope& envelope) {
+                journal.message(publisher, envelope);
+            });
+        }
         host_modules(std::move(definitions));
+        snapshots.all_modules_here(hosted_elsewhere.empty());
         connect_kafka();
         add_platform_routes();
+        if (config.server.test_mode) {
+            test_kit.add_routes(router);
+        }
         if (!openapi.empty()) {
             add_documentation_routes();
         }
@@ -136,6 +147,16 @@ struct App::Impl {
     store::Checkpointer checkpointer;            // of the module databases: ends before they close
     std::unique_ptr<relay::KafkaRelay> relay;    // with kafka.brokers
     std::unique_ptr<relay::KafkaIntake> intake;  // with kafka.brokers, in split mode
+    Journal journal;                             // in test mode
+    std::atomic<int> outgoing_calls{0};
+    std::atomic<std::uint64_t> resets{0};
+    Snapshots snapshots{{messaging, clock, io.get_executor(),
+                         [this] {
+                             ++resets;
+                             journal.clear();
+                         },
+                         [this](const std::string& module) { hosted.at(module)->forget(); }}};
+    TestKit test_kit{{clock, messaging, outgoing_calls, journal, snapshots, io.get_executor()}};
     http::Router router;
     http::Router routes_elsewhere{0};  // of the modules hosted elsewhere: never served
     http::Server server;
@@ -151,7 +172,9 @@ struct App::Impl {
     std::mutex lifecycle_mutex;
 
     ModuleHosting hosting(http::Router& routes) {
-        return {config, bus, routes, ready, metrics, spans};
+        return {config,  bus,   routes,         ready,
+                metrics, spans, outgoing_calls, config.server.test_mode ? &journal : nullptr,
+                resets};
     }
 
     void host_modules(std::vector<ModuleDefinition> definitions) {
@@ -467,6 +490,11 @@ struct App::Impl {
                 if (!location.in_memory) {
                     checkpointer.watch(*database, location.file, config.storage.durability);
                 }
+                if (config.server.test_mode) {
+                    const auto empty = store::open_database({{}, true}, config.storage.durability);
+                    store::apply_migrations(*empty, sets);
+                    snapshots.keep_initial(runtime->name(), *empty);
+                }
                 runtime->open(std::move(database));
             } catch (const store::StoreError& error) {
                 throw StartupError(error.what());
@@ -586,9 +614,7 @@ void App::start() {
 }
 
 bool App::idle() const {
-    const auto backlog = impl_->messaging.backlog();
-    return std::all_of(backlog.begin(), backlog.end(),
-                       [](const bus::OutboxBacklog& module) { return module.pending == 0; });
+    return impl_->test_kit.idle();
 }
 
 bool App::wait_until_idle(std::chrono::milliseconds timeout) const {

@@ -210,10 +210,27 @@ void HostedModule::post(std::function<void()> action) {
 
 void HostedModule::send(http::OutgoingRequest request,
                         std::function<void(http::OutgoingResult)> done) {
+    ++hosting_.outgoing_calls;
+    auto journaled = hosting_.journal ? std::optional{request} : std::nullopt;
     http::post(runtime_.strand().get_inner_executor(), std::move(request),
-               [this, done = std::move(done)](http::OutgoingResult result) {
-                   post([done, result = std::move(result)] { done(result); });
+               [this, done = std::move(done), journaled = std::move(journaled),
+                resets = hosting_.resets.load()](http::OutgoingResult result) {
+                   if (journaled && resets == hosting_.resets) {
+                       hosting_.journal->call(name(), *journaled, result, rfc3339(clock().now()));
+                   }
+                   post([this, done, resets, result = std::move(result)] {
+                       if (resets == hosting_.resets) {
+                           done(result);
+                       }
+                       --hosting_.outgoing_calls;  // its consequences are queued by now
+                   });
                });
+}
+
+void HostedModule::forget() const {
+    for (const auto& forget : on_reset_) {
+        forget();
+    }
 }
 
 Span HostedModule::span(std::string_view span_name) {

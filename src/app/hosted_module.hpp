@@ -9,6 +9,7 @@
 #include <shopd/config.hpp>
 #include <shopd/module.hpp>
 
+#include "app/journal.hpp"
 #include "bus/message_bus.hpp"
 #include "bus/module_runtime.hpp"
 #include "http/router.hpp"
@@ -23,6 +24,10 @@ struct ModuleHosting {
     const std::atomic<bool>& ready;
     telemetry::MetricsRegistry& metrics;
     telemetry::HistogramFamily& spans;
+    std::atomic<int>& outgoing_calls;  // under way, over every module
+    Journal* journal;                  // in test mode, of every outgoing call
+    // Counts the shop's resets: an outgoing call's answer after one is dropped.
+    const std::atomic<std::uint64_t>& resets;
 };
 
 class HostedModule final : public ModuleBuilder, public ModuleWork {
@@ -51,6 +56,7 @@ class HostedModule final : public ModuleBuilder, public ModuleWork {
     void gauge(std::string name, std::string help, std::vector<std::string> labels,
                std::function<std::vector<telemetry::GaugeSample>()> read) override;
     void readiness(Readiness check) override { readiness_.push_back(std::move(check)); }
+    void on_reset(std::function<void()> forget) override { on_reset_.push_back(std::move(forget)); }
     ModuleWork& work() override { return *this; }
 
     void execute(MessageContext context, std::function<void(UnitOfWork&)> work,
@@ -67,6 +73,8 @@ class HostedModule final : public ModuleBuilder, public ModuleWork {
     const std::vector<store::MigrationSet>& migration_sets() const { return migrations_; }
     // Why the module is degraded, by its own checks; empty while it is well.
     std::vector<std::string> degraded() const;
+    // On the module's strand, once its database was replaced: runs its on_reset work.
+    void forget() const;
 
   private:
     const void* settings_of(const std::type_info& type) const override;
@@ -82,6 +90,7 @@ class HostedModule final : public ModuleBuilder, public ModuleWork {
     const std::type_info& settings_type_;
     std::vector<store::MigrationSet> migrations_;
     std::vector<Readiness> readiness_;
+    std::vector<std::function<void()>> on_reset_;
 };
 
 // Wraps a handler so it answers 503 with Retry-After while `ready` is false.

@@ -126,6 +126,14 @@ void Messaging::stop() {
     }
 }
 
+int Messaging::delivering() const {
+    int count = 0;
+    for (const auto& [name, runtime] : modules_) {
+        count += runtime->dispatcher().delivering();
+    }
+    return count;
+}
+
 std::vector<std::pair<std::string, std::string>> Messaging::handled_from_elsewhere(
     std::string_view module) const {
     std::vector<std::pair<std::string, std::string>> sources;

@@ -41,7 +41,10 @@ class Messaging final : public ModuleHost {
     std::vector<ModuleRuntime*> modules() const;
 
     void start();
+    // Starts no new deliveries; those under way finish (see delivering()).
     void stop();
+    // Deliveries handed to a subscriber and not yet answered, over every hosted module.
+    int delivering() const;
 
     const MessageBus& bus() const override { return bus_; }
     const ShopClock& clock() const override { return clock_; }
@@ -61,6 +64,15 @@ class Messaging final : public ModuleHost {
     void replay_dead_letter(const std::string& id, std::function<void(ReplayResult)> done);
     std::vector<OutboxBacklog> backlog() const;
     std::int64_t work_waiting() const override;
+    bool journals() const override { return static_cast<bool>(journal_); }
+    void journal(std::string_view publisher, const Envelope& envelope) override {
+        journal_(publisher, envelope);
+    }
+    // Hands every message committed from now on to `journal`, on the publisher's strand.
+    // Before start.
+    void journal_to(std::function<void(std::string_view publisher, const Envelope&)> journal) {
+        journal_ = std::move(journal);
+    }
 
   private:
     // Split mode: replays a message parked in the subscriber's own database.
@@ -73,6 +85,7 @@ class Messaging final : public ModuleHost {
     ShopClock& clock_;
     DeliveryPolicy policy_;
     BusMetrics metrics_;
+    std::function<void(std::string_view, const Envelope&)> journal_;
     std::map<std::string, std::unique_ptr<ModuleRuntime>, std::less<>> modules_;
     std::atomic<bool> started_{false};  // the clock's moves reach the modules only meanwhile
 };

@@ -42,6 +42,9 @@ class ModuleHost {
                          std::function<void(DeliveryResult)> done) = 0;
     // Units of work waiting for a transaction plus deliveries pending, over every module.
     virtual std::int64_t work_waiting() const = 0;
+    // Whether every committed message is to be handed to journal() (test mode's journal).
+    virtual bool journals() const = 0;
+    virtual void journal(std::string_view publisher, const Envelope& envelope) = 0;
 };
 
 }  // namespace shopd::bus

@@ -40,6 +40,25 @@ void ModuleRuntime::open(std::unique_ptr<SQLite::Database> database) {
     statements_.emplace(*database_);
 }
 
+void ModuleRuntime::between_batches(std::function<void(SQLite::Database&)> action) {
+    boost::asio::post(strand_, [this, action = std::move(action)] { action(*database_); });
+}
+
+void ModuleRuntime::replace_contents(std::function<void(SQLite::Database&)> replace,
+                                     std::function<void(std::exception_ptr)> done) {
+    boost::asio::post(strand_, [this, replace = std::move(replace), done = std::move(done)] {
+        std::exception_ptr failure;
+        try {
+            replace(*database_);
+            statements_.emplace(*database_);  // prepared against what was there before
+            dispatcher_.reload();
+        } catch (...) {
+            failure = std::current_exception();
+        }
+        done(failure);
+    });
+}
+
 void ModuleRuntime::close() {
     statements_.reset();
     database_.reset();
@@ -169,7 +188,7 @@ void ModuleRuntime::enqueue(std::function<void()> write,
 
 std::size_t ModuleRuntime::queued() const {
     std::lock_guard lock(queue_mutex_);
-    return queue_.size();
+    return queue_.size() + writing_ + static_cast<std::size_t>(clock_moves_waiting_.load());
 }
 
 void ModuleRuntime::commit_batch() {
@@ -181,6 +200,7 @@ void ModuleRuntime::commit_batch() {
         batch.assign(std::make_move_iterator(queue_.begin()),
                      std::make_move_iterator(queue_.begin() + static_cast<std::ptrdiff_t>(count)));
         queue_.erase(queue_.begin(), queue_.begin() + static_cast<std::ptrdiff_t>(count));
+        writing_ = count;
     }
     batch_units_.observe(static_cast<double>(batch.size()));
     std::vector<std::exception_ptr> failures(batch.size());
@@ -198,6 +218,7 @@ void ModuleRuntime::commit_batch() {
         batch[i].finish(failures[i]);
     }
     std::lock_guard lock(queue_mutex_);
+    writing_ = 0;
     if (queue_.empty()) {
         batch_scheduled_ = false;
     } else {
@@ -281,6 +302,9 @@ void ModuleRuntime::committed(UnitOfWork& unit_of_work) {
     for (const auto& message : unit_of_work.published()) {
         host_.metrics().published.with({message.type}).inc();
         dispatcher_.published(message.deliveries);
+        if (message.envelope) {
+            host_.journal(name_, *message.envelope);
+        }
     }
     dispatcher_.wake();
     for (const auto& watch : outbox_watchers_) {
@@ -298,22 +322,27 @@ struct ModuleRuntime::Periodic {
     boost::asio::steady_timer timer;
     std::chrono::milliseconds interval;
     std::function<void()> tick;
-    bool running = false;  // only touched on the strand
+    bool running = false;     // only touched on the strand
+    std::uint64_t armed = 0;  // which wait is current; a wait superseded by run_now() ends quietly
 
-    // Also brought forward by wake(): then the wait ends as cancelled, and the tick runs.
     void arm(const std::shared_ptr<Periodic>& self) {
         timer.expires_after(interval);
-        timer.async_wait([self](const boost::system::error_code& error) {
-            if (!self->running || (error && error != boost::asio::error::operation_aborted)) {
+        timer.async_wait([self, wait = ++armed](const boost::system::error_code& error) {
+            if (!self->running || error || wait != self->armed) {
                 return;
             }
-            try {
-                self->tick();
-            } catch (const std::exception& failure) {
-                spdlog::error("periodic work failed: {}", failure.what());
-            }
-            self->arm(self);
+            self->run_now(self);
         });
+    }
+
+    // On the strand.
+    void run_now(const std::shared_ptr<Periodic>& self) {
+        try {
+            tick();
+        } catch (const std::exception& failure) {
+            spdlog::error("periodic work failed: {}", failure.what());
+        }
+        arm(self);
     }
 };
 
@@ -330,14 +359,18 @@ void ModuleRuntime::start_periodic() {
     }
 }
 
+// Counted as queued work until the ticks ran, so that nobody sees the module idle between the
+// clock's move and the work it makes due.
 void ModuleRuntime::clock_moved() {
+    ++clock_moves_waiting_;
     boost::asio::post(strand_, [this] {
         for (const auto& periodic : periodic_) {
             if (periodic->running) {
-                periodic->timer.cancel();
+                periodic->run_now(periodic);
             }
         }
         dispatcher_.clock_moved();
+        --clock_moves_waiting_;
     });
 }
 

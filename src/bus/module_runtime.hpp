@@ -49,6 +49,7 @@ class ModuleRuntime final : public OutboxSource {
     const ModuleHost& host() const { return host_; }
     const ShopClock& clock() const;
     bool is_hosted(std::string_view module) const;
+    bool journals() const { return host_.journals(); }
 
     // Only on the strand, while open.
     SQLite::Database& database() override { return *database_; }
@@ -82,7 +83,16 @@ class ModuleRuntime final : public OutboxSource {
     void enqueue(std::function<void()> write,
                  std::function<void(std::exception_ptr)> finish) override;
 
-    // Units of work waiting for a transaction.
+    // On the strand, between two batches: `action` reads the database (a snapshot copies it).
+    void between_batches(std::function<void(SQLite::Database&)> action);
+    // The same for `replace`, which changes the database wholesale (a reset, a restored
+    // snapshot) while messages do not flow; the dispatcher then loads it afresh. `done` runs on
+    // the strand, with the exception should `replace` throw.
+    void replace_contents(std::function<void(SQLite::Database&)> replace,
+                          std::function<void(std::exception_ptr)> done);
+
+    // Units of work waiting for a transaction or in the one being committed, and clock moves
+    // whose periodic work has not run yet.
     std::size_t queued() const;
 
     // Runs `tick` on the strand every `interval` while messages flow (between Messaging's
@@ -137,6 +147,8 @@ class ModuleRuntime final : public OutboxSource {
     mutable std::mutex queue_mutex_;
     std::deque<Job> queue_;
     bool batch_scheduled_ = false;  // under queue_mutex_
+    std::size_t writing_ = 0;       // jobs of the batch being committed, under queue_mutex_
+    std::atomic<int> clock_moves_waiting_{0};
     telemetry::Histogram& batch_units_;
     std::atomic<bool> commits_failing_{false};
 };

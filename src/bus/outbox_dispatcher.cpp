@@ -195,6 +195,43 @@ void OutboxDispatcher::stop() {
     });
 }
 
+void OutboxDispatcher::reload() {
+    ++generation_;
+    retry_timer_.cancel();
+    write_retry_timer_.cancel();
+    routes_.clear();
+    progress_.clear();
+    progress_save_queued_ = false;
+    cursor_ = 0;
+    unsettled_ = 0;
+    lanes_.clear();
+    recorded_.clear();
+    in_flight_.clear();
+    recorded_cursor_ = 0;
+    held_.clear();
+    retry_from_seq_ = 0;
+    retry_due_ms_ = 0;
+    write_retries_.clear();
+    write_failures_ = 0;
+    load();
+}
+
+void OutboxDispatcher::enqueue_bookkeeping(std::function<void()> write,
+                                           std::function<void(std::exception_ptr)> finish) {
+    source_.enqueue(
+        [this, generation = generation_.load(), write = std::move(write)] {
+            if (generation == generation_) {
+                write();
+            }
+        },
+        [this, generation = generation_.load(),
+         finish = std::move(finish)](std::exception_ptr failure) {
+            if (generation == generation_) {
+                finish(failure);
+            }
+        });
+}
+
 void OutboxDispatcher::wake() {
     if (!pass_scheduled_.exchange(true)) {
         boost::asio::post(source_.strand(), [this] {
@@ -323,6 +360,7 @@ void OutboxDispatcher::route(Pending pending) {
 void OutboxDispatcher::deliver(Pending pending) {
     auto envelope = *pending.envelope;
     const auto subscriber = pending.subscriber;
+    ++delivering_;
     host_.deliver(subscriber, std::move(envelope),
                   [this, pending = std::move(pending)](DeliveryResult result) mutable {
                       complete(std::move(pending), std::move(result));
@@ -340,6 +378,11 @@ struct OutboxDispatcher::Outcome {
 };
 
 void OutboxDispatcher::complete(Pending pending, DeliveryResult result) {
+    // Counted down once what follows is on the strand's way, ahead of any reload.
+    struct Answered {
+        std::atomic<int>& delivering;
+        ~Answered() { --delivering; }
+    } answered{delivering_};
     const bool delivered = result.status != DeliveryResult::Status::failed;
     if (delivered && !pending.recorded) {
         boost::asio::post(source_.strand(),
@@ -353,8 +396,9 @@ void OutboxDispatcher::complete(Pending pending, DeliveryResult result) {
         delivered ? 0
                   : unix_millis(host_.clock().now()) + host_.policy().backoff(attempts).count()});
     // The outcome is written in the publisher's next batch, with its other work.
-    source_.enqueue([this, outcome] { record(*outcome); },
-                    [this, outcome](std::exception_ptr failure) { recorded(*outcome, failure); });
+    enqueue_bookkeeping(
+        [this, outcome] { record(*outcome); },
+        [this, outcome](std::exception_ptr failure) { recorded(*outcome, failure); });
 }
 
 void OutboxDispatcher::delivered_fresh(const Pending& pending) {
@@ -448,7 +492,7 @@ void OutboxDispatcher::record_held(Pending pending) {
     const LaneKey key{pending.subscriber, pending.envelope->aggregate_id};
     ++recorded_[key];
     auto inserted = std::make_shared<bool>(false);
-    source_.enqueue(
+    enqueue_bookkeeping(
         [this, pending, inserted] {
             *inserted =
                 store::exec(source_.statements(),
@@ -621,7 +665,7 @@ void OutboxDispatcher::save_progress() {
         return;
     }
     progress_save_queued_ = true;
-    source_.enqueue(
+    enqueue_bookkeeping(
         [this] {
             for (auto& [subscriber, progress] : progress_) {
                 progress.saving_through = settled_through(progress);

@@ -68,6 +68,13 @@ class OutboxDispatcher {
     void stop();
     // On the strand: business time moved, so the earliest retry may be due now.
     void clock_moved();
+    // On the strand, stopped, with no delivery under way: the outbox was replaced behind the
+    // dispatcher's back (a reset), so it loads where the deliveries stand again. Bookkeeping
+    // of before that is still queued writes nothing and changes nothing once it runs.
+    void reload();
+
+    // Deliveries handed to a subscriber and not yet answered. Thread-safe.
+    int delivering() const { return delivering_.load(); }
 
     // Deliveries waiting in the outbox, and those parked as dead letters. Thread-safe.
     std::int64_t pending() const { return pending_.load(); }
@@ -212,6 +219,12 @@ class OutboxDispatcher {
     std::chrono::steady_clock::time_point failures_logged_at_{};
     std::atomic<std::int64_t> pending_{0};
     std::atomic<std::int64_t> parked_{0};
+    std::atomic<int> delivering_{0};
+    // Counts reloads; queued bookkeeping of an earlier one is void. Changed on the strand.
+    std::atomic<std::uint64_t> generation_{0};
+    // Queues `write` and `finish` in the module's next batch, void should a reload come first.
+    void enqueue_bookkeeping(std::function<void()> write,
+                             std::function<void(std::exception_ptr)> finish);
 };
 
 }  // namespace shopd::bus

@@ -36,28 +36,46 @@ void UnitOfWork::publish_payload(std::string_view type, int version, AggregateRe
         throw std::logic_error(
             fmt::format("module '{}' publishes '{}' without declaring it", module_.name(), type));
     }
+    Envelope envelope{
+        .id = new_uuid_v7(),
+        .type = std::string{type},
+        .version = version,
+        .aggregate_type = std::string{aggregate.type},
+        .aggregate_id = std::string{aggregate.id},
+        .occurred_at = rfc3339(now()),
+        .correlation_id =
+            context_.correlation_id.empty() ? std::string{aggregate.id} : context_.correlation_id,
+        .causation_id = context_.causation_id,
+        .traceparent = context_.traceparent.empty() ? new_traceparent()
+                                                    : child_traceparent(context_.traceparent),
+        .payload = {},
+    };
     auto& insert = statements().get(
         "INSERT INTO outbox (id, aggregatetype, aggregateid, type, version, payload, occurred_at,"
         " correlation_id, causation_id, traceparent) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
-    insert.bind(1, new_uuid_v7());
-    insert.bind(2, std::string{aggregate.type});
-    insert.bind(3, std::string{aggregate.id});
-    insert.bind(4, std::string{type});
+    insert.bind(1, envelope.id);
+    insert.bind(2, envelope.aggregate_type);
+    insert.bind(3, envelope.aggregate_id);
+    insert.bind(4, envelope.type);
     insert.bind(5, version);
     insert.bind(6, payload_json);
-    insert.bind(7, rfc3339(now()));
-    insert.bind(
-        8, context_.correlation_id.empty() ? std::string{aggregate.id} : context_.correlation_id);
-    insert.bind(9, context_.causation_id);
-    insert.bind(10, context_.traceparent.empty() ? new_traceparent()
-                                                 : child_traceparent(context_.traceparent));
+    insert.bind(7, envelope.occurred_at);
+    insert.bind(8, envelope.correlation_id);
+    insert.bind(9, envelope.causation_id);
+    insert.bind(10, envelope.traceparent);
     insert.exec();
 
     const auto& subscribers = bus.subscribers(type);
     const auto deliveries = std::count_if(
         subscribers.begin(), subscribers.end(),
         [this](const std::string& subscriber) { return module_.is_hosted(subscriber); });
-    published_.push_back({std::string{type}, static_cast<int>(deliveries)});
+    if (module_.journals()) {
+        envelope.payload = payload_json;
+        published_.push_back(
+            {std::string{type}, static_cast<int>(deliveries), std::move(envelope)});
+    } else {
+        published_.push_back({std::string{type}, static_cast<int>(deliveries)});
+    }
 }
 
 }  // namespace shopd

@@ -90,7 +90,9 @@ std::string Router::route(Request& request, Reply reply) const {
             request.path_params[segment.substr(1, segment.size() - 2)] = request.segments[i];
         }
     }
-    if (found->route.body == Body::json) {
+    if (found->route.body == Body::json_or_empty && request.body.empty()) {
+        request.json = boost::json::object{};
+    } else if (found->route.body != Body::none) {
         const auto content_type = request.header("Content-Type");
         if (!content_type || !is_json_media_type(*content_type)) {
             reply(problem(415, "unsupported-media-type", "Unsupported media type",

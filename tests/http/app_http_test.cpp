@@ -384,9 +384,10 @@ TEST_CASE("over server.max_backlog an intake route answers 503 with Retry-After,
         }
     }
     CHECK(slow.get().status == 200);
-    // Waiting work may exceed the bound by no more than the requests checked at one moment.
-    CHECK(admitted >= 3);
-    CHECK(admitted <= 4);
+    // The slow unit counts while it is being written; waiting work may exceed the bound by no
+    // more than the requests checked at one moment.
+    CHECK(admitted >= 2);
+    CHECK(admitted <= 3);
     CHECK(admitted + refused == 8);
     REQUIRE(eventually([&] { return test.control->handled == admitted; }));
     CHECK(test.client().post_json("/api/notes", note("busy", 100)).status == 201);
