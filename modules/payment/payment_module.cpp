@@ -27,6 +27,10 @@ ModuleDefinition module() {
                     [payments](UnitOfWork& unit_of_work, const RefundPayment& command) {
                         payments->refund(unit_of_work, command);
                     });
+                builder.every(
+                    std::chrono::milliseconds(100), "settling late captures",
+                    [payments](UnitOfWork& unit_of_work) { payments->settle_due(unit_of_work); });
+                builder.on_reset([payments] { payments->forget(); });
                 builder.collection(
                     {"/api/payments",
                      "payment",

@@ -6,15 +6,16 @@ namespace shopd::payment {
 
 namespace {
 
-constexpr std::array<std::string_view, 5> kStatusNames{"captured", "declined", "pending",
-                                                       "refunded", "voided"};
-constexpr std::array<std::string_view, 3> kDeclineReasons{"card_declined", "insufficient_funds",
-                                                          "invalid_token"};
+constexpr std::array<std::string_view, 6> kStatusNames{"captured", "declined", "pending",
+                                                       "refunded", "voided",   "refund_failed"};
+constexpr std::array<std::string_view, 6> kFailureNames{"card_declined",   "insufficient_funds",
+                                                        "invalid_token",   "expired_card",
+                                                        "fraud_suspected", "refund_refused"};
 
 }  // namespace
 
 std::string_view to_string(errc code) {
-    return kDeclineReasons.at(static_cast<std::size_t>(code));
+    return kFailureNames.at(static_cast<std::size_t>(code));
 }
 
 std::string_view to_string(PaymentStatus status) {
@@ -34,7 +35,8 @@ PaymentStatus status_after(const result<Capture>& answer) {
     if (!answer) {
         return PaymentStatus::declined;
     }
-    return *answer == Capture::captured ? PaymentStatus::captured : PaymentStatus::pending;
+    return answer->state == CaptureState::captured ? PaymentStatus::captured
+                                                   : PaymentStatus::pending;
 }
 
 std::optional<Refund> refund_of(PaymentStatus status) {
@@ -46,7 +48,18 @@ std::optional<Refund> refund_of(PaymentStatus status) {
         case PaymentStatus::declined:
         case PaymentStatus::refunded:
         case PaymentStatus::voided:
+        case PaymentStatus::refund_failed:
             break;
+    }
+    return std::nullopt;
+}
+
+std::optional<LateCapture> settle(PaymentStatus status) {
+    if (status == PaymentStatus::pending) {
+        return LateCapture{PaymentStatus::captured, false};
+    }
+    if (status == PaymentStatus::voided) {
+        return LateCapture{PaymentStatus::refunded, true};
     }
     return std::nullopt;
 }

@@ -3,6 +3,8 @@
 #include <SQLiteCpp/Statement.h>
 #include <SQLiteCpp/VariadicBind.h>
 #include <boost/json.hpp>
+#include <spdlog/spdlog.h>
+#include <vector>
 
 #include <shopd/clock.hpp>
 #include <shopd/contracts/order.hpp>
@@ -51,13 +53,19 @@ void Payments::capture(UnitOfWork& unit_of_work, const CapturePayment& command) 
     const auto now = rfc3339(unit_of_work.now());
     auto& insert = unit_of_work.statements().get(
         "INSERT INTO payment (id, order_id, customer_id, status, amount_cents, currency, "
-        "decline_reason, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
+        "decline_reason, created_at, updated_at, provider_reference, settles_at_ms) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
     SQLite::bind(insert, id.str(), command.order_id, command.customer_id,
                  std::string{to_string(status)}, command.amount_cents, command.currency,
                  std::string{answer ? std::string_view{} : to_string(answer.error().code)}, now,
-                 now);
+                 now, answer ? answer->reference : std::string{});
     if (answer) {
         insert.bind(7);  // NULL: not declined
+    }
+    if (answer && answer->settles_in.count() > 0) {
+        insert.bind(11, unix_millis(unit_of_work.now()) + answer->settles_in.count());
+    } else {
+        insert.bind(11);
     }
     insert.exec();
     const auto order = contracts::order::order_aggregate(command.order_id);
@@ -65,17 +73,69 @@ void Payments::capture(UnitOfWork& unit_of_work, const CapturePayment& command) 
         unit_of_work.publish(PaymentDeclined{command.order_id, id.str(),
                                              std::string{to_string(answer.error().code)}},
                              order);
-    } else if (*answer == Capture::captured) {
+    } else if (answer->state == CaptureState::captured) {
         unit_of_work.publish(
             PaymentCaptured{command.order_id, id.str(), command.amount_cents, command.currency},
             order);
     }
-    // pending: the provider has not answered; the order's deadline decides.
+    // pending: the provider answers later (settle_due) or never; the order's deadline decides.
+}
+
+void Payments::settle_due(UnitOfWork& unit_of_work) const {
+    struct Due {
+        std::string id;
+        std::string order_id;
+        std::string customer_id;
+        PaymentStatus status;
+        std::int64_t amount_cents;
+        std::string currency;
+    };
+    std::vector<Due> due;
+    auto& query = unit_of_work.statements().get(
+        "SELECT id, order_id, customer_id, status, amount_cents, currency FROM payment "
+        "WHERE settles_at_ms IS NOT NULL AND settles_at_ms <= ? ORDER BY settles_at_ms LIMIT 100");
+    query.bind(1, unix_millis(unit_of_work.now()));
+    while (query.executeStep()) {
+        due.push_back({query.getColumn(0).getString(), query.getColumn(1).getString(),
+                       query.getColumn(2).getString(),
+                       parse_payment_status(query.getColumn(3).getString()).value(),
+                       query.getColumn(4).getInt64(), query.getColumn(5).getString()});
+    }
+    query.reset();
+    for (const auto& payment : due) {
+        const auto late = settle(payment.status);
+        auto& update = unit_of_work.statements().get(
+            "UPDATE payment SET status = coalesce(?, status), refund_reason = coalesce(?, "
+            "refund_reason), settles_at_ms = NULL, updated_at = ? WHERE id = ?");
+        if (late) {
+            update.bind(1, std::string{to_string(late->next)});
+        }
+        if (late && late->refunds) {
+            update.bind(2, "captured after the order was given up");
+        }
+        update.bind(3, rfc3339(unit_of_work.now()));
+        update.bind(4, payment.id);
+        update.exec();
+        if (!late) {
+            continue;
+        }
+        const auto order = contracts::order::order_aggregate(payment.order_id);
+        if (late->refunds) {
+            unit_of_work.publish(PaymentRefunded{payment.order_id, payment.id, payment.customer_id,
+                                                 payment.amount_cents, payment.currency},
+                                 order);
+        } else {
+            unit_of_work.publish(PaymentCaptured{payment.order_id, payment.id, payment.amount_cents,
+                                                 payment.currency},
+                                 order);
+        }
+    }
 }
 
 void Payments::refund(UnitOfWork& unit_of_work, const RefundPayment& command) const {
     auto& query = unit_of_work.statements().get(
-        "SELECT id, customer_id, status, amount_cents, currency FROM payment WHERE order_id = ?");
+        "SELECT id, customer_id, status, amount_cents, currency, provider_reference FROM payment "
+        "WHERE order_id = ?");
     query.bind(1, command.order_id);
     if (!query.executeStep()) {
         query.reset();
@@ -86,10 +146,18 @@ void Payments::refund(UnitOfWork& unit_of_work, const RefundPayment& command) co
     const auto status = parse_payment_status(query.getColumn(2).getString());
     const auto amount = query.getColumn(3).getInt64();
     const auto currency = query.getColumn(4).getString();
+    const auto reference = query.getColumn(5).getString();
     query.reset();
-    const auto refund = status ? refund_of(*status) : std::nullopt;
+    auto refund = status ? refund_of(*status) : std::nullopt;
     if (!refund) {
         return;  // declined, or given back already
+    }
+    if (refund->gives_money_back && !provider_->refund(reference)) {
+        // The money stays taken: the order is cancelled all the same, and an operator settles
+        // this payment with the provider.
+        spdlog::error("payment {} of order {}: the provider refused the refund ({} {})", id,
+                      command.order_id, amount, currency);
+        refund = Refund{PaymentStatus::refund_failed, false};
     }
     auto& update = unit_of_work.statements().get(
         "UPDATE payment SET status = ?, refund_reason = ?, updated_at = ? WHERE id = ?");

@@ -22,6 +22,11 @@ class Payments {
     // command is retried.
     void capture(UnitOfWork& unit_of_work, const contracts::payment::CapturePayment& command) const;
     void refund(UnitOfWork& unit_of_work, const contracts::payment::RefundPayment& command) const;
+    // The pending captures the provider answers by now: captured, or refunded at once when the
+    // order gave up on them meanwhile.
+    void settle_due(UnitOfWork& unit_of_work) const;
+    // The shop started over.
+    void forget() const { provider_->forget(); }
 
     std::optional<boost::json::object> payment(UnitOfWork& unit_of_work, const PaymentId& id) const;
     // By order (empty: any), newest first, ids below `before_id` (empty: from the newest).

@@ -94,6 +94,33 @@ result<void> Shipments::take(UnitOfWork& unit_of_work, CarrierStep step,
     return {};
 }
 
+void Shipments::take_due_steps(UnitOfWork& unit_of_work) const {
+    take_due(unit_of_work, CarrierStep::dispatch, ShipmentStatus::created, config_.auto_dispatch);
+    take_due(unit_of_work, CarrierStep::deliver, ShipmentStatus::dispatched, config_.auto_deliver);
+}
+
+void Shipments::take_due(UnitOfWork& unit_of_work, CarrierStep step, ShipmentStatus from,
+                         std::chrono::milliseconds after) const {
+    if (after.count() == 0) {
+        return;
+    }
+    // updated_at is when the shipment entered its status; RFC 3339 in UTC sorts as time does.
+    auto& query = unit_of_work.statements().get(
+        "SELECT id FROM shipment WHERE status = ? AND updated_at <= ? ORDER BY updated_at "
+        "LIMIT 100");
+    SQLite::bind(query, std::string{to_string(from)}, rfc3339(unit_of_work.now() - after));
+    std::vector<ShipmentId> due;
+    while (query.executeStep()) {
+        due.emplace_back(query.getColumn(0).getString());
+    }
+    query.reset();
+    for (const auto& id : due) {
+        if (!take(unit_of_work, step, id)) {
+            throw std::logic_error("a due carrier step was refused");
+        }
+    }
+}
+
 std::optional<Shipments::Row> Shipments::row(UnitOfWork& unit_of_work, std::string_view column,
                                              const std::string& value) const {
     auto& query = unit_of_work.statements().get(fmt::format(

@@ -24,6 +24,8 @@ class Shipments {
 
     // The carrier reports a step of the parcel.
     result<void> take(UnitOfWork& unit_of_work, CarrierStep step, const ShipmentId& id) const;
+    // The steps shipping.auto_dispatch_ms and auto_deliver_ms make due by now.
+    void take_due_steps(UnitOfWork& unit_of_work) const;
 
     std::optional<boost::json::object> shipment(UnitOfWork& unit_of_work,
                                                 const ShipmentId& id) const;
@@ -40,6 +42,9 @@ class Shipments {
     std::optional<Row> row(UnitOfWork& unit_of_work, std::string_view column,
                            const std::string& value) const;
     void set_status(UnitOfWork& unit_of_work, const ShipmentId& id, ShipmentStatus status) const;
+    // Takes `step` for the shipments `from` for at least `after`.
+    void take_due(UnitOfWork& unit_of_work, CarrierStep step, ShipmentStatus from,
+                  std::chrono::milliseconds after) const;
 
     const ShippingSettings& config_;
 };

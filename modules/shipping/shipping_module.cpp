@@ -81,6 +81,13 @@ ModuleDefinition module() {
                                 }});
             add_carrier_step(builder, shipments, "dispatch", CarrierStep::dispatch);
             add_carrier_step(builder, shipments, "deliver", CarrierStep::deliver);
+            const auto& settings = builder.settings<ShippingSettings>();
+            if (settings.auto_dispatch.count() > 0 || settings.auto_deliver.count() > 0) {
+                builder.every(std::chrono::milliseconds(100), "carrier steps by the clock",
+                              [shipments](UnitOfWork& unit_of_work) {
+                                  shipments->take_due_steps(unit_of_work);
+                              });
+            }
         },
         shipping_settings()};
 }

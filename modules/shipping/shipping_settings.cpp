@@ -37,6 +37,12 @@ Settings<ShippingSettings> shipping_settings() {
                  "Upper weight of each band, ascending; empty: flat cost")
             .add("weight_band_costs_cents", &ShippingSettings::weight_band_costs_cents,
                  "Cost of each band, and last the cost above the last limit")
+            .add("auto_dispatch_ms", &ShippingSettings::auto_dispatch,
+                 "Dispatch a shipment that long after it was created, on the shop clock; 0: off",
+                 at_least(std::chrono::milliseconds(0)))
+            .add("auto_deliver_ms", &ShippingSettings::auto_deliver,
+                 "Deliver a shipment that long after it was dispatched, on the shop clock; 0: off",
+                 at_least(std::chrono::milliseconds(0)))
             .rule(check_weight_bands));
 }
 

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -15,6 +16,10 @@ struct ShippingSettings {
     std::int64_t flat_cost_cents = 499;
     std::vector<std::int64_t> weight_band_limits_grams;
     std::vector<std::int64_t> weight_band_costs_cents;
+    // The carrier's steps taken by the shop clock, that long after the shipment was created or
+    // dispatched (a demo, a test); zero: only through the dispatch and deliver routes.
+    std::chrono::milliseconds auto_dispatch{0};
+    std::chrono::milliseconds auto_deliver{0};
 };
 
 // The [shipping] section: its keys, checks and help.

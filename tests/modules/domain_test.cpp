@@ -105,9 +105,10 @@ TEST_CASE("a tracking number is the carrier's initials and twelve digits", "[shi
 
 TEST_CASE("a provider's answer makes the payment captured, declined or pending", "[payment]") {
     using payment::Capture;
+    using payment::CaptureState;
     using payment::PaymentStatus;
-    CHECK(payment::status_after(Capture::captured) == PaymentStatus::captured);
-    CHECK(payment::status_after(Capture::pending) == PaymentStatus::pending);
+    CHECK(payment::status_after(Capture{CaptureState::captured}) == PaymentStatus::captured);
+    CHECK(payment::status_after(Capture{CaptureState::pending}) == PaymentStatus::pending);
     const payment::result<Capture> declined = failure(payment::errc::insufficient_funds);
     CHECK(payment::status_after(declined) == PaymentStatus::declined);
     CHECK(payment::to_string(payment::errc::insufficient_funds) == "insufficient_funds");
@@ -123,11 +124,24 @@ TEST_CASE("a refund pays back a capture, voids a pending payment and skips the r
     REQUIRE(pending);
     CHECK(pending->next == PaymentStatus::voided);
     CHECK_FALSE(pending->gives_money_back);
-    for (const auto status :
-         {PaymentStatus::declined, PaymentStatus::refunded, PaymentStatus::voided}) {
+    for (const auto status : {PaymentStatus::declined, PaymentStatus::refunded,
+                              PaymentStatus::voided, PaymentStatus::refund_failed}) {
         CHECK_FALSE(payment::refund_of(status).has_value());
         CHECK(payment::parse_payment_status(payment::to_string(status)) == status);
     }
+}
+
+TEST_CASE("a late capture captures a pending payment and refunds one given up on", "[payment]") {
+    using payment::PaymentStatus;
+    const auto pending = payment::settle(PaymentStatus::pending);
+    REQUIRE(pending);
+    CHECK(pending->next == PaymentStatus::captured);
+    CHECK_FALSE(pending->refunds);
+    const auto voided = payment::settle(PaymentStatus::voided);
+    REQUIRE(voided);
+    CHECK(voided->next == PaymentStatus::refunded);
+    CHECK(voided->refunds);
+    CHECK_FALSE(payment::settle(PaymentStatus::captured).has_value());
 }
 
 TEST_CASE("a notification template replaces each name by its value", "[notification]") {

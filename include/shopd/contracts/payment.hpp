@@ -47,7 +47,7 @@ struct PaymentCaptured {
 };
 BOOST_DESCRIBE_STRUCT(PaymentCaptured, (), (order_id, payment_id, amount_cents, currency))
 
-// reason: card_declined, insufficient_funds, invalid_token.
+// reason: card_declined, insufficient_funds, invalid_token, expired_card, fraud_suspected.
 struct PaymentDeclined {
     static constexpr std::string_view type_name = "payment.payment_declined";
     static constexpr int version = 1;
