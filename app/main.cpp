@@ -81,6 +81,10 @@ int main(int argc, char** argv) {
         const auto& request = std::get<shopd::CommandLine>(command_line);
         std::vector<std::string> warnings;
         const auto config = shopd::config::load_config(request.sources, settings, &warnings);
+        if (config.server.listen.empty()) {
+            throw shopd::ConfigError(
+                "server.listen: empty means no socket, which only an embedding program can use");
+        }
         shopd::telemetry::configure_logging(config.log.level, config.log.format);
         for (const auto& warning : warnings) {
             spdlog::warn("{}", warning);

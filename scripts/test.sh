@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Builds shopd and runs every test: the release build, then the same suite under
-# AddressSanitizer and UndefinedBehaviorSanitizer, then each libFuzzer target for
-# SHOPD_FUZZ_SECONDS (default 60). Installs what is missing first.
+# Builds shopd and runs every test: the release build and the examples against its installed
+# package, then the same suite under AddressSanitizer and UndefinedBehaviorSanitizer, then
+# each libFuzzer target for SHOPD_FUZZ_SECONDS (default 60). Installs what is missing first.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh --test
@@ -12,6 +12,9 @@ for preset in release asan; do
   cmake --build --preset "$preset"
   echo "== $preset: test" >&2
   ctest --preset "$preset"
+  if [[ "$preset" == release ]]; then
+    scripts/examples.sh build/release
+  fi
 done
 
 echo "== fuzz: build" >&2

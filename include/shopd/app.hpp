@@ -39,10 +39,19 @@ class App {
 
     void start();
     bool ready() const;
+    // The port bound; 0 with server.listen empty, which opens no socket.
     unsigned short port() const;
     // Where a client on this machine reaches the port, e.g. http://127.0.0.1:8080: a wildcard
-    // listen is reached on loopback, an IPv6 address is written in brackets.
+    // listen is reached on loopback, an IPv6 address is written in brackets. Empty without a
+    // socket.
     std::string url() const;
+
+    // Answers `request` in-process, as the server would (the same routes, roles and limits on
+    // the body), with no socket. `done` runs once, on one of the App's threads. An event
+    // stream needs a socket: it is answered 406.
+    void handle(http::Request request, std::function<void(http::Response)> done);
+    // The same, waiting for the answer; not from one of the App's threads.
+    http::Response handle(http::Request request);
 
     // True when nothing moves without a clock step or a request: no unit of work queued, no
     // message waiting for delivery or for its retry (parked ones aside), no outgoing call

@@ -508,17 +508,21 @@ struct App::Impl {
             return;
         }
         const auto listen = config::parse_listen_address(config.server.listen);
-        if (!listen) {
+        if (!listen && listening()) {
             throw ConfigError("server.listen: expected HOST:PORT");
         }
-        try {
-            server.listen(listen->host, listen->port);
-        } catch (const boost::system::system_error& error) {
-            throw StartupError(fmt::format("cannot listen on {}: {}", config.server.listen,
-                                           error.code().message()));
+        if (listen) {
+            try {
+                server.listen(listen->host, listen->port);
+            } catch (const boost::system::system_error& error) {
+                throw StartupError(fmt::format("cannot listen on {}: {}", config.server.listen,
+                                               error.code().message()));
+            }
         }
         started = true;
-        server.start();
+        if (listening()) {
+            server.start();
+        }
         work.emplace(io.get_executor());
         for (int i = 0; i < config.server.threads; ++i) {
             threads.emplace_back([this] { io.run(); });
@@ -543,7 +547,9 @@ struct App::Impl {
             throw StartupError(error.what());
         }
         ready = true;
-        spdlog::info("shopd ready on {}:{} ({} modules, data in {})", listen->host, server.port(),
+        spdlog::info("shopd ready {} ({} modules, data in {})",
+                     listen ? fmt::format("on {}:{}", listen->host, server.port())
+                            : std::string{"without a socket"},
                      messaging.modules().size(),
                      config.storage.memory ? std::string{"memory"} : config.storage.data_dir);
     }
@@ -553,13 +559,34 @@ struct App::Impl {
         stop_locked();
     }
 
+    // Empty server.listen: in-process requests only.
+    bool listening() const { return !config.server.listen.empty(); }
+
+    void handle(http::Request& request, http::Reply reply) {
+        if (static_cast<std::int64_t>(request.body.size()) > config.server.body_limit_bytes) {
+            reply(http::problem(
+                413, "body-too-large", "Content too large",
+                fmt::format("the body exceeds {} bytes", config.server.body_limit_bytes)));
+            return;
+        }
+        try {
+            router.route(request, reply);
+        } catch (const std::exception& error) {
+            spdlog::error("in-process {} {} failed: {}", http::method_name(request.method),
+                          request.target, error.what());
+            reply(http::problem(500, "internal", "Internal server error"));
+        }
+    }
+
     void stop_locked() {
         if (!started || stopped) {
             return;
         }
         stopped = true;
         ready = false;
-        server.shutdown();
+        if (listening()) {
+            server.shutdown();
+        }
         messaging.stop();
         if (relay) {
             intake->stop();
@@ -645,6 +672,9 @@ unsigned short App::port() const {
 }
 
 std::string App::url() const {
+    if (!impl_->listening()) {
+        return {};
+    }
     auto host = config::parse_listen_address(impl_->config.server.listen).value().host;
     const auto address = asio::ip::make_address(host);
     if (address.is_unspecified()) {
@@ -658,6 +688,32 @@ std::string App::url() const {
 
 void App::stop() {
     impl_->stop();
+}
+
+void App::handle(http::Request request, std::function<void(http::Response)> done) {
+    // The request lives until the answer: a handler may still read it then.
+    auto kept = std::make_shared<http::Request>(std::move(request));
+    auto answered = std::make_shared<std::atomic<bool>>(false);
+    impl_->handle(*kept,
+                  http::Reply([kept, answered, done = std::move(done)](http::Response response) {
+                      if (answered->exchange(true)) {
+                          return;
+                      }
+                      if (response.stream) {
+                          response.stream->close();
+                          response = http::problem(406, "stream-needs-socket", "Not acceptable",
+                                                   "an event stream is served over HTTP only");
+                      }
+                      done(std::move(response));
+                  }));
+}
+
+http::Response App::handle(http::Request request) {
+    std::promise<http::Response> answer;
+    auto future = answer.get_future();
+    handle(std::move(request),
+           [&answer](http::Response response) { answer.set_value(std::move(response)); });
+    return future.get();
 }
 
 void App::run_until_signal(const std::function<void()>& on_ready) {

@@ -6,6 +6,7 @@
 #include <cctype>
 #include <charconv>
 #include <fmt/format.h>
+#include <functional>
 #include <spdlog/common.h>
 #include <toml++/toml.h>
 
@@ -41,15 +42,17 @@ const std::vector<PlatformSection>& platform_sections() {
     using std::chrono::milliseconds;
     static const std::vector<PlatformSection> all{
         {Settings<ServerConfig>("server")
-             .add("listen", &ServerConfig::listen,
-                  "Address and port of the HTTP API, HOST:PORT (port 0: any free)",
-                  std::function<void(const std::string&)>{[](const std::string& value) {
-                      if (!parse_listen_address(value)) {
-                          throw BadValue{fmt::format(
-                              "expected HOST:PORT with an IP address or localhost, got '{}'",
-                              value)};
-                      }
-                  }})
+             .add(
+                 "listen", &ServerConfig::listen,
+                 "Address and port of the HTTP API, HOST:PORT (port 0: any free; empty: no socket, "
+                 "for an embedding program's in-process requests)",
+                 std::function<void(const std::string&)>{[](const std::string& value) {
+                     if (!value.empty() && !parse_listen_address(value)) {
+                         throw BadValue{fmt::format(
+                             "expected HOST:PORT with an IP address or localhost, got '{}'",
+                             value)};
+                     }
+                 }})
              .add("threads", &ServerConfig::threads, "Worker threads running HTTP and module work",
                   at_least(1))
              .add("body_limit_bytes", &ServerConfig::body_limit_bytes,
@@ -356,25 +359,27 @@ boost::json::value json_of(const toml::node& node) {
     return boost::json::object{};  // a table or a date: no setting reads one
 }
 
-void apply_file(Registry& registry, Config& config, const std::filesystem::path& path) {
+// `parse` reads the TOML named `origin` in messages.
+void apply_toml(Registry& registry, Config& config, const std::string& source,
+                const std::function<toml::table()>& parse) {
     toml::table table;
     try {
-        table = toml::parse_file(path.string());
+        table = parse();
     } catch (const toml::parse_error& error) {
-        throw ConfigError(fmt::format("{}:{}: {}", path.string(), error.source().begin.line,
-                                      error.description()));
+        throw ConfigError(
+            fmt::format("{}:{}: {}", source, error.source().begin.line, error.description()));
     }
     for (const auto& [section, section_node] : table) {
         const auto* section_table = section_node.as_table();
         if (section_table == nullptr) {
-            throw ConfigError(fmt::format("{}:{}: '{}' is not a known section", path.string(),
+            throw ConfigError(fmt::format("{}:{}: '{}' is not a known section", source,
                                           section_node.source().begin.line, section.str()));
         }
         for (const auto& entry : *section_table) {
             const auto& node = entry.second;
             const auto name = fmt::format("{}.{}", section.str(), entry.first.str());
             SettingValue value{json_of(node),
-                               fmt::format("{}:{}", path.string(), node.source().begin.line)};
+                               fmt::format("{}:{}", source, node.source().begin.line)};
             const auto origin = value.origin;
             if (!registry.apply(config, name, std::move(value))) {
                 throw ConfigError(fmt::format("{}: {}: unknown setting{}", origin, name,
@@ -447,7 +452,13 @@ Config load_config(const ConfigSources& sources, const std::vector<SettingsSecti
         if (!std::filesystem::is_regular_file(*sources.file)) {
             throw ConfigError(fmt::format("{}: config file not found", sources.file->string()));
         }
-        apply_file(registry, config, *sources.file);
+        const auto path = sources.file->string();
+        apply_toml(registry, config, path, [&path] { return toml::parse_file(path); });
+    }
+    if (sources.text) {
+        apply_toml(registry, config, "config", [&text = *sources.text] {
+            return toml::parse(std::string_view{text}, std::string_view{"config"});
+        });
     }
     apply_environment(registry, config, sources.environment, warnings);
     for (const auto& override : sources.overrides) {

@@ -24,6 +24,9 @@ struct ConfigSources {
         std::string flag;
     };
     std::vector<Override> overrides;
+    // Settings as the file holds them, given as text (an embedding program's), read after the
+    // file; messages name it "config".
+    std::optional<std::string> text = std::nullopt;
 };
 
 // The defaults, overridden by the file, then the environment, then the flags. Besides the
