@@ -569,13 +569,7 @@ struct App::Impl {
                 fmt::format("the body exceeds {} bytes", config.server.body_limit_bytes)));
             return;
         }
-        try {
-            router.route(request, reply);
-        } catch (const std::exception& error) {
-            spdlog::error("in-process {} {} failed: {}", http::method_name(request.method),
-                          request.target, error.what());
-            reply(http::problem(500, "internal", "Internal server error"));
-        }
+        router.route(request, std::move(reply));
     }
 
     void stop_locked() {
@@ -693,19 +687,14 @@ void App::stop() {
 void App::handle(http::Request request, std::function<void(http::Response)> done) {
     // The request lives until the answer: a handler may still read it then.
     auto kept = std::make_shared<http::Request>(std::move(request));
-    auto answered = std::make_shared<std::atomic<bool>>(false);
-    impl_->handle(*kept,
-                  http::Reply([kept, answered, done = std::move(done)](http::Response response) {
-                      if (answered->exchange(true)) {
-                          return;
-                      }
-                      if (response.stream) {
-                          response.stream->close();
-                          response = http::problem(406, "stream-needs-socket", "Not acceptable",
-                                                   "an event stream is served over HTTP only");
-                      }
-                      done(std::move(response));
-                  }));
+    impl_->handle(*kept, http::Reply([kept, done = std::move(done)](http::Response response) {
+        if (response.stream) {
+            response.stream->close();
+            response = http::problem(406, "stream-needs-socket", "Not acceptable",
+                                     "an event stream is served over HTTP only");
+        }
+        done(std::move(response));
+    }));
 }
 
 http::Response App::handle(http::Request request) {

@@ -1,6 +1,7 @@
 #include "http/router.hpp"
 
 #include <fmt/format.h>
+#include <spdlog/spdlog.h>
 #include <stdexcept>
 #include <strings.h>
 
@@ -118,7 +119,14 @@ std::string Router::route(Request& request, Reply reply) const {
         }
         request.json = std::move(parsed.value);
     }
-    found->route.handler(request, std::move(reply));
+    try {
+        found->route.handler(request, reply);
+    } catch (const std::exception& error) {
+        // Ignored when the handler answered before it threw.
+        spdlog::error("http: {} {} failed: {}", method_name(request.method), request.target,
+                      error.what());
+        reply(problem(500, "internal", "Internal server error"));
+    }
     return found->route.pattern;
 }
 

@@ -9,7 +9,7 @@ namespace shopd::http {
 
 // Maps a request to its route's handler, answering the protocol-level errors itself: 404 for
 // an unknown path, 405 (with Allow) for a known path with another method, 415 and 400 for a
-// JSON route given something other than a JSON object.
+// JSON route given something other than a JSON object, 500 for a handler that throws.
 class Router {
   public:
     explicit Router(int json_max_depth) : json_max_depth_(json_max_depth) {}

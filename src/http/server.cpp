@@ -340,13 +340,7 @@ struct Server::Impl : std::enable_shared_from_this<Impl> {
                         (*shared)(std::move(response));
                     });
                 });
-                try {
-                    route = router.route(request, reply);
-                } catch (const std::exception& error) {
-                    spdlog::error("http: {} {} failed: {}", method_name(request.method),
-                                  request.target, error.what());
-                    reply(problem(500, "internal", "Internal server error"));
-                }
+                route = router.route(request, reply);
             },
             asio::use_awaitable);
     }
