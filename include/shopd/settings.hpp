@@ -12,7 +12,6 @@
 //       at_least<std::int64_t>(0));
 
 #include <boost/json/value.hpp>
-#include <charconv>
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -23,6 +22,8 @@
 #include <typeinfo>
 #include <utility>
 #include <vector>
+
+#include <shopd/whole_number.hpp>
 
 namespace shopd {
 
@@ -71,12 +72,10 @@ struct SettingCodec<bool> {
 template <>
 struct SettingCodec<std::int64_t> {
     static std::int64_t from_text(std::string_view text) {
-        std::int64_t value = 0;
-        const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
-        if (text.empty() || error != std::errc{} || end != text.data() + text.size()) {
-            throw BadValue{"expected a whole number, got '" + std::string{text} + "'"};
+        if (const auto value = whole_number(text)) {
+            return *value;
         }
-        return value;
+        throw BadValue{"expected a whole number, got '" + std::string{text} + "'"};
     }
     static std::int64_t from_value(const boost::json::value& value) {
         if (const auto* number = value.if_int64()) {

@@ -1,9 +1,10 @@
 #include "provider.hpp"
 
 #include <array>
-#include <charconv>
 #include <fmt/format.h>
 #include <optional>
+
+#include <shopd/whole_number.hpp>
 
 namespace shopd::payment {
 
@@ -17,14 +18,7 @@ std::optional<std::int64_t> number_after(std::string_view token, std::string_vie
     if (!token.starts_with(prefix)) {
         return std::nullopt;
     }
-    const auto digits = token.substr(prefix.size());
-    std::int64_t value = -1;
-    const auto [end, error] = std::from_chars(digits.data(), digits.data() + digits.size(), value);
-    if (digits.empty() || error != std::errc{} || end != digits.data() + digits.size() ||
-        value < 0 || value > most) {
-        return std::nullopt;
-    }
-    return value;
+    return whole_number(token.substr(prefix.size()), 0, most);
 }
 
 // The reasons a tok_decline_<reason> may name; others decline as invalid_token, so that metric

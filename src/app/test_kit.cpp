@@ -1,11 +1,11 @@
 #include "app/test_kit.hpp"
 
 #include <boost/json.hpp>
-#include <charconv>
 #include <fmt/format.h>
 #include <memory>
 
 #include <shopd/request_fields.hpp>
+#include <shopd/whole_number.hpp>
 
 #include "app/polling.hpp"
 
@@ -125,16 +125,13 @@ void TestKit::add_routes(http::Router& router) {
              std::vector<http::FieldError> errors;
              std::chrono::milliseconds timeout{10'000};
              if (const auto text = request.query_param("timeout_ms")) {
-                 int value = -1;
-                 const auto [end, error] =
-                     std::from_chars(text->data(), text->data() + text->size(), value);
-                 if (error != std::errc{} || end != text->data() + text->size() || value < 0 ||
-                     value > 600'000) {
+                 const auto value = whole_number(*text, 0, 600'000);
+                 if (!value) {
                      reply(http::validation_problem(
                          {{"timeout_ms", "must be a whole number of milliseconds, 0 to 600000"}}));
                      return;
                  }
-                 timeout = std::chrono::milliseconds{value};
+                 timeout = std::chrono::milliseconds{*value};
              }
              when_idle(timeout, [reply](bool idle) {
                  if (idle) {

@@ -1,10 +1,10 @@
 #include <algorithm>
 #include <boost/json.hpp>
 #include <cctype>
-#include <charconv>
 #include <fmt/format.h>
 
 #include <shopd/request_fields.hpp>
+#include <shopd/whole_number.hpp>
 
 namespace shopd::http {
 namespace json = boost::json;
@@ -156,14 +156,10 @@ void RequestFields::only(std::initializer_list<std::string_view> known) {
 Page page_of(const Request& request, std::vector<FieldError>& errors) {
     Page page;
     if (const auto limit = request.query_param("limit")) {
-        int value = 0;
-        const auto [end, error] =
-            std::from_chars(limit->data(), limit->data() + limit->size(), value);
-        if (error != std::errc{} || end != limit->data() + limit->size() || value < 1 ||
-            value > 200) {
-            errors.push_back({"limit", "must be a whole number between 1 and 200"});
+        if (const auto value = whole_number(*limit, 1, 200)) {
+            page.limit = static_cast<int>(*value);
         } else {
-            page.limit = value;
+            errors.push_back({"limit", "must be a whole number between 1 and 200"});
         }
     }
     if (const auto cursor = request.query_param("cursor")) {
