@@ -5,6 +5,7 @@
 #include <spdlog/spdlog.h>
 
 #include "app/polling.hpp"
+#include "util/failure.hpp"
 
 namespace shopd {
 
@@ -70,32 +71,40 @@ void Snapshots::quiesced(std::function<void()> before, Step step, std::function<
         });
 }
 
+std::vector<Snapshots::Snapshot>::const_iterator Snapshots::find(const std::string& name) const {
+    return std::find_if(snapshots_.begin(), snapshots_.end(),
+                        [&name](const Snapshot& snapshot) { return snapshot.info.name == name; });
+}
+
 void Snapshots::save(std::string name, std::function<void(Result<Info, errc>)> done) {
     if (!all_here_) {
         done(failure(errc::elsewhere));
         return;
     }
-    {
-        std::lock_guard lock(mutex_);
-        if (snapshots_.contains(name)) {
-            done(failure(errc::name_taken, {name}));
-            return;
-        }
-    }
     if (busy_.exchange(true)) {
         done(failure(errc::busy));
         return;
     }
+    {
+        // Checked while busy: no other save can take the name meanwhile.
+        std::lock_guard lock(mutex_);
+        if (find(name) != snapshots_.end()) {
+            busy_ = false;
+            done(failure(errc::name_taken, {name}));
+            return;
+        }
+    }
+    // One slot per module, filled on its own strand.
     auto copies = std::make_shared<Copies>();
-    auto copies_mutex = std::make_shared<std::mutex>();
+    for (const auto* runtime : parts_.messaging.modules()) {
+        (*copies)[runtime->name()];
+    }
     quiesced([] {},
-             [copies, copies_mutex](bus::ModuleRuntime& runtime, std::function<void(bool)> copied) {
-                 runtime.between_batches([copies, copies_mutex, &runtime,
+             [copies](bus::ModuleRuntime& runtime, std::function<void(bool)> copied) {
+                 runtime.between_batches([&slot = copies->at(runtime.name()), &runtime,
                                           copied = std::move(copied)](SQLite::Database& database) {
                      try {
-                         auto copy = copy_of(database);
-                         std::lock_guard lock(*copies_mutex);
-                         copies->emplace(runtime.name(), std::move(copy));
+                         slot = copy_of(database);
                      } catch (const std::exception& error) {
                          spdlog::error("test mode: cannot copy the database of '{}': {}",
                                        runtime.name(), error.what());
@@ -106,8 +115,8 @@ void Snapshots::save(std::string name, std::function<void(Result<Info, errc>)> d
                  });
              },
              [this, name = std::move(name), copies, done = std::move(done)](bool succeeded) {
-                 busy_ = false;
                  if (!succeeded) {
+                     busy_ = false;
                      done(failure(errc::failed));
                      return;
                  }
@@ -115,12 +124,11 @@ void Snapshots::save(std::string name, std::function<void(Result<Info, errc>)> d
                  for (const auto& [module, copy] : snapshot.copies) {
                      snapshot.info.bytes += size_of(*copy);
                  }
-                 std::lock_guard lock(mutex_);
-                 snapshot.taken = ++taken_;
-                 if (!snapshots_.emplace(name, snapshot).second) {
-                     done(failure(errc::name_taken, {name}));
-                     return;
+                 {
+                     std::lock_guard lock(mutex_);
+                     snapshots_.push_back(snapshot);
                  }
+                 busy_ = false;
                  done(snapshot.info);
              });
 }
@@ -134,12 +142,12 @@ void Snapshots::restore(std::optional<std::string> name,
     Copies copies = initial_;
     if (name) {
         std::lock_guard lock(mutex_);
-        const auto found = snapshots_.find(*name);
+        const auto found = find(*name);
         if (found == snapshots_.end()) {
             done(failure(errc::unknown, {*name}));
             return;
         }
-        copies = found->second.copies;
+        copies = found->copies;
     }
     if (busy_.exchange(true)) {
         done(failure(errc::busy));
@@ -156,12 +164,8 @@ void Snapshots::restore(std::optional<std::string> name,
                 },
                 [this, &runtime, replaced = std::move(replaced)](std::exception_ptr failure) {
                     if (failure) {
-                        try {
-                            std::rethrow_exception(failure);
-                        } catch (const std::exception& error) {
-                            spdlog::error("test mode: cannot restore the database of '{}': {}",
-                                          runtime.name(), error.what());
-                        }
+                        spdlog::error("test mode: cannot restore the database of '{}': {}",
+                                      runtime.name(), failure_text(failure));
                         replaced(false);
                         return;
                     }
@@ -171,32 +175,27 @@ void Snapshots::restore(std::optional<std::string> name,
         },
         [this, done = std::move(done)](bool succeeded) {
             busy_ = false;
-            if (!succeeded) {
-                done(failure(errc::failed));
-                return;
-            }
-            done(Result<void, errc>{});
+            done(succeeded ? Result<void, errc>{} : failure(errc::failed));
         });
 }
 
 std::vector<Snapshots::Info> Snapshots::list() const {
-    std::vector<const Snapshot*> taken;
-    std::lock_guard lock(mutex_);
-    for (const auto& [name, snapshot] : snapshots_) {
-        taken.push_back(&snapshot);
-    }
-    std::sort(taken.begin(), taken.end(),
-              [](const Snapshot* a, const Snapshot* b) { return a->taken < b->taken; });
     std::vector<Info> infos;
-    for (const auto* snapshot : taken) {
-        infos.push_back(snapshot->info);
+    std::lock_guard lock(mutex_);
+    for (const auto& snapshot : snapshots_) {
+        infos.push_back(snapshot.info);
     }
     return infos;
 }
 
 bool Snapshots::remove(const std::string& name) {
     std::lock_guard lock(mutex_);
-    return snapshots_.erase(name) == 1;
+    const auto found = find(name);
+    if (found == snapshots_.end()) {
+        return false;
+    }
+    snapshots_.erase(found);
+    return true;
 }
 
 }  // namespace shopd

@@ -67,7 +67,6 @@ class Snapshots {
     struct Snapshot {
         Info info;
         Copies copies;
-        std::uint64_t taken = 0;  // the order they were taken in
     };
     using Step = std::function<void(bus::ModuleRuntime&, std::function<void(bool)> done)>;
 
@@ -79,9 +78,9 @@ class Snapshots {
     SnapshotParts parts_;
     bool all_here_ = true;
     std::atomic<bool> busy_{false};
-    mutable std::mutex mutex_;  // guards snapshots_
-    std::map<std::string, Snapshot> snapshots_;
-    std::uint64_t taken_ = 0;
+    mutable std::mutex mutex_;         // guards snapshots_
+    std::vector<Snapshot> snapshots_;  // in the order they were taken
+    std::vector<Snapshot>::const_iterator find(const std::string& name) const;
     Copies initial_;
 };
 
