@@ -93,7 +93,8 @@ void Payments::settle_due(UnitOfWork& unit_of_work) const {
     std::vector<Due> due;
     auto& query = unit_of_work.statements().get(
         "SELECT id, order_id, customer_id, status, amount_cents, currency FROM payment "
-        "WHERE settles_at_ms IS NOT NULL AND settles_at_ms <= ? ORDER BY settles_at_ms LIMIT 100");
+        "WHERE settles_at_ms IS NOT NULL AND settles_at_ms <= ? "
+        "AND status IN ('pending', 'voided') ORDER BY settles_at_ms LIMIT 100");
     query.bind(1, unix_millis(unit_of_work.now()));
     while (query.executeStep()) {
         due.push_back({query.getColumn(0).getString(), query.getColumn(1).getString(),
@@ -103,24 +104,19 @@ void Payments::settle_due(UnitOfWork& unit_of_work) const {
     }
     query.reset();
     for (const auto& payment : due) {
-        const auto late = settle(payment.status);
+        const auto late = *settle(payment.status);  // the query reads only what settles
         auto& update = unit_of_work.statements().get(
-            "UPDATE payment SET status = coalesce(?, status), refund_reason = coalesce(?, "
-            "refund_reason), settles_at_ms = NULL, updated_at = ? WHERE id = ?");
-        if (late) {
-            update.bind(1, std::string{to_string(late->next)});
-        }
-        if (late && late->refunds) {
+            "UPDATE payment SET status = ?, refund_reason = ?, settles_at_ms = NULL, "
+            "updated_at = ? WHERE id = ?");
+        update.bind(1, std::string{to_string(late.next)});
+        if (late.refunds) {
             update.bind(2, "captured after the order was given up");
         }
         update.bind(3, rfc3339(unit_of_work.now()));
         update.bind(4, payment.id);
         update.exec();
-        if (!late) {
-            continue;
-        }
         const auto order = contracts::order::order_aggregate(payment.order_id);
-        if (late->refunds) {
+        if (late.refunds) {
             unit_of_work.publish(PaymentRefunded{payment.order_id, payment.id, payment.customer_id,
                                                  payment.amount_cents, payment.currency},
                                  order);
