@@ -12,15 +12,6 @@ namespace json = boost::json;
 
 namespace {
 
-std::vector<std::string> notification_kinds(TestShop& shop, const std::string& order_id) {
-    std::vector<std::string> kinds;
-    for (const auto& item : shop.items("/api/notifications?order_id=" + order_id)) {
-        kinds.push_back(text(item.at("kind")));
-    }
-    std::sort(kinds.begin(), kinds.end());
-    return kinds;
-}
-
 std::vector<std::string> timeline_events(const json::object& order) {
     std::vector<std::string> events;
     for (const auto& entry : order.at("timeline").as_array()) {

@@ -8,19 +8,6 @@
 using namespace shopd;
 using namespace shopd::testing;
 
-namespace {
-
-std::vector<std::string> notification_kinds(TestShop& shop, const std::string& order_id) {
-    std::vector<std::string> kinds;
-    for (const auto& item : shop.items("/api/notifications?order_id=" + order_id)) {
-        kinds.push_back(text(item.at("kind")));
-    }
-    std::sort(kinds.begin(), kinds.end());
-    return kinds;
-}
-
-}  // namespace
-
 TEST_CASE("tok_decline_<reason> declines with that reason, an unknown one as invalid_token",
           "[saga][payment-scripts]") {
     TestShop shop;

@@ -2,6 +2,7 @@
 // The whole shop in-process on an ephemeral port, with scenario helpers that talk HTTP and
 // wait for the bus to go idle instead of sleeping.
 
+#include <algorithm>
 #include <boost/json.hpp>
 #include <catch2/catch.hpp>
 #include <string>
@@ -115,6 +116,16 @@ class TestShop {
 
 inline std::string text(const boost::json::value& value) {
     return std::string{value.as_string()};
+}
+
+// The kinds of the notifications the order caused, sorted.
+inline std::vector<std::string> notification_kinds(TestShop& shop, const std::string& order_id) {
+    std::vector<std::string> kinds;
+    for (const auto& item : shop.items("/api/notifications?order_id=" + order_id)) {
+        kinds.push_back(text(item.at("kind")));
+    }
+    std::sort(kinds.begin(), kinds.end());
+    return kinds;
 }
 
 }  // namespace shopd::testing
