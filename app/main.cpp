@@ -12,6 +12,7 @@
 #include <shopd/modules.hpp>
 
 #include "app/command_line.hpp"
+#include "auth/keys_command.hpp"
 #include "config/config_loader.hpp"
 #include "telemetry/logging.hpp"
 
@@ -76,6 +77,9 @@ int main(int argc, char** argv) {
     const auto command_line = shopd::parse_command_line(argc, argv, std::cout, std::cerr, settings);
     if (const auto* exit_code = std::get_if<int>(&command_line)) {
         return *exit_code;
+    }
+    if (const auto* keys = std::get_if<shopd::KeysCommand>(&command_line)) {
+        return shopd::auth::run_keys_command(*keys, std::cout, std::cerr);
     }
     try {
         const auto& request = std::get<shopd::CommandLine>(command_line);

@@ -12,7 +12,7 @@ build_packages=(
   g++ cmake ninja-build ccache pkg-config python3
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
   libsqlite3-dev libsqlitecpp-dev libfmt-dev libspdlog-dev
-  libcli11-dev libtomlplusplus-dev libssl-dev librdkafka-dev libjemalloc-dev
+  libcli11-dev libtomlplusplus-dev libssl-dev librdkafka-dev libjemalloc-dev libjwt-dev
   nodejs npm
 )
 test_packages=(catch2 prometheus curl clang-format clang-14 libclang-rt-14-dev

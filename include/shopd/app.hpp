@@ -64,6 +64,14 @@ class App {
     // Business time: every module and the platform read it. A test may freeze and move it.
     ShopClock& clock();
 
+    // Every route served, with the roles it declares (admin may call each one too).
+    struct Operation {
+        http::Method method;
+        std::string pattern;
+        Roles roles;
+    };
+    std::vector<Operation> operations() const;
+
     // The hosted modules and the messages between them, as a Mermaid flowchart.
     std::string module_graph_mermaid() const;
 

@@ -115,6 +115,22 @@ struct LogConfig {
     bool operator==(const LogConfig&) const = default;
 };
 
+// Who may call: API keys (kept in keys.db under the data directory), JWT bearer tokens, and
+// what stays open without credentials.
+struct AuthConfig {
+    // Serve requests without credentials as admin even off loopback: for a demo only.
+    bool open = false;
+    std::string jwt_hs256_secret;  // at least 32 bytes; empty: HS256 tokens refused
+    std::string jwks_file;         // RS256/ES256 public keys; empty: those tokens refused
+    std::string jwt_issuer;        // empty: iss not checked
+    std::string jwt_audience;      // empty: aud not checked
+    // Operations served without credentials, as "METHOD /path" of the OpenAPI document.
+    std::vector<std::string> public_operations{"GET /api/products", "GET /api/products/{sku}",
+                                               "GET /api/products/{sku}/image", "GET /metrics"};
+
+    bool operator==(const AuthConfig&) const = default;
+};
+
 struct DeliveryConfig {
     std::chrono::milliseconds retry_base{200};
     std::chrono::milliseconds retry_cap{60'000};
@@ -131,6 +147,7 @@ struct Config {
     KafkaConfig kafka;
     LogConfig log;
     DeliveryConfig delivery;
+    AuthConfig auth;
     // The modules' settings, "section.key" to the value given; what is not here keeps the
     // default its module declares (shopd/settings.hpp). Checked against the declarations when
     // loaded and again when the App hosts the modules.

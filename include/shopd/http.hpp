@@ -33,7 +33,11 @@ struct Request {
     std::vector<std::pair<std::string, std::string>> query;  // decoded
     std::vector<Header> headers;
     std::string body;
+    // The peer's IP address as the server saw it; empty for an in-process request.
+    std::string client_address;
 
+    // Filled by the gateway: who calls (a role of the route's, or admin).
+    Caller caller;
     // Filled by the router for the matched route.
     std::map<std::string, std::string, std::less<>> path_params;
     boost::json::value json;  // the parsed body of a route that takes JSON

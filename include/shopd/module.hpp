@@ -38,17 +38,23 @@
 
 namespace shopd {
 
+// What a collection's list is asked for.
+struct CollectionQuery {
+    std::string filter;       // the filter's value; empty: any
+    std::string customer_id;  // only this customer's records; empty: everyone's
+    http::Page page;
+};
+
 // GET <path>/{id} and GET <path>?<filter>=&limit=&cursor= over a module's own records, each a
-// JSON object with an "id"; the cursor is the last id of a page.
+// JSON object with an "id" and the "customer_id" it belongs to; the cursor is the last id of a
+// page. A customer sees only its own records: another's is answered 404, as if absent.
 struct Collection {
     std::string path;    // e.g. /api/payments
     std::string noun;    // e.g. payment, for "no payment 'x'"
     std::string filter;  // e.g. order_id; empty: none
     Roles roles;
     std::function<std::optional<boost::json::object>(UnitOfWork&, const std::string& id)> find;
-    std::function<boost::json::array(UnitOfWork&, const std::string& filter,
-                                     const http::Page& page)>
-        list;
+    std::function<boost::json::array(UnitOfWork&, const CollectionQuery& query)> list;
 };
 
 // A handler of M as the bus calls it: with the envelope, decoded (and upcast) to M.

@@ -21,8 +21,22 @@ using contracts::notification::NotificationSent;
 
 namespace {
 
-// A customer and a kiosk read only their own notifications: the gateway sees to that.
-const Roles kNotificationReaders{Role::customer, Role::kiosk, Role::operator_};
+// A customer reads only its own notifications.
+const Roles kNotificationReaders{Role::customer, Role::operator_};
+
+// Whose notifications a request asks for: for a customer its own, and nullopt when it names
+// another's.
+std::optional<std::string> customer_asked(const http::Request& request) {
+    std::string asked{request.query_param("customer_id").value_or("")};
+    const auto& caller = request.caller;
+    if (caller.sees_everything()) {
+        return asked;
+    }
+    if (!asked.empty() && asked != caller.id) {
+        return std::nullopt;
+    }
+    return caller.id;
+}
 
 std::string money(std::int64_t cents, const std::string& currency) {
     return fmt::format("{}{}.{:02} {}", cents < 0 ? "-" : "", std::abs(cents) / 100,
@@ -62,30 +76,39 @@ void notify_on(ModuleBuilder& builder, const std::shared_ptr<Notifier>& notifier
 
 void add_routes(ModuleBuilder& builder, const std::shared_ptr<Notifier>& notifier) {
     auto& work = builder.work();
-    builder.route(
-        {http::Method::get, "/api/notifications", http::Body::none, kNotificationReaders,
-         [&work, notifier](const http::Request& request, http::Reply reply) {
-             const auto requested = http::page_or_refuse(request, reply);
-             if (!requested) {
-                 return;
-             }
-             const std::string order_id{request.query_param("order_id").value_or("")};
-             const std::string customer_id{request.query_param("customer_id").value_or("")};
-             work.answer(
-                 request, reply, {},
-                 [notifier, order_id, customer_id, page = *requested](UnitOfWork& unit_of_work) {
-                     auto items = notifier->notifications(unit_of_work, order_id, customer_id,
-                                                          page.cursor, page.limit);
-                     return http::page_response(std::move(items), page);
-                 });
-         }});
+    builder.route({http::Method::get, "/api/notifications", http::Body::none, kNotificationReaders,
+                   [&work, notifier](const http::Request& request, http::Reply reply) {
+                       const auto requested = http::page_or_refuse(request, reply);
+                       if (!requested) {
+                           return;
+                       }
+                       const std::string order_id{request.query_param("order_id").value_or("")};
+                       const auto customer = customer_asked(request);
+                       if (!customer) {
+                           reply(http::page_response({}, *requested));
+                           return;
+                       }
+                       work.answer(request, reply, {},
+                                   [notifier, order_id, customer_id = *customer,
+                                    page = *requested](UnitOfWork& unit_of_work) {
+                                       auto items = notifier->notifications(
+                                           unit_of_work, order_id, customer_id, page.cursor,
+                                           page.limit);
+                                       return http::page_response(std::move(items), page);
+                                   });
+                   }});
     builder.route({http::Method::get, "/api/notifications/stream", http::Body::none,
                    kNotificationReaders,
                    [notifier](const http::Request& request, http::Reply reply) {
+                       const auto customer = customer_asked(request);
+                       if (!customer) {
+                           reply(http::problem(404, "not-found", "Not found",
+                                               "no notifications of that customer"));
+                           return;
+                       }
                        http::Response response;
                        response.content_type = "text/event-stream";
-                       response.stream = notifier->live_feed().open(
-                           std::string{request.query_param("customer_id").value_or("")});
+                       response.stream = notifier->live_feed().open(*customer);
                        reply(std::move(response));
                    }});
 }

@@ -23,8 +23,37 @@ using namespace contracts::order;
 
 namespace {
 
-// Who reads orders: a customer and a kiosk only their own, the gateway sees to that.
+// Who reads orders: a customer its own, a kiosk those it placed.
 const Roles kOrderReaders{Role::customer, Role::kiosk, Role::operator_};
+
+bool visible_to(const Caller& caller, const json::object& order) {
+    const auto* placed_by = order.if_contains("placed_by");
+    return caller.owns(order.at("customer_id").as_string(),
+                       placed_by && placed_by->is_string()
+                           ? std::string_view{placed_by->as_string()}
+                           : std::string_view{});
+}
+
+http::Response no_order(const std::string& id) {
+    return http::problem(404, "not-found", "Not found", fmt::format("no order '{}'", id));
+}
+
+// A customer orders for itself: the body's customer_id is its own or absent.
+std::optional<json::object> order_body(const http::Request& request, const http::Reply& reply) {
+    auto body = request.json.as_object();
+    const auto& caller = request.caller;
+    if (caller.role != Role::customer) {
+        return body;
+    }
+    if (const auto* named = body.if_contains("customer_id");
+        named && !(named->is_string() && named->as_string() == caller.id)) {
+        reply(http::problem(403, "forbidden", "Forbidden",
+                            "a customer places orders for itself: customer_id is its own"));
+        return std::nullopt;
+    }
+    body["customer_id"] = caller.id;
+    return body;
+}
 
 // The catalog's refusal in the request's terms: which fields are wrong.
 std::vector<http::FieldError> field_errors(const Failure<errc>& refusal, const PlaceOrder& order) {
@@ -86,14 +115,22 @@ void add_routes(ModuleBuilder& builder, std::shared_ptr<const Saga> saga) {
          http::Body::json,
          {Role::customer, Role::kiosk},
          [&work, &settings, saga](const http::Request& request, http::Reply reply) {
-             auto parsed = read_place_order(request.json.as_object(), settings);
+             const auto body = order_body(request, reply);
+             if (!body) {
+                 return;
+             }
+             auto parsed = read_place_order(*body, settings);
              if (auto* errors = std::get_if<std::vector<http::FieldError>>(&parsed)) {
                  reply(http::validation_problem(*errors));
                  return;
              }
+             auto& order_to_place = std::get<PlaceOrder>(parsed);
+             if (request.caller.role == Role::kiosk) {
+                 order_to_place.placed_by = request.caller.id;
+             }
              work.answer(
                  request, reply, {},
-                 [saga, order = std::get<PlaceOrder>(std::move(parsed))](UnitOfWork& unit_of_work) {
+                 [saga, order = std::move(order_to_place)](UnitOfWork& unit_of_work) {
                      const auto placed = saga->place(unit_of_work, order);
                      if (!placed) {
                          return http::validation_problem(field_errors(placed.error(), order));
@@ -113,6 +150,16 @@ void add_routes(ModuleBuilder& builder, std::shared_ptr<const Saga> saga) {
              const auto status = request.query_param("status").value_or("");
              OrderFilter filter{std::string{request.query_param("customer_id").value_or("")},
                                 parse_status(status), page.cursor, page.limit};
+             const auto& caller = request.caller;
+             if (caller.role == Role::customer) {
+                 if (!filter.customer_id.empty() && filter.customer_id != caller.id) {
+                     reply(http::page_response({}, page));
+                     return;
+                 }
+                 filter.customer_id = caller.id;
+             } else if (caller.role == Role::kiosk) {
+                 filter.placed_by = caller.id;
+             }
              if (!status.empty() && !filter.status) {
                  errors.push_back({"status",
                                    "must be pending, confirmed, shipped, delivered or "
@@ -130,12 +177,12 @@ void add_routes(ModuleBuilder& builder, std::shared_ptr<const Saga> saga) {
     builder.route({Method::get, "/api/orders/{id}", http::Body::none, kOrderReaders,
                    [&work, saga](const http::Request& request, http::Reply reply) {
                        work.answer(request, reply, {},
-                                   [saga, id = request.param("id")](UnitOfWork& unit_of_work) {
+                                   [saga, id = request.param("id"),
+                                    caller = request.caller](UnitOfWork& unit_of_work) {
                                        const auto order = saga->order(unit_of_work, OrderId{id});
-                                       return order
+                                       return order && visible_to(caller, *order)
                                                   ? http::json_response(200, *order)
-                                                  : http::problem(404, "not-found", "Not found",
-                                                                  fmt::format("no order '{}'", id));
+                                                  : no_order(id);
                                    });
                    }});
     builder.route(
@@ -146,7 +193,14 @@ void add_routes(ModuleBuilder& builder, std::shared_ptr<const Saga> saga) {
          [&work, saga](const http::Request& request, http::Reply reply) {
              const auto id = request.param("id");
              work.answer(
-                 request, reply, {.correlation_id = id}, [saga, id](UnitOfWork& unit_of_work) {
+                 request, reply, {.correlation_id = id},
+                 [saga, id, caller = request.caller](UnitOfWork& unit_of_work) {
+                     if (!caller.sees_everything()) {
+                         const auto order = saga->order(unit_of_work, OrderId{id});
+                         if (!order || !visible_to(caller, *order)) {
+                             return no_order(id);
+                         }
+                     }
                      const auto cancelled = saga->cancel_by_customer(unit_of_work, OrderId{id});
                      if (!cancelled) {
                          return cancel_refused(cancelled.error(), id);

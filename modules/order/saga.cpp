@@ -174,13 +174,13 @@ result<OrderId> Saga::place(UnitOfWork& unit_of_work, const PlaceOrder& request)
     const auto now = rfc3339(unit_of_work.now());
     exec(unit_of_work,
          "INSERT INTO customer_order (id, customer_id, status, step, deadline_ms, currency, "
-         "total_cents, payment_token, shipping_address, stock_requested, created_at, updated_at) "
-         "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+         "total_cents, payment_token, shipping_address, stock_requested, created_at, updated_at, "
+         "placed_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
          order.id.str(), order.customer_id, std::string{to_string(order.status)},
          std::string{to_string(order.step)},
          unix_millis(unit_of_work.now()) + config_.step_timeout.count(), order.currency,
          order.total_cents, order.payment_token, json::serialize(json::value_from(request.address)),
-         order.was_asked(Step::reserving) ? 1 : 0, now, now);
+         order.was_asked(Step::reserving) ? 1 : 0, now, now, request.placed_by);
     for (std::size_t i = 0; i < request.lines.size(); ++i) {
         const auto& line = request.lines[i];
         exec(unit_of_work,
@@ -230,8 +230,8 @@ void Saga::on(UnitOfWork& unit_of_work, const std::string& order_id, const SagaE
 std::optional<json::object> Saga::order(UnitOfWork& unit_of_work, const OrderId& order_id) const {
     auto& query = unit_of_work.statements().get(
         "SELECT customer_id, status, cancel_reason, currency, total_cents, shipping_address, "
-        "payment_id, shipment_id, tracking_number, created_at, updated_at, step, deadline_ms "
-        "FROM customer_order WHERE id = ?");
+        "payment_id, shipment_id, tracking_number, created_at, updated_at, step, deadline_ms, "
+        "placed_by FROM customer_order WHERE id = ?");
     query.bind(1, order_id.str());
     if (!query.executeStep()) {
         query.reset();
@@ -247,6 +247,9 @@ std::optional<json::object> Saga::order(UnitOfWork& unit_of_work, const OrderId&
                                     std::chrono::milliseconds{query.getColumn(12).getInt64()}}))},
         {"cancel_reason", store::text_or_null(query.getColumn(2))},
         {"customer_id", query.getColumn(0).getString()},
+        {"placed_by", query.getColumn(13).getString().empty()
+                          ? json::value(nullptr)
+                          : json::value(query.getColumn(13).getString())},
         {"total_cents", query.getColumn(4).getInt64()},
         {"currency", query.getColumn(3).getString()},
         {"shipping_address", json::parse(query.getColumn(5).getString())},
@@ -288,10 +291,11 @@ std::optional<json::object> Saga::order(UnitOfWork& unit_of_work, const OrderId&
 json::array Saga::orders(UnitOfWork& unit_of_work, const OrderFilter& filter) const {
     auto& query = unit_of_work.statements().get(
         "SELECT id FROM customer_order WHERE (?1 = '' OR customer_id = ?1) AND "
-        "(?2 = '' OR status = ?2) AND (?3 = '' OR id < ?3) ORDER BY id DESC LIMIT ?4");
+        "(?2 = '' OR status = ?2) AND (?3 = '' OR id < ?3) AND (?5 = '' OR placed_by = ?5) "
+        "ORDER BY id DESC LIMIT ?4");
     SQLite::bind(query, filter.customer_id,
                  std::string{filter.status ? to_string(*filter.status) : std::string_view{}},
-                 filter.before_id, filter.limit);
+                 filter.before_id, filter.limit, filter.placed_by);
     json::array items;
     for (const auto& id : store::first_column(query)) {
         items.push_back(*order(unit_of_work, OrderId{id}));

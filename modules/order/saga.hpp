@@ -21,6 +21,7 @@ struct PlaceOrder {
     std::vector<contracts::order::OrderLine> lines;
     contracts::shipping::Address address;
     std::string payment_token;
+    std::string placed_by = {};  // the kiosk that placed it; empty: the customer or an operator
 };
 
 struct OrderFilter {
@@ -28,6 +29,7 @@ struct OrderFilter {
     std::optional<Status> status;  // none: any
     std::string before_id;         // the cursor: orders older than this one
     int limit = 50;
+    std::string placed_by = {};  // empty: any
 };
 
 class Saga {

@@ -11,39 +11,37 @@ namespace shopd::payment {
 using namespace contracts::payment;
 
 ModuleDefinition module() {
-    return {"payment", [](ModuleBuilder& builder) {
-                builder.migrations(migrations());
-                builder.publishes<PaymentCaptured>();
-                builder.publishes<PaymentDeclined>();
-                builder.publishes<PaymentRefunded>();
+    return {
+        "payment", [](ModuleBuilder& builder) {
+            builder.migrations(migrations());
+            builder.publishes<PaymentCaptured>();
+            builder.publishes<PaymentDeclined>();
+            builder.publishes<PaymentRefunded>();
 
-                auto payments =
-                    std::make_shared<const Payments>(std::make_unique<SimulatedProvider>());
-                builder.subscribe<CapturePayment>(
-                    [payments](UnitOfWork& unit_of_work, const CapturePayment& command) {
-                        payments->capture(unit_of_work, command);
-                    });
-                builder.subscribe<RefundPayment>(
-                    [payments](UnitOfWork& unit_of_work, const RefundPayment& command) {
-                        payments->refund(unit_of_work, command);
-                    });
-                builder.every(
-                    std::chrono::milliseconds(100), "settling late captures",
-                    [payments](UnitOfWork& unit_of_work) { payments->settle_due(unit_of_work); });
-                builder.on_reset([payments] { payments->forget(); });
-                builder.collection(
-                    {"/api/payments",
-                     "payment",
-                     "order_id",
-                     {Role::customer, Role::operator_},
-                     [payments](UnitOfWork& unit_of_work, const std::string& id) {
-                         return payments->payment(unit_of_work, PaymentId{id});
-                     },
-                     [payments](UnitOfWork& unit_of_work, const std::string& order_id,
-                                const http::Page& page) {
-                         return payments->payments(unit_of_work, order_id, page.cursor, page.limit);
-                     }});
-            }};
+            auto payments = std::make_shared<const Payments>(std::make_unique<SimulatedProvider>());
+            builder.subscribe<CapturePayment>(
+                [payments](UnitOfWork& unit_of_work, const CapturePayment& command) {
+                    payments->capture(unit_of_work, command);
+                });
+            builder.subscribe<RefundPayment>(
+                [payments](UnitOfWork& unit_of_work, const RefundPayment& command) {
+                    payments->refund(unit_of_work, command);
+                });
+            builder.every(
+                std::chrono::milliseconds(100), "settling late captures",
+                [payments](UnitOfWork& unit_of_work) { payments->settle_due(unit_of_work); });
+            builder.on_reset([payments] { payments->forget(); });
+            builder.collection({"/api/payments",
+                                "payment",
+                                "order_id",
+                                {Role::customer, Role::operator_},
+                                [payments](UnitOfWork& unit_of_work, const std::string& id) {
+                                    return payments->payment(unit_of_work, PaymentId{id});
+                                },
+                                [payments](UnitOfWork& unit_of_work, const CollectionQuery& query) {
+                                    return payments->payments(unit_of_work, query);
+                                }});
+        }};
 }
 
 }  // namespace shopd::payment

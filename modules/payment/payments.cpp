@@ -177,12 +177,12 @@ std::optional<json::object> Payments::payment(UnitOfWork& unit_of_work, const Pa
     return found;
 }
 
-json::array Payments::payments(UnitOfWork& unit_of_work, const std::string& order_id,
-                               const std::string& before_id, int limit) const {
+json::array Payments::payments(UnitOfWork& unit_of_work, const CollectionQuery& asked) const {
     auto& query = unit_of_work.statements().get(
         std::string{kPaymentColumns} +
-        "WHERE (?1 = '' OR order_id = ?1) AND (?2 = '' OR id < ?2) ORDER BY id DESC LIMIT ?3");
-    SQLite::bind(query, order_id, before_id, limit);
+        "WHERE (?1 = '' OR order_id = ?1) AND (?2 = '' OR customer_id = ?2) AND "
+        "(?3 = '' OR id < ?3) ORDER BY id DESC LIMIT ?4");
+    SQLite::bind(query, asked.filter, asked.customer_id, asked.page.cursor, asked.page.limit);
     json::array items;
     while (query.executeStep()) {
         items.push_back(payment_json(query));

@@ -8,6 +8,7 @@
 #include <string>
 
 #include <shopd/contracts/payment.hpp>
+#include <shopd/module.hpp>
 #include <shopd/unit_of_work.hpp>
 
 #include "provider.hpp"
@@ -29,9 +30,8 @@ class Payments {
     void forget() const { provider_->forget(); }
 
     std::optional<boost::json::object> payment(UnitOfWork& unit_of_work, const PaymentId& id) const;
-    // By order (empty: any), newest first, ids below `before_id` (empty: from the newest).
-    boost::json::array payments(UnitOfWork& unit_of_work, const std::string& order_id,
-                                const std::string& before_id, int limit) const;
+    // By order and customer (each empty: any), newest first, a page.
+    boost::json::array payments(UnitOfWork& unit_of_work, const CollectionQuery& query) const;
 
   private:
     std::unique_ptr<PaymentProvider> provider_;

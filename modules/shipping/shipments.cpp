@@ -190,12 +190,11 @@ std::optional<json::object> Shipments::shipment(UnitOfWork& unit_of_work,
     return shipment;
 }
 
-json::array Shipments::shipments(UnitOfWork& unit_of_work, const std::string& order_id,
-                                 const std::string& before_id, int limit) const {
+json::array Shipments::shipments(UnitOfWork& unit_of_work, const CollectionQuery& asked) const {
     auto& query = unit_of_work.statements().get(
-        "SELECT id FROM shipment WHERE (?1 = '' OR order_id = ?1) AND (?2 = '' OR id < ?2) "
-        "ORDER BY id DESC LIMIT ?3");
-    SQLite::bind(query, order_id, before_id, limit);
+        "SELECT id FROM shipment WHERE (?1 = '' OR order_id = ?1) AND "
+        "(?2 = '' OR customer_id = ?2) AND (?3 = '' OR id < ?3) ORDER BY id DESC LIMIT ?4");
+    SQLite::bind(query, asked.filter, asked.customer_id, asked.page.cursor, asked.page.limit);
     json::array items;
     for (const auto& id : store::first_column(query)) {
         items.push_back(*shipment(unit_of_work, ShipmentId{id}));

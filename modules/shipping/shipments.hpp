@@ -8,6 +8,7 @@
 #include <string>
 
 #include <shopd/contracts/shipping.hpp>
+#include <shopd/module.hpp>
 #include <shopd/unit_of_work.hpp>
 
 #include "shipment_rules.hpp"
@@ -29,8 +30,8 @@ class Shipments {
 
     std::optional<boost::json::object> shipment(UnitOfWork& unit_of_work,
                                                 const ShipmentId& id) const;
-    boost::json::array shipments(UnitOfWork& unit_of_work, const std::string& order_id,
-                                 const std::string& before_id, int limit) const;
+    // By order and customer (each empty: any), newest first, a page.
+    boost::json::array shipments(UnitOfWork& unit_of_work, const CollectionQuery& query) const;
 
   private:
     struct Row {

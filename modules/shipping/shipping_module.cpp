@@ -47,49 +47,47 @@ void add_carrier_step(ModuleBuilder& builder, std::shared_ptr<const Shipments> s
 }  // namespace
 
 ModuleDefinition module() {
-    return {
-        "shipping",
-        [](ModuleBuilder& builder) {
-            builder.migrations(migrations());
-            builder.publishes<ShipmentCreated>();
-            builder.publishes<ShipmentDispatched>();
-            builder.publishes<ShipmentDelivered>();
-            builder.publishes<ShipmentCancelled>();
-            builder.publishes<ShipmentCancelRefused>();
+    return {"shipping",
+            [](ModuleBuilder& builder) {
+                builder.migrations(migrations());
+                builder.publishes<ShipmentCreated>();
+                builder.publishes<ShipmentDispatched>();
+                builder.publishes<ShipmentDelivered>();
+                builder.publishes<ShipmentCancelled>();
+                builder.publishes<ShipmentCancelRefused>();
 
-            auto shipments =
-                std::make_shared<const Shipments>(builder.settings<ShippingSettings>());
-            builder.subscribe<CreateShipment>(
-                [shipments](UnitOfWork& unit_of_work, const CreateShipment& command) {
-                    shipments->create(unit_of_work, command);
-                });
-            builder.subscribe<CancelShipment>(
-                [shipments](UnitOfWork& unit_of_work, const CancelShipment& command) {
-                    shipments->cancel(unit_of_work, command);
-                });
-            builder.collection({"/api/shipments",
-                                "shipment",
-                                "order_id",
-                                {Role::customer, Role::operator_},
-                                [shipments](UnitOfWork& unit_of_work, const std::string& id) {
-                                    return shipments->shipment(unit_of_work, ShipmentId{id});
-                                },
-                                [shipments](UnitOfWork& unit_of_work, const std::string& order_id,
-                                            const http::Page& page) {
-                                    return shipments->shipments(unit_of_work, order_id, page.cursor,
-                                                                page.limit);
-                                }});
-            add_carrier_step(builder, shipments, "dispatch", CarrierStep::dispatch);
-            add_carrier_step(builder, shipments, "deliver", CarrierStep::deliver);
-            const auto& settings = builder.settings<ShippingSettings>();
-            if (settings.auto_dispatch.count() > 0 || settings.auto_deliver.count() > 0) {
-                builder.every(std::chrono::milliseconds(100), "carrier steps by the clock",
-                              [shipments](UnitOfWork& unit_of_work) {
-                                  shipments->take_due_steps(unit_of_work);
-                              });
-            }
-        },
-        shipping_settings()};
+                auto shipments =
+                    std::make_shared<const Shipments>(builder.settings<ShippingSettings>());
+                builder.subscribe<CreateShipment>(
+                    [shipments](UnitOfWork& unit_of_work, const CreateShipment& command) {
+                        shipments->create(unit_of_work, command);
+                    });
+                builder.subscribe<CancelShipment>(
+                    [shipments](UnitOfWork& unit_of_work, const CancelShipment& command) {
+                        shipments->cancel(unit_of_work, command);
+                    });
+                builder.collection(
+                    {"/api/shipments",
+                     "shipment",
+                     "order_id",
+                     {Role::customer, Role::operator_},
+                     [shipments](UnitOfWork& unit_of_work, const std::string& id) {
+                         return shipments->shipment(unit_of_work, ShipmentId{id});
+                     },
+                     [shipments](UnitOfWork& unit_of_work, const CollectionQuery& query) {
+                         return shipments->shipments(unit_of_work, query);
+                     }});
+                add_carrier_step(builder, shipments, "dispatch", CarrierStep::dispatch);
+                add_carrier_step(builder, shipments, "deliver", CarrierStep::deliver);
+                const auto& settings = builder.settings<ShippingSettings>();
+                if (settings.auto_dispatch.count() > 0 || settings.auto_deliver.count() > 0) {
+                    builder.every(std::chrono::milliseconds(100), "carrier steps by the clock",
+                                  [shipments](UnitOfWork& unit_of_work) {
+                                      shipments->take_due_steps(unit_of_work);
+                                  });
+                }
+            },
+            shipping_settings()};
 }
 
 }  // namespace shopd::shipping

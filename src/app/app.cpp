@@ -5,22 +5,19 @@
 #include <boost/asio/ip/address.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/json.hpp>
-#include <cerrno>
 #include <condition_variable>
-#include <cstring>
-#include <fcntl.h>
 #include <filesystem>
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 #include <fstream>
 #include <future>
+#include <iostream>
 #include <iterator>
 #include <spdlog/spdlog.h>
 #include <sqlite3.h>
-#include <sys/file.h>
 #include <thread>
-#include <unistd.h>
 
 #include <shopd/app.hpp>
 #include <shopd/metrics.hpp>
@@ -30,6 +27,7 @@
 #include "app/journal.hpp"
 #include "app/module_graph.hpp"
 #include "app/test_kit.hpp"
+#include "auth/gateway.hpp"
 #include "bus/messaging.hpp"
 #include "bus/retention.hpp"
 #include "config/config_loader.hpp"
@@ -38,6 +36,7 @@
 #include "relay/kafka_relay.hpp"
 #include "store/checkpointer.hpp"
 #include "store/database.hpp"
+#include "store/directory_lock.hpp"
 #include "store/platform_migrations.hpp"
 #include "util/failure.hpp"
 
@@ -80,6 +79,23 @@ http::ServerLimits server_limits(const ServerConfig& config) {
             config.stream_buffer_bytes};
 }
 
+// No socket, or one that only this machine reaches.
+bool listens_on_loopback(const std::string& listen) {
+    if (listen.empty()) {
+        return true;
+    }
+    const auto address = config::parse_listen_address(listen);
+    if (!address || address->host == "localhost") {
+        return address.has_value();
+    }
+    boost::system::error_code error;
+    const auto ip = asio::ip::make_address(address->host, error);
+    return !error && ip.is_loopback();
+}
+
+// How often the keys' last uses are written back.
+constexpr auto kKeyUseFlush = std::chrono::seconds(60);
+
 json::object dead_letter_json(const bus::DeadLetter& letter) {
     json::value payload;
     boost::system::error_code error;
@@ -115,9 +131,14 @@ struct App::Impl {
           spans(metrics.histogram(
               "shopd_span_seconds", "Time the modules' named stretches of work took.",
               {"module", "span"}, {0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5})),
+          gateway(config.auth, listens_on_loopback(config.server.listen)),
           router(config.server.json_max_depth),
           server(io, router, server_limits(config.server), metrics) {
         telemetry::register_process_metrics(metrics);
+        router.set_gate([this](http::Request& request, const http::Route& route) {
+            return gateway.admit(request, route);
+        });
+        gateway.add_routes(router);
         if (config.server.test_mode) {
             messaging.journal_to([this](std::string_view publisher, const Envelope& envelope) {
                 journal.message(publisher, envelope);
@@ -157,6 +178,9 @@ struct App::Impl {
                          },
                          [this](const std::string& module) { hosted.at(module)->forget(); }}};
     TestKit test_kit{{clock, messaging, outgoing_calls, journal, snapshots, io.get_executor()}};
+    auth::Gateway gateway;
+    std::unique_ptr<auth::KeyStore> keys;  // opened with the databases
+    std::optional<asio::steady_timer> key_use_flush;
     http::Router router;
     http::Router routes_elsewhere{0};  // of the modules hosted elsewhere: never served
     http::Server server;
@@ -166,7 +190,7 @@ struct App::Impl {
     std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work;
     std::vector<std::thread> threads;
     std::atomic<bool> ready{false};
-    int data_dir_lock = -1;  // flock'ed while the databases are open
+    std::optional<store::DirectoryLock> data_dir_lock;  // while the databases are open
     bool started = false;
     bool stopped = false;
     std::mutex lifecycle_mutex;
@@ -341,7 +365,7 @@ struct App::Impl {
                     http::problem(503, "not-ready", "Not ready", "shopd is starting or stopping"));
             }
         });
-        route(anyone, Method::get, "/metrics", [this](const http::Request&, http::Reply reply) {
+        route(operators, Method::get, "/metrics", [this](const http::Request&, http::Reply reply) {
             http::Response response;
             response.content_type = "text/plain; version=0.0.4; charset=utf-8";
             response.body = metrics.render();
@@ -442,42 +466,18 @@ struct App::Impl {
         return response;
     }
 
-    // Two processes writing one set of databases would each believe it alone holds the
-    // outboxes; the second one is refused.
-    void lock_data_directory(const std::filesystem::path& data_dir) {
-        const auto path = data_dir / "shopd.lock";
-        data_dir_lock = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-        if (data_dir_lock < 0) {
-            throw StartupError(
-                fmt::format("data directory {}: {}", data_dir.string(), std::strerror(errno)));
-        }
-        if (::flock(data_dir_lock, LOCK_EX | LOCK_NB) != 0) {
-            char holder[32] = {};
-            [[maybe_unused]] const auto read = ::pread(data_dir_lock, holder, sizeof holder - 1, 0);
-            ::close(data_dir_lock);
-            data_dir_lock = -1;
-            throw StartupError(fmt::format("data directory {} is in use by another shopd (pid {})",
-                                           data_dir.string(), std::string{holder}));
-        }
-        const auto pid = std::to_string(::getpid());
-        if (::ftruncate(data_dir_lock, 0) != 0 ||
-            ::pwrite(data_dir_lock, pid.data(), pid.size(), 0) < 0) {
-            spdlog::warn("data directory {}: cannot record the pid in {}", data_dir.string(),
-                         path.string());
-        }
-    }
-
     void open_databases() {
         const std::filesystem::path data_dir = config.storage.data_dir;
-        if (!config.storage.memory) {
-            std::error_code error;
-            std::filesystem::create_directories(data_dir, error);
-            if (error) {
-                throw StartupError(
-                    fmt::format("data directory {}: {}", data_dir.string(), error.message()));
+        try {
+            if (!config.storage.memory) {
+                data_dir_lock.emplace(data_dir);
             }
-            lock_data_directory(data_dir);
+            keys = std::make_unique<auth::KeyStore>(
+                store::DatabaseLocation{data_dir / "keys.db", config.storage.memory});
+        } catch (const store::StoreError& error) {
+            throw StartupError(error.what());
         }
+        gateway.use_keys(keys.get());
         for (auto* runtime : messaging.modules()) {
             const store::DatabaseLocation location{data_dir / (runtime->name() + ".db"),
                                                    config.storage.memory};
@@ -533,6 +533,8 @@ struct App::Impl {
             stop_locked();
             throw;
         }
+        secure_by_default();
+        flush_key_uses_later();
         messaging.start();
         try {
             if (relay) {
@@ -559,6 +561,61 @@ struct App::Impl {
         stop_locked();
     }
 
+    // Off loopback, shopd never serves open by accident: the first start makes an admin key
+    // and shows it once, on stderr and nowhere else.
+    void secure_by_default() {
+        const auto& auth = config.auth;
+        const bool jwt = !auth.jwt_hs256_secret.empty() || !auth.jwks_file.empty();
+        if (gateway.open()) {
+            if (listening() && !auth.open) {
+                spdlog::warn(
+                    "serving without credentials on loopback: every route answers "
+                    "anyone on this machine; `shopd keys create` closes it");
+            } else if (auth.open) {
+                spdlog::warn("auth.open: every route answers anyone who reaches {}",
+                             config.server.listen);
+            }
+            return;
+        }
+        if (keys->any() || jwt) {
+            return;
+        }
+        const auto key = keys->create("admin", Role::admin, std::nullopt, key_clock_ms()).key;
+        std::cerr << fmt::format(
+                         "shopd: {} is reachable from the network and no credentials were set "
+                         "up, so an admin key was made. It is shown this once:\n{}\n",
+                         config.server.listen, key)
+                  << std::flush;
+        spdlog::warn(
+            "made the admin key 'admin' (shown once on stderr); requests need "
+            "credentials");
+    }
+
+    static std::int64_t key_clock_ms() {
+        return std::chrono::duration_cast<std::chrono::milliseconds>(
+                   std::chrono::system_clock::now().time_since_epoch())
+            .count();
+    }
+
+    void flush_key_uses_later() {
+        key_use_flush.emplace(io, kKeyUseFlush);
+        key_use_flush->async_wait([this](const boost::system::error_code& error) {
+            if (error || !ready) {
+                return;
+            }
+            flush_key_uses();
+            flush_key_uses_later();
+        });
+    }
+
+    void flush_key_uses() {
+        try {
+            keys->flush_last_used();
+        } catch (const std::exception& error) {
+            spdlog::warn("auth: cannot record the keys' last uses: {}", error.what());
+        }
+    }
+
     // Empty server.listen: in-process requests only.
     bool listening() const { return !config.server.listen.empty(); }
 
@@ -582,6 +639,9 @@ struct App::Impl {
             server.shutdown();
         }
         messaging.stop();
+        if (key_use_flush) {
+            asio::post(io, [this] { key_use_flush->cancel(); });
+        }
         if (relay) {
             intake->stop();
             relay->stop(std::min(config.server.shutdown_timeout, kRelayFlushTimeout));
@@ -612,13 +672,13 @@ struct App::Impl {
         finished.notify_one();
         watchdog.join();
         checkpointer.stop();
+        if (keys) {
+            flush_key_uses();
+        }
         for (auto* runtime : messaging.modules()) {
             runtime->close();
         }
-        if (data_dir_lock >= 0) {
-            ::close(data_dir_lock);
-            data_dir_lock = -1;
-        }
+        data_dir_lock.reset();
         spdlog::info("shopd stopped");
     }
 };
@@ -647,6 +707,14 @@ bool App::wait_until_idle(std::chrono::milliseconds timeout) const {
         std::this_thread::sleep_for(std::chrono::milliseconds(1));
     }
     return true;
+}
+
+std::vector<App::Operation> App::operations() const {
+    std::vector<Operation> operations;
+    for (const auto& route : impl_->router.routes()) {
+        operations.push_back({route.method, route.pattern, route.roles});
+    }
+    return operations;
 }
 
 std::string App::module_graph_mermaid() const {

@@ -67,6 +67,37 @@ CommandLineResult parse_command_line(int argc, const char* const* argv, std::ost
     cli.add_option("--set", assignments, "Any setting, e.g. --set delivery.max_attempts=5")
         ->type_name("SECTION.KEY=VALUE");
 
+    KeysCommand keys;
+    auto* keys_command =
+        cli.add_subcommand("keys",
+                           "API keys of a data directory while no shopd runs on it (a running one: "
+                           "/api/admin/keys)");
+    keys_command->require_subcommand(1);
+    const auto data_dir_option = [&keys](CLI::App* command) {
+        command->add_option("--data-dir", keys.data_dir, "Data directory (default data)")
+            ->type_name("DIR");
+    };
+    auto* create = keys_command->add_subcommand(
+        "create", "Make a key and print it, once, as the only line on stdout");
+    data_dir_option(create);
+    create->add_option("--name", keys.name, "The key's name, unique among live keys")
+        ->required()
+        ->type_name("NAME");
+    create->add_option("--role", keys.role, "admin, operator, kiosk or customer")
+        ->required()
+        ->check(CLI::IsMember({"admin", "operator", "kiosk", "customer"}))
+        ->type_name("ROLE");
+    create->add_option("--expires-in", keys.expires_in, "Lifetime: 90m, 12h, 30d (default: none)")
+        ->type_name("TIME");
+    create->callback([&keys] { keys.action = KeysCommand::Action::create; });
+    auto* list = keys_command->add_subcommand("list", "The live keys, one JSON object a line");
+    data_dir_option(list);
+    list->callback([&keys] { keys.action = KeysCommand::Action::list; });
+    auto* revoke = keys_command->add_subcommand("revoke", "Revoke the live key of that name");
+    data_dir_option(revoke);
+    revoke->add_option("--name", keys.name, "The key's name")->required()->type_name("NAME");
+    revoke->callback([&keys] { keys.action = KeysCommand::Action::revoke; });
+
     try {
         cli.parse(argc, argv);
     } catch (const CLI::CallForHelp&) {
@@ -80,6 +111,9 @@ CommandLineResult parse_command_line(int argc, const char* const* argv, std::ost
         return 2;
     }
 
+    if (keys_command->parsed()) {
+        return keys;
+    }
     config::ConfigSources sources;
     if (!config_file.empty()) {
         sources.file = config_file;

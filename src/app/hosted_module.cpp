@@ -48,22 +48,6 @@ std::shared_ptr<void> settings_of_definition(const ModuleDefinition& definition,
 
 }  // namespace
 
-std::string_view role_name(Role role) {
-    switch (role) {
-        case Role::anyone:
-            return "anyone";
-        case Role::customer:
-            return "customer";
-        case Role::kiosk:
-            return "kiosk";
-        case Role::operator_:
-            return "operator";
-        case Role::admin:
-            return "admin";
-    }
-    return "unknown";
-}
-
 std::vector<SettingsSection> settings_of(const std::vector<ModuleDefinition>& modules) {
     std::vector<SettingsSection> sections;
     for (const auto& module : modules) {
@@ -123,11 +107,18 @@ void HostedModule::collection(Collection collection) {
     route({http::Method::get, shared->path + "/{id}", http::Body::none, shared->roles,
            [this, shared](const http::Request& request, http::Reply reply) {
                answer(request, reply, {},
-                      [shared, id = request.param("id")](UnitOfWork& unit_of_work) {
+                      [shared, id = request.param("id"),
+                       caller = request.caller](UnitOfWork& unit_of_work) {
                           const auto found = shared->find(unit_of_work, id);
-                          return found ? http::json_response(200, *found)
-                                       : http::problem(404, "not-found", "Not found",
-                                                       fmt::format("no {} '{}'", shared->noun, id));
+                          const auto* owner = found ? found->if_contains("customer_id") : nullptr;
+                          const bool visible =
+                              found && (caller.sees_everything() ||
+                                        (owner && owner->is_string() &&
+                                         caller.owns(std::string_view{owner->as_string()})));
+                          return visible
+                                     ? http::json_response(200, *found)
+                                     : http::problem(404, "not-found", "Not found",
+                                                     fmt::format("no {} '{}'", shared->noun, id));
                       });
            }});
     route({http::Method::get, shared->path, http::Body::none, shared->roles,
@@ -136,15 +127,16 @@ void HostedModule::collection(Collection collection) {
                if (!requested) {
                    return;
                }
-               const auto filter =
+               CollectionQuery query{
                    shared->filter.empty()
                        ? std::string{}
-                       : std::string{request.query_param(shared->filter).value_or("")};
-               answer(request, reply, {},
-                      [shared, filter, page = *requested](UnitOfWork& unit_of_work) {
-                          auto items = shared->list(unit_of_work, filter, page);
-                          return http::page_response(std::move(items), page);
-                      });
+                       : std::string{request.query_param(shared->filter).value_or("")},
+                   request.caller.sees_everything() ? std::string{} : request.caller.id,
+                   *requested};
+               answer(request, reply, {}, [shared, query](UnitOfWork& unit_of_work) {
+                   auto items = shared->list(unit_of_work, query);
+                   return http::page_response(std::move(items), query.page);
+               });
            }});
 }
 

@@ -154,6 +154,38 @@ const std::vector<PlatformSection>& platform_sections() {
              .choice("format", &LogConfig::format, "text, or json for one JSON object per line",
                      Choices<LogFormat>{{"text", LogFormat::text}, {"json", LogFormat::json}}),
          [](Config& config) -> void* { return &config.log; }},
+        {Settings<AuthConfig>("auth")
+             .add("open", &AuthConfig::open,
+                  "Serve requests without credentials as admin, even off loopback (a demo only)")
+             .add("jwt_hs256_secret", &AuthConfig::jwt_hs256_secret,
+                  "Secret of HS256 bearer tokens, at least 32 bytes; empty: HS256 refused")
+             .add("jwks_file", &AuthConfig::jwks_file,
+                  "JWKS file of the RS256/ES256 token keys, re-read when it changes")
+             .add("jwt_issuer", &AuthConfig::jwt_issuer,
+                  "Required iss of bearer tokens; empty: not checked")
+             .add("jwt_audience", &AuthConfig::jwt_audience,
+                  "Required aud of bearer tokens; empty: not checked")
+             .add("public", &AuthConfig::public_operations,
+                  "Operations served without credentials, each \"METHOD /path\"",
+                  std::function<void(const std::vector<std::string>&)>{
+                      [](const std::vector<std::string>& value) {
+                          for (const auto& operation : value) {
+                              const auto space = operation.find(' ');
+                              if (space == std::string::npos || space == 0 ||
+                                  operation.find(' ', space + 1) != std::string::npos ||
+                                  operation.size() < space + 2 || operation[space + 1] != '/') {
+                                  throw BadValue{fmt::format("expected \"METHOD /path\", got '{}'",
+                                                             operation)};
+                              }
+                          }
+                      }})
+             .rule([](const AuthConfig& auth) {
+                 if (!auth.jwt_hs256_secret.empty() && auth.jwt_hs256_secret.size() < 32) {
+                     throw BadValue{fmt::format("jwt_hs256_secret: at least 32 bytes, got {}",
+                                                auth.jwt_hs256_secret.size())};
+                 }
+             }),
+         [](Config& config) -> void* { return &config.auth; }},
         {Settings<DeliveryConfig>("delivery")
              .add("retry_base_ms", &DeliveryConfig::retry_base,
                   "Wait before retrying a failed delivery; doubles", at_least(milliseconds{1}))

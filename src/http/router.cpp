@@ -91,6 +91,12 @@ std::string Router::route(Request& request, Reply reply) const {
             request.path_params[segment.substr(1, segment.size() - 2)] = request.segments[i];
         }
     }
+    if (gate_) {
+        if (auto refusal = gate_(request, found->route)) {
+            reply(std::move(*refusal));
+            return found->route.pattern;
+        }
+    }
     if (found->route.body == Body::json_or_empty && request.body.empty()) {
         request.json = boost::json::object{};
     } else if (found->route.body != Body::none) {

@@ -1,5 +1,7 @@
 #pragma once
 
+#include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -12,7 +14,13 @@ namespace shopd::http {
 // JSON route given something other than a JSON object, 500 for a handler that throws.
 class Router {
   public:
+    // Decides whether a matched request reaches its route: a response refuses it.
+    using Gate = std::function<std::optional<Response>(Request&, const Route&)>;
+
     explicit Router(int json_max_depth) : json_max_depth_(json_max_depth) {}
+
+    // Runs before the body is read and the handler called; none: every request passes.
+    void set_gate(Gate gate) { gate_ = std::move(gate); }
 
     void add(Route route);
     void add(Method method, std::string pattern, Body body, Handler handler, Roles roles = {}) {
@@ -32,6 +40,7 @@ class Router {
     static bool matches(const Compiled& compiled, const Request& request);
 
     int json_max_depth_;
+    Gate gate_;
     std::vector<Route> routes_;
     std::vector<Compiled> compiled_;
 };

@@ -449,6 +449,7 @@ struct Server::Impl : std::enable_shared_from_this<Impl> {
                               "the request target is not a valid path");
                 co_return;
             }
+            request->client_address = connection.client.to_string();
             const auto started = std::chrono::steady_clock::now();
             std::string route;
             auto response = co_await dispatch(*request, route);

@@ -166,6 +166,21 @@ std::string IdleConnection::read_some(std::chrono::milliseconds timeout) {
     return received;
 }
 
+std::string IdleConnection::read_until(std::string_view marker, std::chrono::milliseconds timeout) {
+    std::string received;
+    std::array<char, 4096> chunk{};
+    boost::system::error_code error;
+    while (received.find(marker) == std::string::npos &&
+           wait_readable(impl_->socket.native_handle(), timeout)) {
+        const auto read = impl_->socket.read_some(asio::buffer(chunk), error);
+        if (error) {
+            break;
+        }
+        received.append(chunk.data(), read);
+    }
+    return received;
+}
+
 void IdleConnection::send(const std::string& bytes) {
     asio::write(impl_->socket, asio::buffer(bytes));
 }

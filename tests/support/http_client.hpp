@@ -53,6 +53,8 @@ class IdleConnection {
     bool closed_by_server(std::chrono::milliseconds timeout);
     // Reads whatever the server sends within `timeout`.
     std::string read_some(std::chrono::milliseconds timeout);
+    // Reads until what was read holds `marker`, or nothing more came for `timeout`.
+    std::string read_until(std::string_view marker, std::chrono::milliseconds timeout);
 
   private:
     struct Impl;
