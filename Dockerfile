@@ -14,7 +14,7 @@ FROM debian:bookworm-slim
 RUN apt-get update -q \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
       libboost-json1.81.0 libboost-url1.81.0 libfmt9 libspdlog1.10 libsqlite3-0 libssl3 \
-      librdkafka++1 libtomlplusplus3 libjemalloc2 curl \
+      librdkafka++1 libtomlplusplus3 libjemalloc2 libjwt0 curl \
  && rm -rf /var/lib/apt/lists/* \
  && useradd --system --home-dir /var/lib/shopd --create-home shopd \
  && install -d -o shopd -g shopd /var/lib/shopd/data
@@ -23,10 +23,13 @@ COPY --from=build /src/node_modules/swagger-ui-dist/swagger-ui.css \
                   /src/node_modules/swagger-ui-dist/swagger-ui-bundle.js \
                   /src/node_modules/swagger-ui-dist/favicon-32x32.png /usr/share/shopd/docs/
 COPY config/shopd.toml /etc/shopd/shopd.toml
-ENV SHOPD_SERVER_DOCS_DIR=/usr/share/shopd/docs
+# Reachable from outside the container: the first start makes an admin key and prints it once
+# on stderr (docker logs). A flag or another SHOPD_SERVER_LISTEN overrides the address.
+ENV SHOPD_SERVER_DOCS_DIR=/usr/share/shopd/docs \
+    SHOPD_SERVER_LISTEN=0.0.0.0:8080
 USER shopd
 WORKDIR /var/lib/shopd
 VOLUME /var/lib/shopd/data
 EXPOSE 8080
 HEALTHCHECK --interval=10s --timeout=3s CMD curl -fsS http://127.0.0.1:8080/readyz || exit 1
-ENTRYPOINT ["/usr/local/bin/shopd", "--config", "/etc/shopd/shopd.toml", "--listen", "0.0.0.0:8080"]
+ENTRYPOINT ["/usr/local/bin/shopd", "--config", "/etc/shopd/shopd.toml"]
