@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <variant>
@@ -64,6 +65,10 @@ struct ServerConfig {
     std::string docs_dir = "node_modules/swagger-ui-dist";
     // Serves /api/test/: the shop clock, idle, the journal, reset and snapshots, for test suites.
     bool test_mode = false;
+    // Origins (scheme://host[:port]) whose pages may call the API from a browser; empty: none.
+    std::vector<std::string> cors_origins;
+    // Addresses of reverse proxies whose X-Forwarded-For names the client for rate limits.
+    std::vector<std::string> trusted_proxies;
 
     bool operator==(const ServerConfig&) const = default;
 };
@@ -115,6 +120,18 @@ struct LogConfig {
     bool operator==(const LogConfig&) const = default;
 };
 
+// Token buckets per client (its key, else its JWT's sub, else its address).
+struct RateLimitConfig {
+    // auto: on once credentials exist, off while shopd serves open and in test mode.
+    std::optional<bool> enabled;
+    std::int64_t intake_per_minute = 600;  // routes that take new work in (POST /api/orders)
+    std::int64_t read_per_minute = 6'000;  // every other API route
+    // Requests a client may send at once above its rate; 0: ten seconds' worth.
+    std::int64_t burst = 0;
+
+    bool operator==(const RateLimitConfig&) const = default;
+};
+
 // Who may call: API keys (kept in keys.db under the data directory), JWT bearer tokens, and
 // what stays open without credentials.
 struct AuthConfig {
@@ -148,6 +165,7 @@ struct Config {
     LogConfig log;
     DeliveryConfig delivery;
     AuthConfig auth;
+    RateLimitConfig rate_limit;
     // The modules' settings, "section.key" to the value given; what is not here keeps the
     // default its module declares (shopd/settings.hpp). Checked against the declarations when
     // loaded and again when the App hosts the modules.

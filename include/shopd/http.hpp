@@ -122,12 +122,20 @@ enum class Body {
 
 using Handler = std::function<void(const Request&, Reply)>;
 
+// Which of a client's rate limits a route counts against.
+enum class Limit {
+    read,    // rate_limit.read_per_minute: the API's reads and changes
+    intake,  // rate_limit.intake_per_minute: routes that take new work in (ModuleBuilder::intake)
+    none,    // probes, metrics and documents
+};
+
 struct Route {
     Method method;
     std::string pattern;  // e.g. /api/orders/{id}/cancel
     Body body = Body::none;
     Roles roles;  // who may call it besides admin; empty: admin only
     Handler handler;
+    Limit limit = Limit::read;
 };
 
 // A request a module sends out (a webhook): POSTed on a new connection.

@@ -69,6 +69,32 @@ struct SettingCodec<bool> {
     static std::string show(bool value) { return value ? "true" : "false"; }
 };
 
+// A switch that may be left to shopd: "auto" (nullopt), true or false.
+template <>
+struct SettingCodec<std::optional<bool>> {
+    static std::optional<bool> from_text(std::string_view text) {
+        if (text == "auto") {
+            return std::nullopt;
+        }
+        if (text == "true" || text == "false") {
+            return text == "true";
+        }
+        throw BadValue{"expected true, false or auto, got '" + std::string{text} + "'"};
+    }
+    static std::optional<bool> from_value(const boost::json::value& value) {
+        if (const auto* text = value.if_string(); text && *text == "auto") {
+            return std::nullopt;
+        }
+        if (const auto* flag = value.if_bool()) {
+            return *flag;
+        }
+        throw BadValue{"expected true, false or \"auto\""};
+    }
+    static std::string show(const std::optional<bool>& value) {
+        return value ? SettingCodec<bool>::show(*value) : "\"auto\"";
+    }
+};
+
 template <>
 struct SettingCodec<std::int64_t> {
     static std::int64_t from_text(std::string_view text) {

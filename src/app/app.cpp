@@ -131,13 +131,15 @@ struct App::Impl {
           spans(metrics.histogram(
               "shopd_span_seconds", "Time the modules' named stretches of work took.",
               {"module", "span"}, {0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5})),
-          gateway(config.auth, listens_on_loopback(config.server.listen)),
+          gateway(config, listens_on_loopback(config.server.listen), metrics),
           router(config.server.json_max_depth),
           server(io, router, server_limits(config.server), metrics) {
         telemetry::register_process_metrics(metrics);
-        router.set_gate([this](http::Request& request, const http::Route& route) {
-            return gateway.admit(request, route);
+        router.set_gate([this](http::Request& request, const http::Route& route,
+                               std::vector<http::Header>& headers) {
+            return gateway.admit(request, route, headers);
         });
+        router.set_cors(http::Cors(config.server.cors_origins));
         gateway.add_routes(router);
         if (config.server.test_mode) {
             messaging.journal_to([this](std::string_view publisher, const Envelope& envelope) {
@@ -345,8 +347,9 @@ struct App::Impl {
     const Roles operators{Role::operator_};
 
     void route(Roles roles, http::Method method, std::string pattern, http::Handler handler) {
-        router.add(
-            {method, std::move(pattern), http::Body::none, std::move(roles), std::move(handler)});
+        const bool probe_or_document = roles == anyone || pattern == "/metrics";
+        router.add({method, std::move(pattern), http::Body::none, std::move(roles),
+                    std::move(handler), probe_or_document ? http::Limit::none : http::Limit::read});
     }
 
     void add_platform_routes() {

@@ -87,6 +87,7 @@ void HostedModule::route(http::Route route) {
 }
 
 void HostedModule::intake(http::Route route) {
+    route.limit = http::Limit::intake;
     route.handler = [this, limit = hosting_.config.server.max_backlog,
                      handler = std::move(route.handler)](const http::Request& request,
                                                          http::Reply reply) {

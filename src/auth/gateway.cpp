@@ -91,14 +91,83 @@ std::optional<std::string_view> bearer_token(std::string_view authorization) {
     return token;
 }
 
-Gateway::Gateway(const AuthConfig& config, bool loopback)
-    : config_(config),
+Gateway::Gateway(const Config& config, bool loopback, telemetry::MetricsRegistry& metrics)
+    : config_(config.auth),
       loopback_(loopback),
-      public_operations_(config.public_operations.begin(), config.public_operations.end()) {
-    if (!config.jwt_hs256_secret.empty() || !config.jwks_file.empty()) {
-        jwt_ = std::make_unique<JwtVerifier>(JwtSettings{config.jwt_hs256_secret, config.jwks_file,
-                                                         config.jwt_issuer, config.jwt_audience});
+      test_mode_(config.server.test_mode),
+      rate_limited_(config.rate_limit.enabled),
+      trusted_proxies_(config.server.trusted_proxies.begin(), config.server.trusted_proxies.end()),
+      intake_limiter_(config.rate_limit.intake_per_minute, config.rate_limit.burst),
+      read_limiter_(config.rate_limit.read_per_minute, config.rate_limit.burst),
+      limited_(metrics.counter("shopd_rate_limited_total",
+                               "Requests refused with 429 because their client was over its rate "
+                               "limit, by class of route.",
+                               {"class"})),
+      public_operations_(config_.public_operations.begin(), config_.public_operations.end()) {
+    for (const auto* name : {"intake", "read"}) {
+        limited_.with({name});
     }
+    if (!config_.jwt_hs256_secret.empty() || !config_.jwks_file.empty()) {
+        jwt_ = std::make_unique<JwtVerifier>(JwtSettings{
+            config_.jwt_hs256_secret, config_.jwks_file, config_.jwt_issuer, config_.jwt_audience});
+    }
+}
+
+bool Gateway::limiting() const {
+    return rate_limited_.value_or(!test_mode_ && !open());
+}
+
+std::string Gateway::client_of(const http::Request& request) const {
+    if (request.client_address.empty()) {
+        return "in-process";
+    }
+    const auto forwarded = request.header("X-Forwarded-For");
+    if (!forwarded || !trusted_proxies_.contains(request.client_address)) {
+        return request.client_address;
+    }
+    // The rightmost address no trusted proxy holds is the one that connected to them.
+    std::string_view rest = *forwarded;
+    while (!rest.empty()) {
+        const auto comma = rest.rfind(',');
+        auto address = comma == std::string_view::npos ? rest : rest.substr(comma + 1);
+        rest = comma == std::string_view::npos ? std::string_view{} : rest.substr(0, comma);
+        while (!address.empty() && address.front() == ' ') {
+            address.remove_prefix(1);
+        }
+        while (!address.empty() && address.back() == ' ') {
+            address.remove_suffix(1);
+        }
+        if (!address.empty() && !trusted_proxies_.contains(address)) {
+            return std::string{address};
+        }
+    }
+    return request.client_address;
+}
+
+std::optional<http::Response> Gateway::limit(const http::Route& route, const std::string& client,
+                                             std::vector<http::Header>& headers) const {
+    if (route.limit == http::Limit::none || !limiting()) {
+        return std::nullopt;
+    }
+    const bool intake = route.limit == http::Limit::intake;
+    const std::string_view name = intake ? "intake" : "read";
+    auto& limiter = intake ? intake_limiter_ : read_limiter_;
+    const auto decision = limiter.take(client);
+    headers.push_back(
+        {"RateLimit-Policy", fmt::format("\"{}\";q={};w=60", name, limiter.per_minute())});
+    headers.push_back({"RateLimit", fmt::format("\"{}\";r={};t={}", name, decision.remaining,
+                                                decision.reset_seconds)});
+    if (decision.allowed) {
+        return std::nullopt;
+    }
+    limited_.with({std::string{name}}).inc();
+    auto response = http::problem(
+        429, "rate-limited", "Too many requests",
+        fmt::format("more than {} {} requests a minute from this client (rate_limit.{}_per_"
+                    "minute); try again in {} s",
+                    limiter.per_minute(), name, name, decision.retry_after));
+    response.headers.push_back({"Retry-After", std::to_string(decision.retry_after)});
+    return response;
 }
 
 Gateway::~Gateway() = default;
@@ -184,18 +253,24 @@ std::variant<std::optional<Gateway::Identity>, Gateway::Refusal> Gateway::creden
     return std::optional{identity};
 }
 
-std::optional<http::Response> Gateway::admit(http::Request& request,
-                                             const http::Route& route) const {
+std::optional<http::Response> Gateway::admit(http::Request& request, const http::Route& route,
+                                             std::vector<http::Header>& headers) const {
     bool by_cookie = false;
     auto found = credentials(request, now_ms(), by_cookie);
     if (auto* refusal = std::get_if<Refusal>(&found)) {
+        const auto client = client_of(request);
+        if (auto limited = limit(route, client, headers)) {
+            return limited;
+        }
         spdlog::info("auth: {} {} from {}: {}", http::method_name(request.method), route.pattern,
-                     request.client_address.empty() ? "in-process" : request.client_address,
-                     *refusal);
+                     client, *refusal);
         return unauthorized(*refusal, true);
     }
     auto& identity = std::get<std::optional<Identity>>(found);
     if (!identity) {
+        if (auto limited = limit(route, client_of(request), headers)) {
+            return limited;
+        }
         if (open()) {
             request.caller = {Role::admin, {}, "open"};
             return std::nullopt;
@@ -208,6 +283,11 @@ std::optional<http::Response> Gateway::admit(http::Request& request,
             "this operation needs credentials: Authorization: Bearer <API key "
             "or JWT>, or a session cookie from POST /api/session",
             false);
+    }
+    const auto bucket =
+        identity->key_id.empty() ? "jwt " + identity->caller.id : "key " + identity->key_id;
+    if (auto limited = limit(route, bucket, headers)) {
+        return limited;
     }
     request.caller = std::move(identity->caller);
     const auto role = request.caller.role;

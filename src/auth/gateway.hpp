@@ -19,9 +19,11 @@
 
 #include <shopd/config.hpp>
 #include <shopd/http.hpp>
+#include <shopd/metrics.hpp>
 
 #include "auth/jwt_verifier.hpp"
 #include "auth/key_store.hpp"
+#include "auth/rate_limiter.hpp"
 
 namespace shopd::http {
 class Router;
@@ -32,7 +34,7 @@ namespace shopd::auth {
 class Gateway {
   public:
     // `loopback`: shopd listens on a loopback address, or on no socket at all.
-    Gateway(const AuthConfig& config, bool loopback);
+    Gateway(const Config& config, bool loopback, telemetry::MetricsRegistry& metrics);
     ~Gateway();
 
     // The keys' store, once the data directory is open. Until then no key authenticates.
@@ -42,7 +44,8 @@ class Gateway {
 
     // Fills request.caller, or answers 401 (no or bad credentials) or 403 (a role the route
     // does not list, or a cookie-authenticated change without X-Shopd-Request).
-    std::optional<http::Response> admit(http::Request& request, const http::Route& route) const;
+    std::optional<http::Response> admit(http::Request& request, const http::Route& route,
+                                        std::vector<http::Header>& headers) const;
 
     // /api/session and /api/admin/keys.
     void add_routes(http::Router& router);
@@ -64,11 +67,23 @@ class Gateway {
                                                                std::int64_t now_ms,
                                                                bool& by_cookie) const;
     bool is_public(const http::Route& route) const;
+    bool limiting() const;
+    // The address the request came from: behind a trusted proxy, the one it forwarded.
+    std::string client_of(const http::Request& request) const;
+    // Counts the request against `client`'s bucket of the route's class; a 429 when it is empty.
+    std::optional<http::Response> limit(const http::Route& route, const std::string& client,
+                                        std::vector<http::Header>& headers) const;
     std::string start_session(const Identity& identity, std::int64_t now_ms);
     void end_session(const http::Request& request);
 
     const AuthConfig& config_;
     const bool loopback_;
+    const bool test_mode_;
+    const std::optional<bool> rate_limited_;
+    std::set<std::string, std::less<>> trusted_proxies_;
+    mutable RateLimiter intake_limiter_;
+    mutable RateLimiter read_limiter_;
+    telemetry::CounterFamily& limited_;
     std::set<std::string, std::less<>> public_operations_;
     std::unique_ptr<JwtVerifier> jwt_;
     KeyStore* keys_ = nullptr;

@@ -91,7 +91,39 @@ const std::vector<PlatformSection>& platform_sections() {
                   "Directory of the swagger-ui-dist files that /docs serves")
              .add("test_mode", &ServerConfig::test_mode,
                   "Serve /api/test/ for test suites: the shop clock, idle, the journal, reset and "
-                  "snapshots"),
+                  "snapshots")
+             .add("cors_origins", &ServerConfig::cors_origins,
+                  "Origins (scheme://host[:port]) whose pages may call the API; empty: none",
+                  std::function<void(const std::vector<std::string>&)>{
+                      [](const std::vector<std::string>& value) {
+                          for (const auto& origin : value) {
+                              const auto scheme = origin.find("://");
+                              const bool legal =
+                                  (origin.starts_with("http://") ||
+                                   origin.starts_with("https://")) &&
+                                  origin.size() > scheme + 3 &&
+                                  origin.find_first_of("/?#", scheme + 3) == std::string::npos;
+                              if (!legal) {
+                                  throw BadValue{fmt::format(
+                                      "expected an origin like https://shop.example:8443 (no "
+                                      "path), got '{}'",
+                                      origin)};
+                              }
+                          }
+                      }})
+             .add("trusted_proxies", &ServerConfig::trusted_proxies,
+                  "Addresses of reverse proxies whose X-Forwarded-For names the client",
+                  std::function<void(const std::vector<std::string>&)>{
+                      [](const std::vector<std::string>& value) {
+                          for (const auto& address : value) {
+                              boost::system::error_code error;
+                              boost::asio::ip::make_address(address, error);
+                              if (error) {
+                                  throw BadValue{
+                                      fmt::format("expected an IP address, got '{}'", address)};
+                              }
+                          }
+                      }}),
          [](Config& config) -> void* { return &config.server; }},
         {Settings<StorageConfig>("storage")
              .add("data_dir", &StorageConfig::data_dir,
@@ -154,6 +186,20 @@ const std::vector<PlatformSection>& platform_sections() {
              .choice("format", &LogConfig::format, "text, or json for one JSON object per line",
                      Choices<LogFormat>{{"text", LogFormat::text}, {"json", LogFormat::json}}),
          [](Config& config) -> void* { return &config.log; }},
+        {Settings<RateLimitConfig>("rate_limit")
+             .add("enabled", &RateLimitConfig::enabled,
+                  "true, false, or auto: on once credentials exist, off while open and in test "
+                  "mode")
+             .add("intake_per_minute", &RateLimitConfig::intake_per_minute,
+                  "Requests a minute per client to routes that take new work in",
+                  at_least(std::int64_t{1}))
+             .add("read_per_minute", &RateLimitConfig::read_per_minute,
+                  "Requests a minute per client to every other API route",
+                  at_least(std::int64_t{1}))
+             .add("burst", &RateLimitConfig::burst,
+                  "Requests a client may send at once above its rate; 0: ten seconds' worth",
+                  at_least(std::int64_t{0})),
+         [](Config& config) -> void* { return &config.rate_limit; }},
         {Settings<AuthConfig>("auth")
              .add("open", &AuthConfig::open,
                   "Serve requests without credentials as admin, even off loopback (a demo only)")

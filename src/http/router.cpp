@@ -73,6 +73,10 @@ std::string Router::route(Request& request, Reply reply) const {
         allowed += (allowed.empty() ? "" : ", ") + std::string{method_name(compiled.route.method)};
     }
     if (found == nullptr && !allowed.empty()) {
+        if (auto preflight = cors_.preflight(request, allowed)) {
+            reply(std::move(*preflight));
+            return {};
+        }
         auto response = problem(
             405, "method-not-allowed", "Method not allowed",
             fmt::format("{} is not allowed here; use {}", method_name(request.method), allowed));
@@ -91,8 +95,17 @@ std::string Router::route(Request& request, Reply reply) const {
             request.path_params[segment.substr(1, segment.size() - 2)] = request.segments[i];
         }
     }
-    if (gate_) {
-        if (auto refusal = gate_(request, found->route)) {
+    std::vector<Header> headers;
+    cors_.add_headers(request, headers);
+    auto refusal = gate_ ? gate_(request, found->route, headers) : std::nullopt;
+    {
+        if (!headers.empty()) {
+            reply = Reply([reply, headers = std::move(headers)](Response response) {
+                response.headers.insert(response.headers.end(), headers.begin(), headers.end());
+                reply(std::move(response));
+            });
+        }
+        if (refusal) {
             reply(std::move(*refusal));
             return found->route.pattern;
         }

@@ -7,6 +7,8 @@
 
 #include <shopd/http.hpp>
 
+#include "http/cors.hpp"
+
 namespace shopd::http {
 
 // Maps a request to its route's handler, answering the protocol-level errors itself: 404 for
@@ -14,13 +16,17 @@ namespace shopd::http {
 // JSON route given something other than a JSON object, 500 for a handler that throws.
 class Router {
   public:
-    // Decides whether a matched request reaches its route: a response refuses it.
-    using Gate = std::function<std::optional<Response>(Request&, const Route&)>;
+    // Decides whether a matched request reaches its route: a response refuses it. `headers`
+    // go on whatever answers the request (rate limit state, say).
+    using Gate = std::function<std::optional<Response>(Request&, const Route&,
+                                                       std::vector<Header>& headers)>;
 
     explicit Router(int json_max_depth) : json_max_depth_(json_max_depth) {}
 
     // Runs before the body is read and the handler called; none: every request passes.
     void set_gate(Gate gate) { gate_ = std::move(gate); }
+    // Answers preflights and marks answers for the origins `cors` allows; default: none.
+    void set_cors(Cors cors) { cors_ = std::move(cors); }
 
     void add(Route route);
     void add(Method method, std::string pattern, Body body, Handler handler, Roles roles = {}) {
@@ -41,6 +47,7 @@ class Router {
 
     int json_max_depth_;
     Gate gate_;
+    Cors cors_;
     std::vector<Route> routes_;
     std::vector<Compiled> compiled_;
 };

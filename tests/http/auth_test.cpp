@@ -411,3 +411,81 @@ TEST_CASE("an HS256 JWT's sub is the customer and its role claim the role") {
 }
 
 }  // namespace shopd::testing
+
+namespace shopd::testing {
+
+TEST_CASE("a client over its rate limit gets 429 with Retry-After; another client does not") {
+    auto config = secured_config();
+    config.rate_limit.enabled = true;
+    config.rate_limit.read_per_minute = 60;
+    config.rate_limit.burst = 2;
+    SecuredShop secured(config);
+    const auto ops = secured.key("operator", "ops");
+    const auto first = secured.call("GET", "/api/admin/outbox", ops);
+    CHECK(first.status == 200);
+    CHECK(first.header("RateLimit-Policy") == "\"read\";q=60;w=60");
+    CHECK(first.header("RateLimit").starts_with("\"read\";r=1;t="));
+    CHECK(secured.call("GET", "/api/admin/outbox", ops).status == 200);
+    const auto limited = secured.call("GET", "/api/admin/outbox", ops);
+    CHECK(limited.status == 429);
+    CHECK(limited.header("Retry-After") == "1");
+    CHECK(text(limited.json().at("type")) == "urn:shopd:problem:rate-limited");
+    CHECK(secured.call("GET", "/api/admin/outbox", secured.admin).status == 200);
+    CHECK(secured.call("GET", "/healthz", ops).status == 200);  // probes are not limited
+    const auto metrics = secured.call("GET", "/metrics", secured.admin).body;
+    CHECK(metrics.find("shopd_rate_limited_total{class=\"read\"} 1") != std::string::npos);
+    CHECK(metrics.find("shopd_rate_limited_total{class=\"intake\"} 0") != std::string::npos);
+}
+
+TEST_CASE("a flood of bad credentials is rate-limited by address like everything else") {
+    auto config = secured_config();
+    config.rate_limit.enabled = true;
+    config.rate_limit.read_per_minute = 60;
+    config.rate_limit.burst = 3;
+    SecuredShop secured(config);
+    std::vector<unsigned> statuses;
+    for (int i = 0; i < 5; ++i) {
+        statuses.push_back(secured.call("GET", "/api/orders", "shopd_00_guess").status);
+    }
+    // The address spent some of its burst while the shop was set up: 401s, then only 429s.
+    CHECK(statuses.front() == 401);
+    CHECK(statuses.back() == 429);
+    CHECK(std::is_sorted(statuses.begin(), statuses.end()));
+    CHECK(std::all_of(statuses.begin(), statuses.end(),
+                      [](unsigned status) { return status == 401 || status == 429; }));
+}
+
+TEST_CASE(
+    "a preflight from an allowed origin is answered and its answers expose the headers; "
+    "another origin gets no Access-Control header") {
+    auto config = secured_config();
+    config.server.cors_origins = {"https://kiosk.example"};
+    SecuredShop secured(config);
+    const auto preflight = [&](const std::string& origin) {
+        return secured.shop.http->request("OPTIONS", "/api/orders", {},
+                                          {{"Origin", origin},
+                                           {"Access-Control-Request-Method", "POST"},
+                                           {"Access-Control-Request-Headers", "authorization"}});
+    };
+    const auto allowed = preflight("https://kiosk.example");
+    CHECK(allowed.status == 204);
+    CHECK(allowed.header("Access-Control-Allow-Origin") == "https://kiosk.example");
+    CHECK(allowed.header("Access-Control-Allow-Methods").find("POST") != std::string::npos);
+    CHECK(allowed.header("Access-Control-Allow-Headers").find("Authorization") !=
+          std::string::npos);
+    CHECK(allowed.header("Vary") == "Origin");
+    const auto refused = preflight("https://evil.example");
+    CHECK(refused.status == 403);
+    CHECK(refused.header("Access-Control-Allow-Origin").empty());
+
+    const auto answer =
+        secured.call("GET", "/api/products", "", {}, {{"Origin", "https://kiosk.example"}});
+    CHECK(answer.header("Access-Control-Allow-Origin") == "https://kiosk.example");
+    CHECK(answer.header("Access-Control-Expose-Headers").find("RateLimit") != std::string::npos);
+    const auto other =
+        secured.call("GET", "/api/products", "", {}, {{"Origin", "https://evil.example"}});
+    CHECK(other.status == 200);
+    CHECK(other.header("Access-Control-Allow-Origin").empty());
+}
+
+}  // namespace shopd::testing
