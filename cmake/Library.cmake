@@ -22,7 +22,7 @@ foreach(library shopd_platform shopd_http_server shopd_modules ${module_librarie
 endforeach()
 target_link_libraries(shopd_library
   PRIVATE shopd_build_flags Boost::url fmt::fmt spdlog::spdlog Threads::Threads CLI11::CLI11
-          tomlplusplus::tomlplusplus OpenSSL::Crypto PkgConfig::RdKafka PkgConfig::Jwt
+          tomlplusplus::tomlplusplus OpenSSL::SSL OpenSSL::Crypto PkgConfig::RdKafka PkgConfig::Jwt
   PUBLIC Boost::headers Boost::json SQLiteCpp)
 target_compile_features(shopd_library PUBLIC cxx_std_20)
 

@@ -15,7 +15,7 @@ build_packages=(
   libcli11-dev libtomlplusplus-dev libssl-dev librdkafka-dev libjemalloc-dev libjwt-dev
   nodejs npm
 )
-test_packages=(catch2 prometheus curl clang-format clang-14 libclang-rt-14-dev
+test_packages=(catch2 prometheus curl openssl iproute2 clang-format clang-14 libclang-rt-14-dev
   libbenchmark-dev kcat)
 
 testing=false

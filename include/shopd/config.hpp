@@ -69,6 +69,11 @@ struct ServerConfig {
     std::vector<std::string> cors_origins;
     // Addresses of reverse proxies whose X-Forwarded-For names the client for rate limits.
     std::vector<std::string> trusted_proxies;
+    // PEM certificate chain and key: the port then speaks TLS 1.2+ only; SIGHUP re-reads them.
+    std::string tls_cert;
+    std::string tls_key;
+    // PEM CA: a client certificate it signed authenticates its holder as operator.
+    std::string tls_client_ca;
 
     bool operator==(const ServerConfig&) const = default;
 };

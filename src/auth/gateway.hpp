@@ -79,6 +79,7 @@ class Gateway {
     const AuthConfig& config_;
     const bool loopback_;
     const bool test_mode_;
+    const bool secure_cookies_;  // under TLS
     const std::optional<bool> rate_limited_;
     std::set<std::string, std::less<>> trusted_proxies_;
     mutable RateLimiter intake_limiter_;

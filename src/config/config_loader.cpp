@@ -111,6 +111,19 @@ const std::vector<PlatformSection>& platform_sections() {
                               }
                           }
                       }})
+             .add("tls_cert", &ServerConfig::tls_cert,
+                  "PEM certificate chain: the port speaks TLS 1.2+ only; SIGHUP re-reads it")
+             .add("tls_key", &ServerConfig::tls_key, "PEM private key of server.tls_cert")
+             .add("tls_client_ca", &ServerConfig::tls_client_ca,
+                  "PEM CA whose client certificates authenticate their holder as operator")
+             .rule([](const ServerConfig& server) {
+                 if (server.tls_cert.empty() != server.tls_key.empty()) {
+                     throw BadValue{"tls_cert and tls_key: give both or neither"};
+                 }
+                 if (!server.tls_client_ca.empty() && server.tls_cert.empty()) {
+                     throw BadValue{"tls_client_ca: needs tls_cert and tls_key"};
+                 }
+             })
              .add("trusted_proxies", &ServerConfig::trusted_proxies,
                   "Addresses of reverse proxies whose X-Forwarded-For names the client",
                   std::function<void(const std::vector<std::string>&)>{

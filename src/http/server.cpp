@@ -6,6 +6,7 @@
 #include <boost/asio/detached.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/ssl.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -104,6 +105,9 @@ struct Server::Impl : std::enable_shared_from_this<Impl> {
         Connection(tcp::socket socket, asio::ip::address client_address, bool only_operations)
             : stream(std::move(socket)), client(client_address), operations_only(only_operations) {}
         beast::tcp_stream stream;
+        // Under TLS, over `stream`; every read and write goes through it then.
+        std::unique_ptr<asio::ssl::stream<beast::tcp_stream&>> tls;
+        std::string client_certificate;  // the verified client certificate's subject
         const asio::ip::address client;
         // Admitted into the reserve kept for probes: answers only the operations routes.
         const bool operations_only;
@@ -113,6 +117,13 @@ struct Server::Impl : std::enable_shared_from_this<Impl> {
         std::atomic<bool> evicting{false};  // chosen to make room; closed unless a request came
         std::shared_ptr<asio::steady_timer> stream_wake;  // set while an event stream is open
     };
+
+    // Runs `operation` (a generic lambda returning an awaitable) on the connection's stream:
+    // the TLS one when there is one.
+    template <typename Operation>
+    static auto on_stream(Connection& connection, Operation operation) {
+        return connection.tls ? operation(*connection.tls) : operation(connection.stream);
+    }
 
     // Whether `connection` may be closed to make room: idle, and not chosen already.
     static bool evictable(const Connection& connection) {
@@ -133,8 +144,31 @@ struct Server::Impl : std::enable_shared_from_this<Impl> {
               "Time from a complete request to its answer being ready, by route.", {"route"},
               {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5})) {}
 
+    // The subject of the client's certificate when it verified against the client CA.
+    static std::string verified_subject(asio::ssl::stream<beast::tcp_stream&>& tls) {
+        X509* certificate = SSL_get1_peer_certificate(tls.native_handle());
+        if (certificate == nullptr) {
+            return {};
+        }
+        std::string subject;
+        if (SSL_get_verify_result(tls.native_handle()) == X509_V_OK) {
+            char line[512];
+            X509_NAME_oneline(X509_get_subject_name(certificate), line, sizeof line);
+            subject = line;
+        }
+        X509_free(certificate);
+        return subject;
+    }
+
+    std::shared_ptr<asio::ssl::context> tls_context() {
+        std::lock_guard lock(tls_mutex);
+        return tls;
+    }
+
     asio::io_context& io;
     const Router& router;
+    std::mutex tls_mutex;
+    std::shared_ptr<asio::ssl::context> tls;  // new connections' TLS; null: plain HTTP
     ServerLimits limits;
     tcp::acceptor acceptor;
     telemetry::CounterFamily& requests;
@@ -288,8 +322,9 @@ struct Server::Impl : std::enable_shared_from_this<Impl> {
                                 bool keep_alive) {
         auto beast_response = to_beast(std::move(response), version, keep_alive);
         connection.stream.expires_after(limits.body_timeout);
-        auto [error, bytes] =
-            co_await bhttp::async_write(connection.stream, beast_response, kUseTuple);
+        auto [error, bytes] = co_await on_stream(connection, [&](auto& stream) {
+            return bhttp::async_write(stream, beast_response, kUseTuple);
+        });
         co_return !error;
     }
 
@@ -347,6 +382,21 @@ struct Server::Impl : std::enable_shared_from_this<Impl> {
 
     asio::awaitable<void> session(std::shared_ptr<Connection> connection) {
         auto self = shared_from_this();
+        if (auto context = tls_context()) {
+            connection->tls = std::make_unique<asio::ssl::stream<beast::tcp_stream&>>(
+                connection->stream, *context);
+            connection->stream.expires_after(limits.header_timeout);
+            auto [error] = co_await connection->tls->async_handshake(asio::ssl::stream_base::server,
+                                                                     kUseTuple);
+            if (error) {
+                spdlog::debug("http: TLS handshake with {} failed: {}",
+                              connection->client.to_string(), error.message());
+                forget(connection);
+                close(*connection);
+                co_return;
+            }
+            connection->client_certificate = verified_subject(*connection->tls);
+        }
         co_await serve(connection);
         // Forgotten before the client sees the close, so that it finds room when it reconnects.
         forget(connection);
@@ -366,8 +416,9 @@ struct Server::Impl : std::enable_shared_from_this<Impl> {
                                                  : limits.header_timeout;
             std::optional<ReadDeadline> header_deadline(std::in_place, shared_connection,
                                                         header_timeout);
-            auto [header_error, header_bytes] =
-                co_await bhttp::async_read_header(connection.stream, buffer, parser, kUseTuple);
+            auto [header_error, header_bytes] = co_await on_stream(connection, [&](auto& stream) {
+                return bhttp::async_read_header(stream, buffer, parser, kUseTuple);
+            });
             const bool header_expired = header_deadline->expired();
             header_deadline.reset();
             if (header_error == bhttp::error::header_limit) {
@@ -413,13 +464,16 @@ struct Server::Impl : std::enable_shared_from_this<Impl> {
             if (parser.get()[bhttp::field::expect] == "100-continue") {
                 bhttp::response<bhttp::empty_body> proceed{bhttp::status::continue_,
                                                            parser.get().version()};
-                co_await bhttp::async_write(connection.stream, proceed, kUseTuple);
+                co_await on_stream(connection, [&](auto& stream) {
+                    return bhttp::async_write(stream, proceed, kUseTuple);
+                });
             }
             if (!parser.is_done()) {
                 std::optional<ReadDeadline> body_deadline(std::in_place, shared_connection,
                                                           limits.body_timeout);
-                auto [body_error, body_bytes] =
-                    co_await bhttp::async_read(connection.stream, buffer, parser, kUseTuple);
+                auto [body_error, body_bytes] = co_await on_stream(connection, [&](auto& stream) {
+                    return bhttp::async_read(stream, buffer, parser, kUseTuple);
+                });
                 const bool body_expired = body_deadline->expired();
                 body_deadline.reset();
                 if (body_error == bhttp::error::body_limit) {
@@ -450,6 +504,7 @@ struct Server::Impl : std::enable_shared_from_this<Impl> {
                 co_return;
             }
             request->client_address = connection.client.to_string();
+            request->client_certificate = connection.client_certificate;
             const auto started = std::chrono::steady_clock::now();
             std::string route;
             auto response = co_await dispatch(*request, route);
@@ -487,8 +542,9 @@ struct Server::Impl : std::enable_shared_from_this<Impl> {
         head.keep_alive(false);
         bhttp::response_serializer<bhttp::empty_body> serializer{head};
         connection->stream.expires_after(limits.body_timeout);
-        auto [header_error, header_bytes] =
-            co_await bhttp::async_write_header(connection->stream, serializer, kUseTuple);
+        auto [header_error, header_bytes] = co_await on_stream(*connection, [&](auto& stream) {
+            return bhttp::async_write_header(stream, serializer, kUseTuple);
+        });
 
         events->bound(static_cast<std::size_t>(limits.stream_buffer_bytes),
                       fmt::format("event: reconnect\ndata: {{\"reason\":\"too-slow\",\"detail\":"
@@ -500,8 +556,9 @@ struct Server::Impl : std::enable_shared_from_this<Impl> {
         for (bool open = !header_error; open && !stopping;) {
             if (auto chunk = events->take(); !chunk.empty()) {
                 connection->stream.expires_after(limits.body_timeout);
-                auto [error, bytes] =
-                    co_await asio::async_write(connection->stream, asio::buffer(chunk), kUseTuple);
+                auto [error, bytes] = co_await on_stream(*connection, [&](auto& stream) {
+                    return asio::async_write(stream, asio::buffer(chunk), kUseTuple);
+                });
                 open = !error;
                 continue;
             }
@@ -513,8 +570,9 @@ struct Server::Impl : std::enable_shared_from_this<Impl> {
             if (!timer_error) {
                 static const std::string heartbeat = ": keep-alive\n\n";
                 connection->stream.expires_after(limits.body_timeout);
-                auto [error, bytes] = co_await asio::async_write(
-                    connection->stream, asio::buffer(heartbeat), kUseTuple);
+                auto [error, bytes] = co_await on_stream(*connection, [&](auto& stream) {
+                    return asio::async_write(stream, asio::buffer(heartbeat), kUseTuple);
+                });
                 open = !error;
             }
         }
@@ -563,6 +621,30 @@ void Server::listen(const std::string& host, unsigned short port) {
     acceptor.bind(endpoint);
     acceptor.listen(asio::socket_base::max_listen_connections);
     impl_->bound_port = acceptor.local_endpoint().port();
+}
+
+void Server::use_tls(const TlsFiles& files) {
+    auto context = std::make_shared<asio::ssl::context>(asio::ssl::context::tls_server);
+    context->set_options(asio::ssl::context::default_workarounds | asio::ssl::context::no_sslv2 |
+                         asio::ssl::context::no_sslv3 | asio::ssl::context::no_tlsv1 |
+                         asio::ssl::context::no_tlsv1_1 | asio::ssl::context::single_dh_use);
+    SSL_CTX_set_min_proto_version(context->native_handle(), TLS1_2_VERSION);
+    try {
+        context->use_certificate_chain_file(files.certificate);
+        context->use_private_key_file(files.key, asio::ssl::context::pem);
+        if (!files.client_ca.empty()) {
+            context->load_verify_file(files.client_ca);
+            // A client without a certificate still connects, and authenticates otherwise.
+            context->set_verify_mode(asio::ssl::verify_peer);
+            context->set_verify_callback([](bool, asio::ssl::verify_context&) { return true; });
+        }
+    } catch (const boost::system::system_error& error) {
+        throw std::runtime_error(fmt::format(
+            "TLS files {} / {}{}: {}", files.certificate, files.key,
+            files.client_ca.empty() ? "" : " / " + files.client_ca, error.code().message()));
+    }
+    std::lock_guard lock(impl_->tls_mutex);
+    impl_->tls = std::move(context);
 }
 
 unsigned short Server::port() const {

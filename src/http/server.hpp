@@ -29,6 +29,14 @@ struct ServerLimits {
 // new connection makes room by closing the one idle the longest. The last eighth of
 // max_connections serves only the operations routes, so that a probe still gets its answer
 // when every other connection is busy.
+// PEM files of the server's TLS certificate chain and key, and optionally of the CA that
+// client certificates are checked against.
+struct TlsFiles {
+    std::string certificate;
+    std::string key;
+    std::string client_ca;
+};
+
 class Server {
   public:
     Server(boost::asio::io_context& io, const Router& router, ServerLimits limits,
@@ -38,6 +46,9 @@ class Server {
     // Binds the port now, so a taken port fails start-up and port 0 is resolved.
     void listen(const std::string& host, unsigned short port);
     unsigned short port() const;
+    // From now on new connections speak TLS with these files; connections open keep theirs.
+    // Throws std::runtime_error (and keeps what it had) when they cannot be used.
+    void use_tls(const TlsFiles& files);
     void start();
     // Stops accepting and closes idle connections; a request under way is answered first.
     void shutdown();

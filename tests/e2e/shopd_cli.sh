@@ -111,6 +111,70 @@ case "$scenario" in
     [[ $(status_of /api/admin/outbox "$key") == 401 ]] || fail "a revoked key works"
     stop_with TERM
     ;;
+  tls_serves_https_only_and_sighup_swaps_the_certificate)
+    certificate() {  # NAME: a self-signed certificate for 127.0.0.1 in NAME.pem, NAME.key
+      openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=127.0.0.1" \
+        -addext "subjectAltName=IP:127.0.0.1" -keyout "$1.key" -out "$1.pem" 2>/dev/null
+    }
+    certificate first && certificate second
+    cp first.pem cert.pem && cp first.key key.pem
+    start --memory --set server.tls_cert=cert.pem --set server.tls_key=key.pem
+    [[ "$ready_line" == *'"url":"https://127.0.0.1:'* ]] || fail "the ready line is not https"
+    https() { curl -s -o /dev/null -w '%{http_code}' --cacert "$1" "https://127.0.0.1:$port/healthz"; }
+    [[ $(https first.pem) == 200 ]] || fail "https with the first certificate failed"
+    ! curl -s -m 5 "http://127.0.0.1:$port/healthz" >/dev/null || fail "plain HTTP was answered"
+    ! curl -s -m 5 --tls-max 1.1 --cacert first.pem "https://127.0.0.1:$port/healthz" >/dev/null \
+      || fail "TLS 1.1 was accepted"
+    # A connection opened before the swap keeps working after it.
+    cat >keep.py <<'KEEP'
+import socket, ssl, sys
+context = ssl.create_default_context(cafile=sys.argv[2])
+connection = context.wrap_socket(socket.create_connection(("127.0.0.1", int(sys.argv[1]))),
+                                 server_hostname="127.0.0.1")
+ask = b"GET /healthz HTTP/1.1\r\nHost: shopd\r\n\r\n"
+connection.sendall(ask)
+print(connection.recv(4096).split(b"\r\n")[0].decode(), flush=True)
+sys.stdin.readline()  # until the certificate was swapped
+connection.sendall(ask)
+print(connection.recv(4096).split(b"\r\n")[0].decode(), flush=True)
+KEEP
+    exec 4> >(python3 keep.py "$port" first.pem >kept.txt 2>&1)
+    until grep -q "HTTP/1.1 200" kept.txt 2>/dev/null; do sleep 0.05; done
+    cp second.pem cert.pem && cp second.key key.pem
+    kill -HUP "$pid"
+    until grep -q "SIGHUP: re-read the TLS certificate" stderr; do sleep 0.05; done
+    [[ $(https second.pem) == 200 ]] || fail "new connections do not get the new certificate"
+    [[ $(https first.pem) != 200 ]] || fail "the old certificate is still served"
+    echo >&4 && exec 4>&-
+    until [[ $(grep -c "HTTP/1.1 200" kept.txt) -eq 2 ]]; do
+      kill -0 "$pid" || fail "shopd died"; grep -q Error kept.txt && fail "$(cat kept.txt)"; sleep 0.05
+    done
+    stop_with TERM
+    ;;
+  tls_client_certificate_of_the_client_ca_is_an_operator)
+    openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=127.0.0.1" \
+      -addext "subjectAltName=IP:127.0.0.1" -keyout server.key -out server.pem 2>/dev/null
+    for ca in shop stranger; do
+      openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=$ca CA" \
+        -keyout "$ca-ca.key" -out "$ca-ca.pem" 2>/dev/null
+      openssl req -newkey rsa:2048 -nodes -subj "/CN=$ca-laptop" -keyout "$ca.key" \
+        -out "$ca.csr" 2>/dev/null
+      openssl x509 -req -in "$ca.csr" -CA "$ca-ca.pem" -CAkey "$ca-ca.key" -CAcreateserial \
+        -days 2 -out "$ca.pem" 2>/dev/null
+    done
+    "$shopd" keys create --data-dir "$work/data" --role admin --name admin >/dev/null
+    start --set server.tls_cert=server.pem --set server.tls_key=server.key \
+      --set server.tls_client_ca=shop-ca.pem
+    as() {  # CERTIFICATE TARGET: the status, with that client certificate (or none)
+      curl -s -o /dev/null -w '%{http_code}' --cacert server.pem \
+        ${1:+--cert "$1.pem" --key "$1.key"} "https://127.0.0.1:$port$2"
+    }
+    [[ $(as "" /api/admin/outbox) == 401 ]] || fail "no certificate, no key, yet served"
+    [[ $(as shop /api/admin/outbox) == 200 ]] || fail "the shop CA's certificate is not an operator"
+    [[ $(as shop /api/admin/keys) == 403 ]] || fail "a certificate holder is more than an operator"
+    [[ $(as stranger /api/admin/outbox) == 401 ]] || fail "another CA's certificate was taken"
+    stop_with TERM
+    ;;
   bad_listen_exits_2)
     run_expecting_exit --listen nonsense
     [[ $status -eq 2 ]] || fail "exit $status, expected 2"
