@@ -202,7 +202,13 @@ TEST_CASE("a retry waits for business time, and moving the shop clock brings it 
     modules.harness.clock.freeze(true);
     modules.harness.start();
     modules.add("a", 1, "fail:1");
-    REQUIRE(eventually([&] { return modules.control->started == 1; }));
+    // The retry is due an hour after the failure is recorded, not after the handler starts:
+    // moving the clock before that would move the due time with it.
+    REQUIRE(eventually([&] {
+        return modules.harness.metrics.render().find(
+                   R"(shopd_messages_retried_total{type="test.note_added",subscriber="audit"} 1)") !=
+               std::string::npos;
+    }));
     modules.harness.clock.advance(59min);
     pump(modules, 20);
     CHECK(modules.control->started == 1);
