@@ -142,13 +142,15 @@ struct Route {
 
 // A request a module sends out (a webhook): POSTed on a new connection.
 struct OutgoingRequest {
-    std::string url;  // http://host[:port]/path
+    std::string url;  // http:// or https://host[:port]/path
     std::vector<Header> headers;
     std::string content_type = "application/json";
     std::string body;
     std::chrono::milliseconds timeout{5000};  // for the whole exchange
     // What the call concerns (an order id, say): test mode's journal files it under that.
     std::string about = {};
+    // For https://: PEM CAs the server's certificate must chain to; empty: the system's.
+    std::string ca_file = {};
 };
 
 struct OutgoingResult {

@@ -34,14 +34,18 @@ Settings<NotificationSettings> notification_settings() {
             .add("template_refunded", &S::template_refunded,
                  "Text of the payment-refunded notification", renderable())
             .add("webhook_url", &S::webhook_url,
-                 "http:// URL every notification is POSTed to as JSON; empty: none",
+                 "http:// or https:// URL every notification is POSTed to as JSON; empty: none",
                  std::function<void(const std::string&)>{[](const std::string& value) {
-                     if (!value.empty() && !value.starts_with("http://")) {
-                         throw BadValue{"expected an http:// URL, got '" + value + "'"};
+                     if (!value.empty() && !value.starts_with("http://") &&
+                         !value.starts_with("https://")) {
+                         throw BadValue{"expected an http:// or https:// URL, got '" + value + "'"};
                      }
                  }})
-            .add("webhook_secret", &S::webhook_secret,
-                 "Key of the X-Shopd-Signature HMAC-SHA256 of each webhook body")
+            .add("webhook_secrets", &S::webhook_secrets,
+                 "Keys of the X-Shopd-Signature HMAC-SHA256s (t=,v1= per key); several while "
+                 "rotating")
+            .add("webhook_ca", &S::webhook_ca,
+                 "PEM CAs for an https:// receiver's certificate; empty: the system's")
             .add("webhook_timeout_ms", &S::webhook_timeout, "Time one webhook request may take",
                  at_least(milliseconds{1}))
             .add("webhook_retry_base_ms", &S::webhook_retry_base,

@@ -15,10 +15,12 @@ struct NotificationSettings {
     std::string template_shipped = "Order {{order_id}} is on its way: {{tracking_number}}.";
     std::string template_delivered = "Order {{order_id}} was delivered.";
     std::string template_refunded = "{{total}} for order {{order_id}} was refunded.";
-    // Where every notification is POSTed as JSON (http:// only); empty: no webhook.
+    // Where every notification is POSTed as JSON (http:// or https://); empty: no webhook.
     std::string webhook_url;
-    // Key of the X-Shopd-Signature HMAC-SHA256 over the request body.
-    std::string webhook_secret;
+    // Keys of the X-Shopd-Signature HMAC-SHA256s, one v1= each: several while rotating.
+    std::vector<std::string> webhook_secrets;
+    // PEM CAs an https:// receiver's certificate is checked against; empty: the system's.
+    std::string webhook_ca;
     std::chrono::milliseconds webhook_timeout{5000};
     std::chrono::milliseconds webhook_retry_base{500};
     int webhook_max_attempts = 6;

@@ -142,8 +142,17 @@ void Notifier::send_webhook(const std::string& notification_id, const std::strin
     request.body = body;
     request.timeout = config_.webhook_timeout;
     request.about = order_id;
-    request.headers.push_back(
-        {"X-Shopd-Signature", "sha256=" + hmac_sha256_hex(config_.webhook_secret, body)});
+    request.ca_file = config_.webhook_ca;
+    // The time is signed with the body, so a receiver can refuse a request replayed later.
+    const auto sent =
+        std::chrono::duration_cast<std::chrono::seconds>(work_.clock().now().time_since_epoch())
+            .count();
+    auto signature = fmt::format("t={}", sent);
+    for (const auto& secret : config_.webhook_secrets) {
+        signature += ",v1=" + hmac_sha256_hex(secret, fmt::format("{}.{}", sent, body));
+    }
+    request.headers.push_back({"X-Shopd-Signature", std::move(signature)});
+    request.headers.push_back({"Webhook-Id", notification_id});
     request.headers.push_back({"X-Shopd-Notification", notification_id});
     work_.send(std::move(request), [this, notification_id](const http::OutgoingResult& result) {
         webhook_answered(notification_id, result.status, result.error);

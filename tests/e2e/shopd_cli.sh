@@ -8,8 +8,10 @@ shopd=$(realpath "$2")
 script=$(realpath "$0")
 work=$(mktemp -d)
 pid=
+helpers=()  # pids of the scenario's other processes
 cleanup() {
   [[ -n "$pid" ]] && kill -9 "$pid" 2>/dev/null || true
+  for helper in "${helpers[@]}"; do kill "$helper" 2>/dev/null || true; done
   [[ -n "$pid" ]] && wait "$pid" 2>/dev/null || true
   mountpoint -q "$work/disk" && umount "$work/disk"
   rm -rf "$work"
@@ -174,6 +176,41 @@ KEEP
     [[ $(as shop /api/admin/keys) == 403 ]] || fail "a certificate holder is more than an operator"
     [[ $(as stranger /api/admin/outbox) == 401 ]] || fail "another CA's certificate was taken"
     stop_with TERM
+    ;;
+  https_webhook_is_signed_and_checked_against_webhook_ca)
+    openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=127.0.0.1" \
+      -addext "subjectAltName=IP:127.0.0.1" -keyout receiver.key -out receiver.pem 2>/dev/null
+    exec 5< <(python3 "$(dirname "$script")/webhook_receiver.py" receiver.pem receiver.key new)
+    helpers+=($!)
+    read -r hook_port <&5
+    hook=https://127.0.0.1:$hook_port/hooks
+    api() {  # METHOD TARGET [BODY]: the answer's body
+      curl -s -X "$1" -H 'Content-Type: application/json' ${3:+-d "$3"} "http://127.0.0.1:$port$2"
+    }
+    order() {  # the id of a new order of one mug
+      api POST /api/orders '{"customer_id":"c-1","items":[{"sku":"MUG","quantity":1}],
+        "shipping_address":{"name":"Ada","line1":"1 Main St","city":"Leeds",
+        "postal_code":"LS1 1AA","country":"GB"},"payment_token":"tok_ok"}' |
+        python3 -c 'import json, sys; print(json.load(sys.stdin)["id"])'
+    }
+    # Signed under the old and the new secret while receivers move over; this one has the new.
+    start --memory --set "notification.webhook_url=$hook" \
+      --set notification.webhook_ca=receiver.pem --set notification.webhook_secrets=old,new
+    api POST /api/products '{"sku":"MUG","name":"Mug","price_cents":900,"currency":"EUR","stock":5}' >/dev/null
+    order >/dev/null
+    read -r received <&5 || fail "the receiver got nothing"
+    [[ "$received" == *'"verified": true'* ]] || fail "the signature did not verify: $received"
+    [[ "$received" =~ \"webhook_id\":\ \"[0-9a-f-]{36}\" ]] || fail "no Webhook-Id: $received"
+    stop_with TERM
+    # Without webhook_ca the receiver's self-signed certificate is refused, and nothing is sent.
+    start --memory --set "notification.webhook_url=$hook" --set notification.webhook_secrets=new
+    api POST /api/products '{"sku":"MUG","name":"Mug","price_cents":900,"currency":"EUR","stock":5}' >/dev/null
+    id=$(order)
+    until api GET "/api/notifications?order_id=$id" | grep -q 'certificate verify failed'; do
+      kill -0 "$pid" || fail "shopd died"; sleep 0.05
+    done
+    stop_with TERM
+    ! read -r -t 0.1 received <&5 || fail "an unverified receiver got $received"
     ;;
   bad_listen_exits_2)
     run_expecting_exit --listen nonsense

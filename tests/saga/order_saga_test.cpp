@@ -278,22 +278,37 @@ TEST_CASE("stock cannot be adjusted below what is reserved", "[saga][inventory]"
               .status == 409);
 }
 
-TEST_CASE("a webhook receives each notification signed with HMAC-SHA256, after retries",
-          "[saga][notification]") {
+TEST_CASE(
+    "a webhook receives each notification with its id, its time and body signed under "
+    "every secret, after retries",
+    "[saga][notification]") {
     WebhookReceiver receiver({500, 503});
     auto config = shop_config();
     config.set("notification.webhook_url", receiver.url());
-    config.set("notification.webhook_secret", "s3cret");
+    config.set("notification.webhook_secrets", "s3cret,n3xt");
     TestShop shop(config);
     shop.add_product("MUG", 1250, 5);
+    const auto shop_seconds = [&] {
+        return std::chrono::duration_cast<std::chrono::seconds>(
+                   shop.app.clock().now().time_since_epoch())
+            .count();
+    };
+    const auto placed_at = shop_seconds();
     const auto id = shop.place_order({{"MUG", 1}}, "tok_ok", "customer-9");
 
     REQUIRE(eventually([&] { return receiver.received().size() == 3; }));
     for (const auto& request : receiver.received()) {
         CHECK(request.target == "/hooks/shopd");
         CHECK(request.header("Content-Type") == "application/json");
-        CHECK(request.header("X-Shopd-Signature") ==
-              "sha256=" + hmac_sha256_hex("s3cret", request.body));
+        const auto signature = request.header("X-Shopd-Signature");
+        const auto sent = signature.substr(2, signature.find(',') - 2);
+        CHECK(signature == "t=" + sent +
+                               ",v1=" + hmac_sha256_hex("s3cret", sent + "." + request.body) +
+                               ",v1=" + hmac_sha256_hex("n3xt", sent + "." + request.body));
+        CHECK(std::stoll(sent) >= placed_at);
+        CHECK(std::stoll(sent) <= shop_seconds());
+        CHECK(request.header("Webhook-Id") == request.header("X-Shopd-Notification"));
+        CHECK_FALSE(request.header("Webhook-Id").empty());
         const auto notification = json::parse(request.body).as_object();
         CHECK(text(notification.at("order_id")) == id);
         CHECK(notification.at("customer_id") == "customer-9");
