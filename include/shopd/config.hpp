@@ -149,6 +149,8 @@ struct AuthConfig {
     // Operations served without credentials, as "METHOD /path" of the OpenAPI document.
     std::vector<std::string> public_operations{"GET /api/products", "GET /api/products/{sku}",
                                                "GET /api/products/{sku}/image", "GET /metrics"};
+    // How long the audit (GET /api/admin/audit) keeps an entry.
+    std::int64_t audit_retention_days = 90;
 
     bool operator==(const AuthConfig&) const = default;
 };

@@ -10,6 +10,7 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <shopd/envelope.hpp>
 
@@ -63,11 +64,24 @@ struct MessageType {
     std::string name;
     int version = 1;
     MessageKind kind = MessageKind::event;
+    // Top-level payload fields no view shows (dead letters, the journal, streams), and that the
+    // outbox forgets once the message is answered (UnitOfWork::redact_published).
+    std::vector<std::string> secret_fields = {};
+};
+
+// A message that carries a secret (a payment token) names its fields in `secret_fields`.
+template <class M>
+concept MessageWithSecrets = Message<M> && requires {
+    M::secret_fields.size();
 };
 
 template <Message M>
 MessageType message_type() {
-    return {std::string{M::type_name}, M::version, M::kind};
+    MessageType type{std::string{M::type_name}, M::version, M::kind};
+    if constexpr (MessageWithSecrets<M>) {
+        type.secret_fields.assign(M::secret_fields.begin(), M::secret_fields.end());
+    }
+    return type;
 }
 
 // Reads the payload of an envelope as M. An older payload is brought up to M's version one

@@ -24,6 +24,9 @@ struct MessageContext {
     std::string causation_id = {};    // the message being handled; empty for an API request
     std::string traceparent = {};     // empty: a new trace starts here
     std::string occurred_at = {};     // when the handled message was written; empty: a request
+    // Who made the API call: its own or the one that published the handled message. Messages
+    // published for a request carry it; those published while handling a message do not.
+    std::string actor = {};
 };
 
 struct PublishedMessage {
@@ -46,15 +49,20 @@ class UnitOfWork {
     // Business time (shopd/clock.hpp): what the work stamps on its records.
     ShopClock::time_point now() const;
 
+    // Returns the message's id.
     template <Message M>
-    void publish(const M& message, AggregateRef aggregate) {
-        publish_payload(M::type_name, M::version, aggregate,
-                        boost::json::serialize(boost::json::value_from(message)));
+    std::string publish(const M& message, AggregateRef aggregate) {
+        return publish_payload(M::type_name, M::version, aggregate,
+                               boost::json::serialize(boost::json::value_from(message)));
     }
 
     // For messages whose struct the caller does not have: relayed or replayed ones.
-    void publish_payload(std::string_view type, int version, AggregateRef aggregate,
-                         const std::string& payload_json);
+    std::string publish_payload(std::string_view type, int version, AggregateRef aggregate,
+                                const std::string& payload_json);
+
+    // Once a message this module published was answered, its outbox row forgets the type's
+    // secret fields (MessageType::secret_fields): no replay or view can show them again.
+    void redact_published(const std::string& message_id);
 
     const std::vector<PublishedMessage>& published() const { return published_; }
 

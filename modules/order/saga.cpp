@@ -13,6 +13,7 @@
 namespace shopd::order {
 namespace json = boost::json;
 namespace inventory = contracts::inventory;
+namespace payment = contracts::payment;
 using namespace contracts::order;
 
 namespace {
@@ -54,11 +55,20 @@ void record_and_send(UnitOfWork& unit_of_work, const Decision& decision) {
     const auto at = rfc3339(unit_of_work.now());
     for (const auto& entry : decision.timeline) {
         exec(unit_of_work,
-             "INSERT INTO order_timeline (order_id, at, event, detail) VALUES (?, ?, ?, ?)", id, at,
-             entry.event, entry.detail);
+             "INSERT INTO order_timeline (order_id, at, event, detail, actor) VALUES (?, ?, ?, ?, "
+             "?)",
+             id, at, entry.event, entry.detail, unit_of_work.context().actor);
     }
     for (const auto& message : decision.messages) {
-        std::visit([&](const auto& m) { unit_of_work.publish(m, order_aggregate(id)); }, message);
+        const auto message_id = std::visit(
+            [&](const auto& m) { return unit_of_work.publish(m, order_aggregate(id)); }, message);
+        if (std::holds_alternative<payment::CapturePayment>(message)) {
+            // From here on the token lives in the command alone.
+            exec(
+                unit_of_work,
+                "UPDATE customer_order SET payment_token = '', capture_message_id = ? WHERE id = ?",
+                message_id, id);
+        }
     }
 }
 
@@ -225,6 +235,18 @@ void Saga::on(UnitOfWork& unit_of_work, const std::string& order_id, const SagaE
         throw UnknownAggregate(fmt::format("no order '{}'", order_id));
     }
     apply(unit_of_work, *state, decide(*state, event));
+    if (std::holds_alternative<payment::PaymentCaptured>(event) ||
+        std::holds_alternative<payment::PaymentDeclined>(event)) {
+        // The capture was answered: its command need not keep the token for a retry.
+        auto& capture = unit_of_work.statements().get(
+            "SELECT capture_message_id FROM customer_order WHERE id = ?");
+        capture.bind(1, order_id);
+        const auto message_id = capture.executeStep() ? capture.getColumn(0).getString() : "";
+        capture.reset();
+        if (!message_id.empty()) {
+            unit_of_work.redact_published(message_id);
+        }
+    }
 }
 
 std::optional<json::object> Saga::order(UnitOfWork& unit_of_work, const OrderId& order_id) const {
@@ -276,12 +298,15 @@ std::optional<json::object> Saga::order(UnitOfWork& unit_of_work, const OrderId&
 
     json::array timeline;
     auto& entries = unit_of_work.statements().get(
-        "SELECT at, event, detail FROM order_timeline WHERE order_id = ? ORDER BY id");
+        "SELECT at, event, detail, actor FROM order_timeline WHERE order_id = ? ORDER BY id");
     entries.bind(1, order_id.str());
     while (entries.executeStep()) {
-        timeline.push_back(json::object{{"at", entries.getColumn(0).getString()},
-                                        {"event", entries.getColumn(1).getString()},
-                                        {"detail", entries.getColumn(2).getString()}});
+        const auto actor = entries.getColumn(3).getString();
+        timeline.push_back(
+            json::object{{"at", entries.getColumn(0).getString()},
+                         {"event", entries.getColumn(1).getString()},
+                         {"detail", entries.getColumn(2).getString()},
+                         {"actor", actor.empty() ? json::value(nullptr) : json::value(actor)}});
     }
     entries.reset();
     order["timeline"] = std::move(timeline);

@@ -21,12 +21,15 @@
 
 #include <shopd/app.hpp>
 #include <shopd/metrics.hpp>
+#include <shopd/request_fields.hpp>
+#include <shopd/whole_number.hpp>
 
 #include "app/hosted_module.hpp"
 #include "app/idempotency.hpp"
 #include "app/journal.hpp"
 #include "app/module_graph.hpp"
 #include "app/test_kit.hpp"
+#include "auth/audit_log.hpp"
 #include "auth/gateway.hpp"
 #include "bus/messaging.hpp"
 #include "bus/retention.hpp"
@@ -96,10 +99,10 @@ bool listens_on_loopback(const std::string& listen) {
 // How often the keys' last uses are written back.
 constexpr auto kKeyUseFlush = std::chrono::seconds(60);
 
-json::object dead_letter_json(const bus::DeadLetter& letter) {
-    json::value payload;
+json::object dead_letter_json(const bus::DeadLetter& letter, const bus::MessageBus& bus) {
+    const auto shown = bus.shown_payload(letter.type, letter.payload);
     boost::system::error_code error;
-    payload = json::parse(letter.payload, error);
+    auto payload = json::parse(shown, error);
     return json::object{
         {"id", letter.id},
         {"publisher", letter.publisher},
@@ -113,7 +116,7 @@ json::object dead_letter_json(const bus::DeadLetter& letter) {
         {"attempts", letter.attempts},
         {"error", letter.error},
         {"parked_at", letter.parked_at},
-        {"payload", error ? json::value(letter.payload) : payload},
+        {"payload", error ? json::value(shown) : payload},
     };
 }
 
@@ -139,10 +142,14 @@ struct App::Impl {
                                std::vector<http::Header>& headers) {
             return gateway.admit(request, route, headers);
         });
+        router.set_observer([this](const http::Request& request, const http::Route& route) {
+            return audited(request, route);
+        });
         router.set_cors(http::Cors(config.server.cors_origins));
         gateway.add_routes(router);
         if (config.server.test_mode) {
-            messaging.journal_to([this](std::string_view publisher, const Envelope& envelope) {
+            messaging.journal_to([this](std::string_view publisher, Envelope envelope) {
+                envelope.payload = bus.shown_payload(envelope.type, envelope.payload);
                 journal.message(publisher, envelope);
             });
         }
@@ -181,7 +188,9 @@ struct App::Impl {
                          [this](const std::string& module) { hosted.at(module)->forget(); }}};
     TestKit test_kit{{clock, messaging, outgoing_calls, journal, snapshots, io.get_executor()}};
     auth::Gateway gateway;
-    std::unique_ptr<auth::KeyStore> keys;  // opened with the databases
+    std::unique_ptr<auth::KeyStore> keys;             // opened with the databases
+    std::unique_ptr<auth::AuditLog> audit;            // opened with the databases
+    std::atomic<auth::AuditLog*> audit_log{nullptr};  // the audit, once open
     std::optional<asio::steady_timer> key_use_flush;
     http::Router router;
     http::Router routes_elsewhere{0};  // of the modules hosted elsewhere: never served
@@ -376,10 +385,10 @@ struct App::Impl {
         });
         route(operators, Method::get, "/api/admin/dead-letters",
               when_ready(ready, [this](const http::Request&, http::Reply reply) {
-                  messaging.list_dead_letters([reply](std::vector<bus::DeadLetter> letters) {
+                  messaging.list_dead_letters([this, reply](std::vector<bus::DeadLetter> letters) {
                       json::array items;
                       for (const auto& letter : letters) {
-                          items.push_back(dead_letter_json(letter));
+                          items.push_back(dead_letter_json(letter, bus));
                       }
                       reply(http::json_response(200, json::object{{"items", std::move(items)},
                                                                   {"next_cursor", nullptr}}));
@@ -406,6 +415,24 @@ struct App::Impl {
               [this](const http::Request&, http::Reply reply) {
                   reply(http::json_response(200, module_graph_json(bus, hosted_names())));
               });
+        route(operators, Method::get, "/api/admin/audit",
+              when_ready(ready, [this](const http::Request& request, http::Reply reply) {
+                  const auto page = http::page_or_refuse(request, reply);
+                  if (!page) {
+                      return;
+                  }
+                  std::optional<std::int64_t> before;
+                  if (!page->cursor.empty()) {
+                      before = whole_number(page->cursor, 1);
+                      if (!before) {
+                          reply(http::validation_problem(
+                              {{"cursor", "must be the id of an audit entry"}}));
+                          return;
+                      }
+                  }
+                  reply(http::page_response(audit_log.load()->entries(before, page->limit), *page,
+                                            "id"));
+              }));
         route(operators, Method::get, "/api/admin/outbox",
               when_ready(ready, [this](const http::Request&, http::Reply reply) {
                   json::array modules;
@@ -416,6 +443,28 @@ struct App::Impl {
                   }
                   reply(http::json_response(200, json::object{{"items", std::move(modules)}}));
               }));
+    }
+
+    // A mutating call by a known caller goes into the audit with its answer's status.
+    std::function<void(const http::Response&)> audited(const http::Request& request,
+                                                       const http::Route& route) {
+        auto* log = audit_log.load();
+        const bool mutates = request.method != http::Method::get &&
+                             request.method != http::Method::head &&
+                             request.method != http::Method::options;
+        if (log == nullptr || !mutates || request.caller.actor.empty()) {
+            return nullptr;
+        }
+        auth::AuditEntry entry{unix_millis(clock.now()),
+                               request.caller.actor,
+                               std::string{role_name(request.caller.role)},
+                               std::string{http::method_name(request.method)},
+                               route.pattern,
+                               request.target.substr(0, request.target.find('?'))};
+        return [log, entry = std::move(entry)](const http::Response& response) mutable {
+            entry.status = response.status;
+            log->record(std::move(entry));
+        };
     }
 
     void add_documentation_routes() {
@@ -477,6 +526,10 @@ struct App::Impl {
             }
             keys = std::make_unique<auth::KeyStore>(
                 store::DatabaseLocation{data_dir / "keys.db", config.storage.memory});
+            audit = std::make_unique<auth::AuditLog>(
+                store::DatabaseLocation{data_dir / "audit.db", config.storage.memory},
+                config.auth.audit_retention_days * 86'400'000);
+            audit_log = audit.get();
         } catch (const store::StoreError& error) {
             throw StartupError(error.what());
         }
@@ -703,6 +756,8 @@ struct App::Impl {
         if (keys) {
             flush_key_uses();
         }
+        audit_log = nullptr;
+        audit.reset();
         for (auto* runtime : messaging.modules()) {
             runtime->close();
         }

@@ -255,6 +255,9 @@ void HostedModule::answer(const http::Request& request, const http::Reply& reply
         reply(std::move(*refusal));
         return;
     }
+    if (context.actor.empty()) {
+        context.actor = request.caller.actor;
+    }
     auto answer = std::make_shared<http::Response>();
     const auto run = request.method == http::Method::get ? &bus::ModuleRuntime::read
                                                          : &bus::ModuleRuntime::execute;

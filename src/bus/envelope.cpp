@@ -29,8 +29,27 @@ std::string required_string(const json::object& object, std::string_view field,
 
 }  // namespace
 
+std::string redacted_payload(const std::string& payload, const std::vector<std::string>& fields) {
+    static constexpr std::string_view kRedacted = "[redacted]";
+    if (fields.empty()) {
+        return payload;
+    }
+    json::error_code error;
+    auto parsed = json::parse(payload, error);
+    if (error || !parsed.is_object()) {
+        return json::serialize(json::value(kRedacted));
+    }
+    auto& object = parsed.as_object();
+    for (const auto& field : fields) {
+        if (auto* value = object.if_contains(field)) {
+            *value = kRedacted;
+        }
+    }
+    return json::serialize(parsed);
+}
+
 json::value envelope_to_json(const Envelope& envelope) {
-    return json::object{
+    json::object json{
         {"id", envelope.id},
         {"type", envelope.type},
         {"version", envelope.version},
@@ -42,6 +61,10 @@ json::value envelope_to_json(const Envelope& envelope) {
         {"traceparent", envelope.traceparent},
         {"payload", json::parse(envelope.payload)},
     };
+    if (!envelope.actor.empty()) {
+        json["actor"] = envelope.actor;
+    }
+    return json;
 }
 
 Envelope envelope_from_json(const json::value& value) {
@@ -68,6 +91,9 @@ Envelope envelope_from_json(const json::value& value) {
         throw std::invalid_argument("payload: must be a JSON object");
     }
     envelope.payload = json::serialize(payload);
+    if (object->contains("actor")) {
+        envelope.actor = required_string(*object, "actor");
+    }
     return envelope;
 }
 

@@ -12,7 +12,7 @@ namespace {
 
 constexpr auto kParkedColumns =
     "seq, attempts, message_id, type, version, aggregatetype, aggregateid, occurred_at, "
-    "correlation_id, causation_id, traceparent, payload";
+    "correlation_id, causation_id, traceparent, payload, actor";
 
 ParkedMessage parked_from(SQLite::Statement& row) {
     return {row.getColumn(0).getInt64(), row.getColumn(1).getInt(),
@@ -20,7 +20,8 @@ ParkedMessage parked_from(SQLite::Statement& row) {
                      row.getColumn(4).getInt(), row.getColumn(5).getString(),
                      row.getColumn(6).getString(), row.getColumn(7).getString(),
                      row.getColumn(8).getString(), row.getColumn(9).getString(),
-                     row.getColumn(10).getString(), row.getColumn(11).getString()}};
+                     row.getColumn(10).getString(), row.getColumn(11).getString(),
+                     row.getColumn(12).getString()}};
 }
 
 std::optional<ParkedMessage> first_row(SQLite::Statement& query) {
@@ -37,7 +38,8 @@ void insert(UnitOfWork& unit_of_work, const Envelope& envelope, std::string_view
     auto& insert = unit_of_work.statements().get(
         "INSERT INTO intake_parked (message_id, publisher, type, version, aggregatetype, "
         "aggregateid, occurred_at, correlation_id, causation_id, traceparent, payload, held, "
-        "attempts, last_error, parked_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+        "attempts, last_error, parked_at, actor) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+        "?, ?) "
         "ON CONFLICT (message_id) DO NOTHING");
     insert.bind(1, envelope.id);
     insert.bind(2, std::string{publisher});
@@ -54,6 +56,7 @@ void insert(UnitOfWork& unit_of_work, const Envelope& envelope, std::string_view
     insert.bind(13, attempts);
     insert.bind(14, error);
     insert.bind(15, rfc3339(unit_of_work.now()));
+    insert.bind(16, envelope.actor);
     insert.exec();
     insert.reset();
 }

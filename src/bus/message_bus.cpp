@@ -37,6 +37,21 @@ void MessageBus::add_publication(Publication publication) {
     }
 }
 
+const std::vector<std::string>& MessageBus::secret_fields(std::string_view type) const {
+    static const std::vector<std::string> kNone;
+    for (const auto& publication : publications_) {
+        if (publication.message.name == type) {
+            return publication.message.secret_fields;
+        }
+    }
+    for (const auto& subscription : subscriptions_) {
+        if (subscription.message.name == type) {
+            return subscription.message.secret_fields;
+        }
+    }
+    return kNone;
+}
+
 void MessageBus::validate() const {
     for (const auto& publication : publications_) {
         const auto handlers = subscribers(publication.message.name).size();

@@ -51,6 +51,13 @@ class MessageBus {
     const Subscription* subscription(std::string_view module, std::string_view type) const;
     const std::vector<std::string>& subscribers(std::string_view type) const;
     bool publishes(std::string_view module, std::string_view type) const;
+    // The payload fields of `type` that views hide; empty for a type nobody here declares.
+    const std::vector<std::string>& secret_fields(std::string_view type) const;
+    // `payload` of a message of `type` as every view shows it.
+    std::string shown_payload(std::string_view type, const std::string& payload) const {
+        const auto& secret = secret_fields(type);
+        return secret.empty() ? payload : redacted_payload(payload, secret);
+    }
 
     // Where `subscriber` starts reading what `publisher` wrote before it first subscribed.
     From start_of(std::string_view subscriber, std::string_view publisher) const;

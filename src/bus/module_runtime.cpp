@@ -130,9 +130,9 @@ void ModuleRuntime::receive(Envelope envelope, std::function<void(DeliveryResult
                 return;
             }
             auto& unit_of_work = outcome->unit_of_work.emplace(
-                *this,
-                MessageContext{envelope.correlation_id, envelope.id,
-                               child_traceparent(envelope.traceparent), envelope.occurred_at});
+                *this, MessageContext{envelope.correlation_id, envelope.id,
+                                      child_traceparent(envelope.traceparent), envelope.occurred_at,
+                                      envelope.actor});
             subscription->handler(unit_of_work, envelope);
             auto& record = statements_->get(
                 "INSERT INTO inbox (message_id, type, handled_at) VALUES (?, ?, ?)");

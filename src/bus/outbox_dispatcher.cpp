@@ -22,7 +22,7 @@ namespace {
 // enough.
 constexpr auto kFreshQuery = R"sql(
     SELECT seq, id, type, version, aggregatetype, aggregateid, occurred_at, correlation_id,
-           causation_id, traceparent, payload
+           causation_id, traceparent, payload, actor
     FROM outbox WHERE seq > ?1 ORDER BY seq)sql";
 
 // The recorded deliveries still to make after the cursor, in outbox order straight off the
@@ -34,17 +34,19 @@ constexpr auto kRecordedQuery = R"sql(
            o.payload, d.next_attempt_ms,
            EXISTS (SELECT 1 FROM outbox_delivery AS e
                    WHERE e.subscriber = d.subscriber AND e.aggregateid = d.aggregateid
-                     AND e.seq < d.seq) AS held
+                     AND e.seq < d.seq) AS held,
+           o.actor
     FROM outbox_delivery AS d JOIN outbox AS o ON o.seq = d.seq
     WHERE d.state = 'pending' AND d.seq > ?1
     ORDER BY d.seq)sql";
 
-// The envelope in `query`'s columns from `first` on, in the order both queries select them.
-std::shared_ptr<const Envelope> envelope_at(SQLite::Statement& query, int first) {
+// The envelope in `query`'s columns from `first` on, in the order both queries select them,
+// and its actor in column `actor`.
+std::shared_ptr<const Envelope> envelope_at(SQLite::Statement& query, int first, int actor) {
     const auto text = [&](int offset) { return query.getColumn(first + offset).getString(); };
     return std::make_shared<const Envelope>(
         Envelope{text(0), text(1), query.getColumn(first + 2).getInt(), text(3), text(4), text(5),
-                 text(6), text(7), text(8), text(9)});
+                 text(6), text(7), text(8), text(9), query.getColumn(actor).getString()});
 }
 
 }  // namespace
@@ -305,7 +307,7 @@ void OutboxDispatcher::read_recorded(SQLite::Statement& query, int& room,
             continue;
         }
         batch.push_back(Pending{seq, std::move(subscriber), query.getColumn(2).getInt(), true,
-                                envelope_at(query, 3)});
+                                envelope_at(query, 3, 15)});
         --room;
     }
 }
@@ -333,7 +335,7 @@ void OutboxDispatcher::read_fresh(SQLite::Statement& query, int& room,
                 continue;
             }
             if (!envelope) {
-                envelope = envelope_at(query, 1);
+                envelope = envelope_at(query, 1, 11);
             }
             progress.unsettled.insert(seq);
             ++unsettled_;

@@ -29,8 +29,8 @@ ShopClock::time_point UnitOfWork::now() const {
     return module_.clock().now();
 }
 
-void UnitOfWork::publish_payload(std::string_view type, int version, AggregateRef aggregate,
-                                 const std::string& payload_json) {
+std::string UnitOfWork::publish_payload(std::string_view type, int version, AggregateRef aggregate,
+                                        const std::string& payload_json) {
     const auto& bus = module_.bus();
     if (!bus.publishes(module_.name(), type)) {
         throw std::logic_error(
@@ -49,10 +49,12 @@ void UnitOfWork::publish_payload(std::string_view type, int version, AggregateRe
         .traceparent = context_.traceparent.empty() ? new_traceparent()
                                                     : child_traceparent(context_.traceparent),
         .payload = {},
+        .actor = context_.causation_id.empty() ? context_.actor : std::string{},
     };
     auto& insert = statements().get(
         "INSERT INTO outbox (id, aggregatetype, aggregateid, type, version, payload, occurred_at,"
-        " correlation_id, causation_id, traceparent) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+        " correlation_id, causation_id, traceparent, actor) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+        "?)");
     insert.bind(1, envelope.id);
     insert.bind(2, envelope.aggregate_type);
     insert.bind(3, envelope.aggregate_id);
@@ -63,18 +65,41 @@ void UnitOfWork::publish_payload(std::string_view type, int version, AggregateRe
     insert.bind(8, envelope.correlation_id);
     insert.bind(9, envelope.causation_id);
     insert.bind(10, envelope.traceparent);
+    insert.bind(11, envelope.actor);
     insert.exec();
 
     const auto& subscribers = bus.subscribers(type);
     const auto deliveries = std::count_if(
         subscribers.begin(), subscribers.end(),
         [this](const std::string& subscriber) { return module_.is_hosted(subscriber); });
+    auto id = envelope.id;
     if (module_.journals()) {
         envelope.payload = payload_json;
         published_.push_back(
             {std::string{type}, static_cast<int>(deliveries), std::move(envelope)});
     } else {
         published_.push_back({std::string{type}, static_cast<int>(deliveries)});
+    }
+    return id;
+}
+
+void UnitOfWork::redact_published(const std::string& message_id) {
+    auto& row = statements().get("SELECT type, payload FROM outbox WHERE id = ?");
+    row.bind(1, message_id);
+    if (!row.executeStep()) {
+        row.reset();
+        return;  // already past retention
+    }
+    const auto type = row.getColumn(0).getString();
+    const auto payload = row.getColumn(1).getString();
+    row.reset();
+    const auto redacted = module_.bus().shown_payload(type, payload);
+    if (redacted != payload) {
+        auto& update = statements().get("UPDATE outbox SET payload = ? WHERE id = ?");
+        update.bind(1, redacted);
+        update.bind(2, message_id);
+        update.exec();
+        update.reset();
     }
 }
 

@@ -99,6 +99,12 @@ std::string Router::route(Request& request, Reply reply) const {
     cors_.add_headers(request, headers);
     auto refusal = gate_ ? gate_(request, found->route, headers) : std::nullopt;
     {
+        if (auto told = observer_ ? observer_(request, found->route) : nullptr) {
+            reply = Reply([reply, told = std::move(told)](Response response) {
+                told(response);
+                reply(std::move(response));
+            });
+        }
         if (!headers.empty()) {
             reply = Reply([reply, headers = std::move(headers)](Response response) {
                 response.headers.insert(response.headers.end(), headers.begin(), headers.end());

@@ -25,6 +25,11 @@ class Router {
 
     // Runs before the body is read and the handler called; none: every request passes.
     void set_gate(Gate gate) { gate_ = std::move(gate); }
+    // Asked about every request once the gate has seen it (the caller is known then); what it
+    // returns, when not empty, is told the request's answer. The audit's source.
+    using Observer =
+        std::function<std::function<void(const Response&)>(const Request&, const Route&)>;
+    void set_observer(Observer observer) { observer_ = std::move(observer); }
     // Answers preflights and marks answers for the origins `cors` allows; default: none.
     void set_cors(Cors cors) { cors_ = std::move(cors); }
 
@@ -47,6 +52,7 @@ class Router {
 
     int json_max_depth_;
     Gate gate_;
+    Observer observer_;
     Cors cors_;
     std::vector<Route> routes_;
     std::vector<Compiled> compiled_;

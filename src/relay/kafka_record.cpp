@@ -8,7 +8,7 @@ namespace shopd::relay {
 namespace json = boost::json;
 
 KafkaRecord record_of(const Envelope& envelope) {
-    return KafkaRecord{envelope.aggregate_id,
+    KafkaRecord record{envelope.aggregate_id,
                        envelope.payload,
                        {{"id", envelope.id},
                         {"type", envelope.type},
@@ -18,6 +18,10 @@ KafkaRecord record_of(const Envelope& envelope) {
                         {"causation_id", envelope.causation_id},
                         {"traceparent", envelope.traceparent},
                         {"occurred_at", envelope.occurred_at}}};
+    if (!envelope.actor.empty()) {
+        record.headers.emplace_back("actor", envelope.actor);
+    }
+    return record;
 }
 
 Envelope envelope_of(const KafkaRecord& record) {

@@ -27,7 +27,7 @@ using namespace std::chrono_literals;
 // The unrelayed rows after the cursor, in outbox order, through the partial index.
 constexpr auto kUnrelayedQuery = R"sql(
     SELECT seq, id, type, version, aggregatetype, aggregateid, occurred_at, correlation_id,
-           causation_id, traceparent, payload
+           causation_id, traceparent, payload, actor
     FROM outbox WHERE relayed_at IS NULL AND seq > ? ORDER BY seq LIMIT ?)sql";
 
 constexpr auto kProbeInterval = 2s;
@@ -246,7 +246,8 @@ struct KafkaRelay::Impl final : public RdKafka::DeliveryReportCb {
                              query.getColumn(3).getInt(), query.getColumn(4).getString(),
                              query.getColumn(5).getString(), query.getColumn(6).getString(),
                              query.getColumn(7).getString(), query.getColumn(8).getString(),
-                             query.getColumn(9).getString(), query.getColumn(10).getString()});
+                             query.getColumn(9).getString(), query.getColumn(10).getString(),
+                             query.getColumn(11).getString()});
                 if (!produce(relay, seq, record)) {
                     break;
                 }

@@ -143,7 +143,7 @@ class Shop:
         try:
             return database.execute(
                 "SELECT id, type, version, aggregatetype, correlation_id, causation_id, "
-                "traceparent, occurred_at, aggregateid, payload FROM outbox").fetchall()
+                "traceparent, occurred_at, aggregateid, payload, actor FROM outbox").fetchall()
         finally:
             database.close()
 
@@ -225,11 +225,17 @@ def check_relayed(shop, bootstrap, modules, exactly_once):
                 fail(f"outbox row {row[0]} is on shopd.{module} {len(found)} times")
             for message in found:
                 expected = dict(zip(HEADERS, [str(value) for value in row[:8]]))
+                if row[10]:
+                    expected["actor"] = row[10]
                 if message["topic"] != f"shopd.{module}" or message["key"] != row[8]:
                     fail(f"{row[0]}: topic {message['topic']}, key {message['key']}")
                 if message["headers"] != expected:
                     fail(f"{row[0]}: headers {message['headers']}, expected {expected}")
-                if json.loads(message["payload"]) != json.loads(row[9]):
+                relayed, stored = json.loads(message["payload"]), json.loads(row[9])
+                # Once the capture is answered the outbox forgets the token it relayed.
+                if stored.get("payment_token") == "[redacted]":
+                    relayed["payment_token"] = "[redacted]"
+                if relayed != stored:
                     fail(f"{row[0]}: payload {message['payload']}, expected {row[9]}")
     duplicates = sum(len(found) - 1 for found in by_id.values())
     return rows, len(messages), duplicates

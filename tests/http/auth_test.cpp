@@ -2,6 +2,8 @@
 // operation for every role, ownership, keys, sessions and bad credentials.
 #include <boost/json.hpp>
 #include <catch2/catch.hpp>
+#include <fmt/format.h>
+#include <map>
 #include <set>
 
 #include <shopd/app.hpp>
@@ -486,6 +488,77 @@ TEST_CASE(
         secured.call("GET", "/api/products", "", {}, {{"Origin", "https://evil.example"}});
     CHECK(other.status == 200);
     CHECK(other.header("Access-Control-Allow-Origin").empty());
+}
+
+TEST_CASE(
+    "every mutating call is in the audit with its actor, and the order's timeline names "
+    "who placed and who dispatched it") {
+    SecuredShop secured;
+    const auto ops = secured.key("operator", "ops");
+    const auto alice = secured.key("customer", "alice");
+    const json::object product{{"sku", "MUG"},      {"name", "Mug"}, {"price_cents", 1200},
+                               {"currency", "EUR"}, {"stock", 10},   {"weight_grams", 300}};
+    REQUIRE(secured.call("POST", "/api/products", ops, json::serialize(product)).status == 201);
+    secured.shop.settle();
+    auto body = TestShop::order_body("alice", {{"MUG", 1}}, "tok_ok");
+    const auto placed = secured.call("POST", "/api/orders", alice, json::serialize(body));
+    REQUIRE(placed.status == 202);
+    const auto order_id = text(placed.json().at("id"));
+    secured.shop.settle();
+    const auto shipments = secured.call("GET", "/api/shipments?order_id=" + order_id, ops);
+    const auto shipment_id = text(shipments.json().at("items").at(0).at("id"));
+    REQUIRE(secured.call("POST", "/api/shipments/" + shipment_id + "/dispatch", ops).status == 200);
+    secured.shop.settle();
+    CHECK(secured.call("POST", "/api/orders/" + order_id + "/cancel", alice).status == 409);
+    CHECK(secured.call("DELETE", "/api/admin/keys/ops", alice).status == 403);
+    CHECK(secured.call("GET", "/api/orders/" + order_id, alice).status == 200);
+
+    // Newest first, two a page: the refused revocation, the refused cancel, the dispatch, ...
+    std::vector<json::object> audit;
+    std::string cursor;
+    do {
+        const auto page = secured.call(
+            "GET", "/api/admin/audit?limit=2" + (cursor.empty() ? "" : "&cursor=" + cursor), ops);
+        REQUIRE(page.status == 200);
+        const auto answer = page.json();
+        for (const auto& entry : answer.at("items").as_array()) {
+            audit.push_back(entry.as_object());
+        }
+        const auto& next = answer.at("next_cursor");
+        cursor = next.is_null() ? "" : text(next);
+    } while (!cursor.empty());
+    const auto summary = [](const json::object& entry) {
+        return fmt::format("{} {} {} {}", text(entry.at("actor")), text(entry.at("method")),
+                           text(entry.at("route")), entry.at("status").as_int64());
+    };
+    std::vector<std::string> seen;
+    for (const auto& entry : audit) {
+        seen.push_back(summary(entry));
+    }
+    CHECK(seen == std::vector<std::string>{
+                      "key alice (customer) DELETE /api/admin/keys/{name} 403",
+                      "key alice (customer) POST /api/orders/{id}/cancel 409",
+                      "key ops (operator) POST /api/shipments/{id}/dispatch 200",
+                      "key alice (customer) POST /api/orders 202",
+                      "key ops (operator) POST /api/products 201",
+                      "key root (admin) POST /api/admin/keys 201",
+                      "key root (admin) POST /api/admin/keys 201",
+                      "open POST /api/admin/keys 201",
+                  });
+    CHECK(text(audit.front().at("target")) == "/api/admin/keys/ops");
+    CHECK(text(audit.front().at("role")) == "customer");
+    CHECK(secured.call("GET", "/api/admin/audit?cursor=x", ops).status == 422);
+
+    const auto order = secured.call("GET", "/api/orders/" + order_id, ops).json();
+    std::map<std::string, std::string> actor_of;
+    for (const auto& entry : order.at("timeline").as_array()) {
+        const auto& actor = entry.at("actor");
+        actor_of.emplace(text(entry.at("event")), actor.is_null() ? "" : text(actor));
+    }
+    CHECK(actor_of.at("status: pending") == "key alice (customer)");
+    CHECK(actor_of.at("shipping.shipment_dispatched") == "key ops (operator)");
+    CHECK(actor_of.at("status: shipped") == "key ops (operator)");
+    CHECK(actor_of.at("status: confirmed").empty());
 }
 
 }  // namespace shopd::testing

@@ -1,9 +1,12 @@
 // The simulated provider's scripted tokens and the carrier driven by the clock, each through
 // the whole saga.
 
+#include <SQLiteCpp/Database.h>
+#include <SQLiteCpp/Statement.h>
 #include <catch2/catch.hpp>
 
 #include "support/shop.hpp"
+#include "support/temporary_directory.hpp"
 
 using namespace shopd;
 using namespace shopd::testing;
@@ -140,4 +143,43 @@ TEST_CASE("without auto_dispatch_ms the clock moves no shipment", "[saga][carrie
     shop.settle();
     CHECK(shop.only_of("shipments", id).at("status") == "created");
     CHECK(shop.order(id).at("status") == "confirmed");
+}
+
+TEST_CASE(
+    "a payment token travels in the capture command alone, every view shows it "
+    "redacted, and the outbox forgets it once the capture is answered",
+    "[saga][payment-scripts][privacy]") {
+    TemporaryDirectory data;
+    auto config = shop_config();
+    config.storage.memory = false;
+    config.storage.data_dir = data.path.string();
+    config.server.test_mode = true;
+    config.set("order.step_timeout_ms", "600000");  // the parked order waits, not cancelled
+    TestShop shop(config);
+    shop.add_product("MUG", 1250, 5);
+    const auto answered = shop.place_order({{"MUG", 1}}, "tok_ok");
+    const auto parked = shop.place_order({{"MUG", 1}}, "tok_fail_9");
+
+    SQLite::Database orders((data.path / "order.db").string(), SQLite::OPEN_READONLY);
+    const auto capture_payload = [&](const std::string& order_id) {
+        SQLite::Statement query(orders,
+                                "SELECT payload FROM outbox WHERE type = "
+                                "'payment.capture_payment' AND aggregateid = ?");
+        query.bind(1, order_id);
+        REQUIRE(query.executeStep());
+        return query.getColumn(0).getString();
+    };
+    CHECK(orders.execAndGet("SELECT count(*) FROM customer_order WHERE payment_token != ''")
+              .getInt() == 0);
+    CHECK_THAT(capture_payload(answered), Catch::Contains(R"("payment_token":"[redacted]")"));
+    // Not answered yet: a replay still needs the token.
+    CHECK_THAT(capture_payload(parked), Catch::Contains("tok_fail_9"));
+
+    const auto letters = shop.http->get("/api/admin/dead-letters");
+    CHECK_THAT(letters.body, Catch::Contains(R"("payment_token":"[redacted]")"));
+    const auto journal = shop.http->get("/api/test/journal?kind=message");
+    CHECK_THAT(journal.body, Catch::Contains("payment.capture_payment"));
+    for (const auto* view : {&letters, &journal}) {
+        CHECK_THAT(view->body, !Catch::Contains("tok_ok") && !Catch::Contains("tok_fail"));
+    }
 }

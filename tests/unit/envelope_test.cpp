@@ -24,6 +24,19 @@ TEST_CASE("an envelope round-trips through JSON", "[envelope]") {
     CHECK(json.at("payload").at("a") == 1);
     CHECK(envelope_from_json(json) == envelope);
     CHECK(envelope_from_json(boost::json::parse(boost::json::serialize(json))) == envelope);
+    CHECK_FALSE(json.as_object().contains("actor"));
+
+    auto requested = envelope;
+    requested.actor = "jwt customer-7 (customer)";
+    CHECK(envelope_from_json(envelope_to_json(requested)) == requested);
+}
+
+TEST_CASE("a view of a payload shows its secret fields redacted and keeps the rest", "[envelope]") {
+    CHECK(redacted_payload(R"({"order_id":"o-1","payment_token":"tok_ok"})", {"payment_token"}) ==
+          R"({"order_id":"o-1","payment_token":"[redacted]"})");
+    CHECK(redacted_payload(R"({"order_id":"o-1"})", {"payment_token"}) == R"({"order_id":"o-1"})");
+    CHECK(redacted_payload("not json tok_ok", {"payment_token"}) == R"("[redacted]")");
+    CHECK(redacted_payload("not json", {}) == "not json");
 }
 
 TEST_CASE("an invalid envelope is refused naming the field", "[envelope]") {

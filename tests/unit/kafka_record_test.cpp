@@ -47,7 +47,14 @@ TEST_CASE("on Kafka the key is the aggregate id, the value the payload, the head
     CHECK(header(record, "causation_id") == "cause");
     CHECK(header(record, "traceparent") == envelope.traceparent);
     CHECK(header(record, "occurred_at") == envelope.occurred_at);
+    CHECK(header(record, "actor") == "(absent)");
     CHECK(envelope_of(record) == envelope);
+
+    auto requested = envelope;
+    requested.actor = "key till-1 (operator)";
+    const auto with_actor = record_of(requested);
+    CHECK(header(with_actor, "actor") == "key till-1 (operator)");
+    CHECK(envelope_of(with_actor) == requested);
 }
 
 TEST_CASE("a Kafka record that is no shopd envelope is refused naming what is wrong", "[kafka]") {

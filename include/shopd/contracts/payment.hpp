@@ -1,6 +1,7 @@
 #pragma once
 // The published language of the payment module.
 
+#include <array>
 #include <boost/describe/class.hpp>
 #include <cstdint>
 #include <string>
@@ -20,6 +21,8 @@ struct CapturePayment {
     std::int64_t amount_cents = 0;
     std::string currency;
     std::string payment_token;
+
+    static constexpr std::array<std::string_view, 1> secret_fields{"payment_token"};
 };
 BOOST_DESCRIBE_STRUCT(CapturePayment, (),
                       (order_id, customer_id, amount_cents, currency, payment_token))
