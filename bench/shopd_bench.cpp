@@ -5,11 +5,13 @@
 // Progress goes to stderr; stdout holds only the result line.
 #include <CLI/CLI.hpp>
 #include <algorithm>
+#include <array>
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/json.hpp>
 #include <boost/url/parse.hpp>
+#include <cctype>
 #include <chrono>
 #include <csignal>
 #include <cstdio>
@@ -17,6 +19,7 @@
 #include <filesystem>
 #include <fmt/format.h>
 #include <iostream>
+#include <memory>
 #include <optional>
 #include <random>
 #include <string>
@@ -42,6 +45,8 @@ struct Options {
     int saga_sample = 2000;
     int settle_timeout_s = 600;
     bool start = false;
+    bool start_with_key = false;
+    std::string bearer;  // sent with every request: an API key or a JWT
     std::string shopd;
     std::vector<std::string> shopd_args;
 };
@@ -59,8 +64,10 @@ double millis_between(Clock::time_point from, Clock::time_point to) {
 // One keep-alive connection that reconnects after an error.
 class Connection {
   public:
-    Connection(asio::io_context& io, tcp::endpoint endpoint)
-        : stream_(io), endpoint_(std::move(endpoint)) {}
+    Connection(asio::io_context& io, tcp::endpoint endpoint, std::string bearer = {})
+        : stream_(io),
+          endpoint_(std::move(endpoint)),
+          authorization_(bearer.empty() ? std::string{} : "Bearer " + bearer) {}
 
     // Nullopt when the exchange failed at the socket.
     asio::awaitable<std::optional<Answer>> exchange(bhttp::verb method, std::string target,
@@ -72,6 +79,9 @@ class Connection {
             }
             bhttp::request<bhttp::string_body> request{method, target, 11};
             request.set(bhttp::field::host, "shopd");
+            if (!authorization_.empty()) {
+                request.set(bhttp::field::authorization, authorization_);
+            }
             if (!body.empty()) {
                 request.set(bhttp::field::content_type, "application/json");
                 request.body() = std::move(body);
@@ -104,6 +114,7 @@ class Connection {
 
     beast::tcp_stream stream_;
     tcp::endpoint endpoint_;
+    std::string authorization_;
     beast::flat_buffer buffer_;
 };
 
@@ -194,7 +205,8 @@ class Bench {
             for (int i = 0; i < options_.connections; ++i) {
                 asio::co_spawn(
                     io,
-                    [&, connection = Connection(io, endpoint_)]() mutable -> asio::awaitable<void> {
+                    [&, connection = Connection(
+                            io, endpoint_, options_.bearer)]() mutable -> asio::awaitable<void> {
                         while (Clock::now() < until) {
                             const auto answer =
                                 co_await connection.exchange(bhttp::verb::get, "/healthz");
@@ -213,7 +225,8 @@ class Bench {
         run([&](asio::io_context& io) {
             asio::co_spawn(
                 io,
-                [&, connection = Connection(io, catalog_)]() mutable -> asio::awaitable<void> {
+                [&, connection = Connection(io, catalog_,
+                                            options_.bearer)]() mutable -> asio::awaitable<void> {
                     for (int i = 0; i < options_.products; ++i) {
                         auto sku = fmt::format("BENCH-{}-{}", run_id, i);
                         const auto answer = co_await connection.exchange(
@@ -283,7 +296,8 @@ class Bench {
             asio::co_spawn(io, sample_metrics(io), asio::detached);
             asio::co_spawn(
                 io,
-                [&, connection = Connection(io, endpoint_)]() mutable -> asio::awaitable<void> {
+                [&, connection = Connection(io, endpoint_,
+                                            options_.bearer)]() mutable -> asio::awaitable<void> {
                     asio::steady_timer pause(io);
                     while (Clock::now() < give_up) {
                         const auto answer = co_await connection.exchange(
@@ -312,7 +326,8 @@ class Bench {
             for (int i = 0; i < 4; ++i) {
                 asio::co_spawn(
                     io,
-                    [&, connection = Connection(io, endpoint_)]() mutable -> asio::awaitable<void> {
+                    [&, connection = Connection(
+                            io, endpoint_, options_.bearer)]() mutable -> asio::awaitable<void> {
                         while (next < sample.size()) {
                             const auto& id = sample[next++];
                             const auto answer =
@@ -378,7 +393,8 @@ class Bench {
         run([&](asio::io_context& io) {
             asio::co_spawn(
                 io,
-                [&, connection = Connection(io, endpoint_)]() mutable -> asio::awaitable<void> {
+                [&, connection = Connection(io, endpoint_,
+                                            options_.bearer)]() mutable -> asio::awaitable<void> {
                     const auto answer = co_await connection.exchange(bhttp::verb::get, "/metrics");
                     if (!answer) {
                         throw std::runtime_error("no answer from /metrics");
@@ -473,7 +489,8 @@ class Bench {
         run([&](asio::io_context& io) {
             asio::co_spawn(
                 io,
-                [&, connection = Connection(io, endpoint_)]() mutable -> asio::awaitable<void> {
+                [&, connection = Connection(io, endpoint_,
+                                            options_.bearer)]() mutable -> asio::awaitable<void> {
                     asio::steady_timer pause(io);
                     while (!done(co_await connection.exchange(method, target, body))) {
                         pause.expires_after(std::chrono::milliseconds(20));
@@ -530,13 +547,17 @@ class OwnShopd {
             throw std::runtime_error("cannot make a temporary data directory");
         }
         directory_ = pattern;
-        std::vector<std::string> args{options.shopd,
-                                      "--listen",
-                                      fmt::format("127.0.0.1:{}", port),
-                                      "--data-dir",
-                                      (directory_ / "data").string(),
-                                      "--log-level",
+        const auto data_dir = (directory_ / "data").string();
+        if (options.start_with_key) {
+            key_ = make_admin_key(options.shopd, data_dir);
+        }
+        std::vector<std::string> args{options.shopd, "--listen", fmt::format("127.0.0.1:{}", port),
+                                      "--data-dir",  data_dir,   "--log-level",
                                       "warn"};
+        if (options.start_with_key) {
+            // A shop with keys limits rates; the benchmark measures the cost of the key alone.
+            args.emplace_back("--set=rate_limit.enabled=false");
+        }
         args.insert(args.end(), options.shopd_args.begin(), options.shopd_args.end());
         const auto log = (directory_ / "shopd.log").string();
         started_ = Clock::now();
@@ -591,8 +612,27 @@ class OwnShopd {
         throw std::runtime_error("shopd did not become ready within 30 s");
     }
 
+    // The admin key made before the start (--start-with-key); empty without one.
+    const std::string& key() const { return key_; }
+
   private:
+    static std::string make_admin_key(const std::string& shopd, const std::string& data_dir) {
+        const auto command = fmt::format(
+            "'{}' keys create --data-dir '{}' --role admin --name bench", shopd, data_dir);
+        std::unique_ptr<FILE, int (*)(FILE*)> made(::popen(command.c_str(), "r"), ::pclose);
+        std::array<char, 256> line{};
+        if (!made || std::fgets(line.data(), line.size(), made.get()) == nullptr) {
+            throw std::runtime_error("shopd keys create printed no key");
+        }
+        std::string key = line.data();
+        while (!key.empty() && std::isspace(static_cast<unsigned char>(key.back()))) {
+            key.pop_back();
+        }
+        return key;
+    }
+
     std::filesystem::path directory_;
+    std::string key_;
     Clock::time_point started_;
     pid_t pid_ = -1;
 };
@@ -648,6 +688,10 @@ int main(int argc, char** argv) {
     options.shopd =
         (std::filesystem::canonical("/proc/self/exe").parent_path().parent_path() / "shopd")
             .string();
+    cli.add_flag("--start-with-key", options.start_with_key,
+                 "With --start: make an admin key first and send it with every request");
+    cli.add_option("--bearer", options.bearer,
+                   "An API key or JWT sent as Authorization: Bearer with every request");
     cli.add_option("--shopd", options.shopd, "The shopd binary --start runs")
         ->capture_default_str();
     cli.add_option("--shopd-arg", options.shopd_args,
@@ -661,6 +705,9 @@ int main(int argc, char** argv) {
             const auto port = free_port();
             options.url = fmt::format("http://127.0.0.1:{}", port);
             own.emplace(options, port);
+            if (!own->key().empty()) {
+                options.bearer = own->key();
+            }
             start_to_ready_ms = own->wait_ready(endpoint_of(options.url));
             std::cerr << fmt::format("shopd-bench: shopd ready in {:.1f} ms\n", *start_to_ready_ms);
         }
