@@ -19,6 +19,17 @@ namespace json = boost::json;
 
 namespace {
 
+// A value from a token's header as a refusal may name it: the token is the caller's, so at most
+// 64 characters, and nothing that could end or forge a log line.
+std::string shown(std::string_view value) {
+    constexpr std::size_t kMost = 64;
+    std::string text;
+    for (const char c : value.substr(0, kMost)) {
+        text += std::isprint(static_cast<unsigned char>(c)) ? c : '?';
+    }
+    return value.size() > kMost ? text + "..." : text;
+}
+
 // Clocks of issuers and of this host may differ this much.
 constexpr std::int64_t kLeewaySeconds = 30;
 constexpr auto kKeysRecheck = std::chrono::seconds(1);
@@ -276,15 +287,15 @@ std::variant<JwtClaims, JwtRefusal> JwtVerifier::verify(const std::string& token
             }
         }
         if (chosen == nullptr) {
-            return JwtRefusal{fmt::format("no key '{}' in the JWKS", kid)};
+            return JwtRefusal{fmt::format("no key '{}' in the JWKS", shown(kid))};
         }
         if (chosen->algorithm != algorithm) {
-            return JwtRefusal{fmt::format("key '{}' is an {} key, the token says {}", kid,
-                                          chosen->algorithm, algorithm)};
+            return JwtRefusal{fmt::format("key '{}' is an {} key, the token says {}", shown(kid),
+                                          chosen->algorithm, shown(algorithm))};
         }
         key = chosen->pem;
     } else {
-        return JwtRefusal{fmt::format("algorithm '{}' is not accepted", algorithm)};
+        return JwtRefusal{fmt::format("algorithm '{}' is not accepted", shown(algorithm))};
     }
 
     jwt_t* decoded = nullptr;

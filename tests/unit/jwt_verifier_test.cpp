@@ -112,6 +112,10 @@ TEST_CASE("RS256 and ES256 tokens verify under the JWKS keys named by kid") {
         verifier.verify(signed_token("ES256", ec.private_pem, claims(), "ec-1"), kNow)));
     CHECK(refusal(verifier, signed_token("RS256", rsa.private_pem, claims(), "rsa-9")) ==
           "no key 'rsa-9' in the JWKS");
+    // The caller's kid is named shortened, and with nothing that could forge a log line.
+    CHECK(refusal(verifier, signed_token("RS256", rsa.private_pem, claims(),
+                                         "a\nforged line" + std::string(100, 'x'))) ==
+          "no key 'a?forged line" + std::string(51, 'x') + "...' in the JWKS");
     CHECK(refusal(verifier, signed_token("ES256", ec.private_pem, claims(), "rsa-1")) ==
           "key 'rsa-1' is an RS256 key, the token says ES256");
     const auto other = testing::rsa_signing_key("rsa-1");
