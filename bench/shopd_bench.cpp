@@ -64,7 +64,7 @@ double millis_between(Clock::time_point from, Clock::time_point to) {
 // One keep-alive connection that reconnects after an error.
 class Connection {
   public:
-    Connection(asio::io_context& io, tcp::endpoint endpoint, std::string bearer = {})
+    Connection(asio::io_context& io, tcp::endpoint endpoint, std::string bearer)
         : stream_(io),
           endpoint_(std::move(endpoint)),
           authorization_(bearer.empty() ? std::string{} : "Bearer " + bearer) {}
@@ -407,7 +407,7 @@ class Bench {
 
   private:
     asio::awaitable<void> place_from(asio::io_context& io, int number, Clock::time_point until) {
-        Connection connection(io, endpoint_);
+        Connection connection(io, endpoint_, options_.bearer);
         std::mt19937 random(static_cast<unsigned>(number));
         asio::steady_timer pause(io);
         const auto customer = fmt::format("bench-{}", number);
@@ -451,7 +451,7 @@ class Bench {
     }
 
     asio::awaitable<void> sample_metrics(asio::io_context& io) {
-        Connection connection(io, endpoint_);
+        Connection connection(io, endpoint_, options_.bearer);
         asio::steady_timer pause(io);
         sampling_ = true;
         const auto placing = orders_ended_ == Clock::time_point{};
@@ -597,7 +597,8 @@ class OwnShopd {
             run([&](asio::io_context& io) {
                 asio::co_spawn(
                     io,
-                    [&, connection = Connection(io, endpoint)]() mutable -> asio::awaitable<void> {
+                    [&,
+                     connection = Connection(io, endpoint, {})]() mutable -> asio::awaitable<void> {
                         const auto answer =
                             co_await connection.exchange(bhttp::verb::get, "/readyz");
                         ready = answer && answer->status == 200;
