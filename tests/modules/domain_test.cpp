@@ -165,6 +165,10 @@ TEST_CASE("HMAC-SHA256 matches the RFC 4231 test vector", "[notification]") {
           "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
 }
 
+TEST_CASE("SHA-256 matches the FIPS 180-2 test vector", "[auth]") {
+    CHECK(sha256_hex("abc") == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+}
+
 TEST_CASE("every published message round-trips through JSON", "[contracts]") {
     namespace inv = contracts::inventory;
     namespace pay = contracts::payment;
