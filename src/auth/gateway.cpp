@@ -4,10 +4,10 @@
 #include <boost/json.hpp>
 #include <chrono>
 #include <fmt/format.h>
-#include <openssl/rand.h>
 #include <spdlog/spdlog.h>
 #include <strings.h>
 
+#include <shopd/digest.hpp>
 #include <shopd/request_fields.hpp>
 
 #include "http/router.hpp"
@@ -37,18 +37,6 @@ http::Response unauthorized(std::string_view detail, bool credential_sent) {
         {"WWW-Authenticate", credential_sent ? R"(Bearer realm="shopd", error="invalid_token")"
                                              : R"(Bearer realm="shopd")"});
     return response;
-}
-
-std::string session_id() {
-    unsigned char random[32];
-    if (RAND_bytes(random, sizeof random) != 1) {
-        throw std::runtime_error("no random bytes for a session");
-    }
-    std::string id;
-    for (const auto byte : random) {
-        id += fmt::format("{:02x}", byte);
-    }
-    return id;
 }
 
 std::optional<std::string_view> cookie(const http::Request& request, std::string_view name) {
@@ -318,7 +306,7 @@ std::optional<http::Response> Gateway::admit(http::Request& request, const http:
 }
 
 std::string Gateway::start_session(const Identity& identity, std::int64_t now) {
-    auto id = session_id();
+    auto id = random_hex(32);
     std::lock_guard lock(sessions_mutex_);
     if (sessions_.size() >= kMaxSessions) {
         std::erase_if(sessions_,

@@ -7,7 +7,6 @@
 #include <algorithm>
 #include <array>
 #include <fmt/format.h>
-#include <openssl/rand.h>
 
 #include <shopd/clock.hpp>
 #include <shopd/digest.hpp>
@@ -25,18 +24,6 @@ constexpr std::size_t kIdBytes = 6;
 constexpr std::size_t kSecretBytes = 32;
 // A use is written back when the stored one is older than this.
 constexpr std::int64_t kLastUseResolutionMs = 60'000;
-
-std::string random_hex(std::size_t bytes) {
-    std::vector<unsigned char> random(bytes);
-    if (RAND_bytes(random.data(), static_cast<int>(random.size())) != 1) {
-        throw std::runtime_error("no random bytes for a key");
-    }
-    std::string hex;
-    for (const auto byte : random) {
-        hex += fmt::format("{:02x}", byte);
-    }
-    return hex;
-}
 
 void check_name(const std::string& name) {
     if (!valid_key_name(name)) {

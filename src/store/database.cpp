@@ -3,29 +3,17 @@
 #include <SQLiteCpp/Statement.h>
 #include <SQLiteCpp/Transaction.h>
 #include <algorithm>
-#include <array>
 #include <fmt/format.h>
 #include <mutex>
-#include <openssl/evp.h>
 #include <sqlite3.h>
 
 #include <shopd/clock.hpp>
+#include <shopd/digest.hpp>
 
 #include "store/wal_write_vfs.hpp"
 
 namespace shopd::store {
 namespace {
-
-std::string sha256_hex(std::string_view text) {
-    std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
-    unsigned int length = 0;
-    EVP_Digest(text.data(), text.size(), digest.data(), &length, EVP_sha256(), nullptr);
-    std::string hex;
-    for (unsigned int i = 0; i < length; ++i) {
-        hex += fmt::format("{:02x}", digest[i]);
-    }
-    return hex;
-}
 
 void create_migrations_table(SQLite::Database& database) {
     database.exec(R"sql(

@@ -1,8 +1,10 @@
 #include <array>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
+#include <openssl/rand.h>
 #include <stdexcept>
 #include <string_view>
+#include <vector>
 
 #include <shopd/digest.hpp>
 
@@ -40,6 +42,14 @@ std::string hmac_sha256_hex(std::string_view key, std::string_view data) {
         throw std::runtime_error("HMAC-SHA256 failed");
     }
     return hex(digest.data(), length);
+}
+
+std::string random_hex(std::size_t bytes) {
+    std::vector<unsigned char> random(bytes);
+    if (RAND_bytes(random.data(), static_cast<int>(random.size())) != 1) {
+        throw std::runtime_error("no random bytes");
+    }
+    return hex(random.data(), static_cast<unsigned int>(random.size()));
 }
 
 }  // namespace shopd
