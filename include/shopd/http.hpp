@@ -20,6 +20,10 @@ namespace shopd::http {
 
 enum class Method { get, head, post, put, patch, delete_, options, other };
 std::string_view method_name(Method method);
+// GET, HEAD and OPTIONS, which change nothing (RFC 9110 §9.2.1); every other method may.
+constexpr bool is_safe(Method method) {
+    return method == Method::get || method == Method::head || method == Method::options;
+}
 
 struct Header {
     std::string name;

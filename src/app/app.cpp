@@ -449,10 +449,7 @@ struct App::Impl {
     std::function<void(const http::Response&)> audited(const http::Request& request,
                                                        const http::Route& route) {
         auto* log = audit_log.load();
-        const bool mutates = request.method != http::Method::get &&
-                             request.method != http::Method::head &&
-                             request.method != http::Method::options;
-        if (log == nullptr || !mutates || request.caller.actor.empty()) {
+        if (log == nullptr || http::is_safe(request.method) || request.caller.actor.empty()) {
             return nullptr;
         }
         auth::AuditEntry entry{unix_millis(clock.now()),

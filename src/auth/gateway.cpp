@@ -295,9 +295,7 @@ std::optional<http::Response> Gateway::admit(http::Request& request, const http:
                              fmt::format("the {} role may not {}", role_name(role),
                                          operation_of(route.method, route.pattern)));
     }
-    const bool changes =
-        request.method != http::Method::get && request.method != http::Method::head;
-    if (by_cookie && changes && request.header("X-Shopd-Request") != "1") {
+    if (by_cookie && !http::is_safe(request.method) && request.header("X-Shopd-Request") != "1") {
         return http::problem(403, "csrf", "Forbidden",
                              "a change made with a session cookie needs the header "
                              "X-Shopd-Request: 1");
