@@ -55,8 +55,7 @@ class MessageBus {
     const std::vector<std::string>& secret_fields(std::string_view type) const;
     // `payload` of a message of `type` as every view shows it.
     std::string shown_payload(std::string_view type, const std::string& payload) const {
-        const auto& secret = secret_fields(type);
-        return secret.empty() ? payload : redacted_payload(payload, secret);
+        return redacted_payload(payload, secret_fields(type));
     }
 
     // Where `subscriber` starts reading what `publisher` wrote before it first subscribed.
