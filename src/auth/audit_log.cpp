@@ -26,22 +26,26 @@ AuditLog::~AuditLog() {
         std::lock_guard lock(mutex_);
         stopping_ = true;
     }
-    changed_.notify_all();
+    queued_cv_.notify_one();
+    written_cv_.notify_all();
     writer_.join();
 }
 
 void AuditLog::record(AuditEntry entry) {
     std::unique_lock lock(mutex_);
-    changed_.wait(lock, [this] { return queue_.size() < kMaxQueued || stopping_; });
+    written_cv_.wait(lock, [this] { return queue_.size() < kMaxQueued || stopping_; });
     queue_.push_back(std::move(entry));
     ++queued_;
-    changed_.notify_all();
+    // The writer sleeps only on an empty queue: one wake-up per batch, not per entry.
+    if (queue_.size() == 1) {
+        queued_cv_.notify_one();
+    }
 }
 
 void AuditLog::write_queued() {
     std::unique_lock lock(mutex_);
     for (;;) {
-        changed_.wait(lock, [this] { return !queue_.empty() || stopping_; });
+        queued_cv_.wait(lock, [this] { return !queue_.empty() || stopping_; });
         if (queue_.empty()) {
             return;
         }
@@ -69,7 +73,7 @@ void AuditLog::write_queued() {
         }
         lock.lock();
         written_ += batch.size();
-        changed_.notify_all();
+        written_cv_.notify_all();
     }
 }
 
@@ -77,7 +81,7 @@ boost::json::array AuditLog::entries(std::optional<std::int64_t> before_id, int 
     {
         std::unique_lock lock(mutex_);
         const auto wanted = queued_;
-        changed_.wait(lock, [&] { return written_ >= wanted; });
+        written_cv_.wait(lock, [&] { return written_ >= wanted; });
     }
     std::lock_guard using_database(database_mutex_);
     SQLite::Statement query(*database_,

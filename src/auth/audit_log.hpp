@@ -55,7 +55,8 @@ class AuditLog {
     std::unique_ptr<SQLite::Database> database_;
     const std::int64_t retention_ms_;
     std::mutex mutex_;
-    std::condition_variable changed_;
+    std::condition_variable queued_cv_;   // the writer waits here for entries
+    std::condition_variable written_cv_;  // readers, and recorders of a full queue, wait here
     std::deque<AuditEntry> queue_;
     std::uint64_t queued_ = 0;   // entries ever queued
     std::uint64_t written_ = 0;  // of those, written
