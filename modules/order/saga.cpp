@@ -49,8 +49,9 @@ void bind_reason(SQLite::Statement& statement, int index, std::optional<CancelRe
     bind_text_or_null(statement, index, reason ? to_string(*reason) : std::string_view{});
 }
 
-// Records the decision's timeline and sends its messages, about the order.
-void record_and_send(UnitOfWork& unit_of_work, const Decision& decision) {
+// Records the decision's timeline and sends its messages, about the order; returns the id of
+// the CapturePayment among them, or an empty string.
+std::string record_and_send(UnitOfWork& unit_of_work, const Decision& decision) {
     const auto& id = decision.state.id.str();
     const auto at = rfc3339(unit_of_work.now());
     for (const auto& entry : decision.timeline) {
@@ -59,17 +60,15 @@ void record_and_send(UnitOfWork& unit_of_work, const Decision& decision) {
              "?)",
              id, at, entry.event, entry.detail, unit_of_work.context().actor);
     }
+    std::string capture_id;
     for (const auto& message : decision.messages) {
-        const auto message_id = std::visit(
+        auto message_id = std::visit(
             [&](const auto& m) { return unit_of_work.publish(m, order_aggregate(id)); }, message);
         if (std::holds_alternative<payment::CapturePayment>(message)) {
-            // From here on the token lives in the command alone.
-            exec(
-                unit_of_work,
-                "UPDATE customer_order SET payment_token = '', capture_message_id = ? WHERE id = ?",
-                message_id, id);
+            capture_id = std::move(message_id);
         }
     }
+    return capture_id;
 }
 
 }  // namespace
@@ -111,13 +110,17 @@ std::optional<OrderState> Saga::find(UnitOfWork& unit_of_work, const OrderId& or
 void Saga::apply(UnitOfWork& unit_of_work, const OrderState& before,
                  const Decision& decision) const {
     const auto& order = decision.state;
-    if (order != before || decision.deadline != DeadlineChange::keep) {
+    const auto capture_id = record_and_send(unit_of_work, decision);
+    if (order != before || decision.deadline != DeadlineChange::keep || !capture_id.empty()) {
+        // Once the capture is asked for, the token lives in that command alone.
         auto& update = unit_of_work.statements().get(
             "UPDATE customer_order SET status = ?1, step = ?2, cancel_reason = ?3, "
             "cancel_requested = ?4, currency = ?5, total_cents = ?6, weight_grams = ?7, "
             "payment_id = ?8, shipment_id = ?9, tracking_number = ?10, stock_requested = ?11, "
             "payment_requested = ?12, shipment_requested = ?13, updated_at = ?14, "
-            "deadline_ms = CASE ?15 WHEN 0 THEN deadline_ms WHEN 1 THEN ?16 ELSE NULL END "
+            "deadline_ms = CASE ?15 WHEN 0 THEN deadline_ms WHEN 1 THEN ?16 ELSE NULL END, "
+            "capture_message_id = CASE ?18 WHEN '' THEN capture_message_id ELSE ?18 END, "
+            "payment_token = CASE ?18 WHEN '' THEN payment_token ELSE '' END "
             "WHERE id = ?17");
         update.bind(1, std::string{to_string(order.status)});
         update.bind(2, std::string{to_string(order.step)});
@@ -136,6 +139,7 @@ void Saga::apply(UnitOfWork& unit_of_work, const OrderState& before,
         update.bind(15, static_cast<int>(decision.deadline));
         update.bind(16, unix_millis(unit_of_work.now()) + config_.step_timeout.count());
         update.bind(17, order.id.str());
+        update.bind(18, capture_id);
         update.exec();
         update.reset();
     }
@@ -144,7 +148,6 @@ void Saga::apply(UnitOfWork& unit_of_work, const OrderState& before,
              "UPDATE order_line SET unit_price_cents = ? WHERE order_id = ? AND sku = ?",
              line.unit_price_cents, order.id.str(), line.sku);
     }
-    record_and_send(unit_of_work, decision);
 }
 
 void Saga::catalogue(UnitOfWork& unit_of_work, const inventory::ProductPriced& product) const {
