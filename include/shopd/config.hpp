@@ -121,8 +121,44 @@ struct KafkaConfig {
 struct LogConfig {
     std::string level = "info";
     LogFormat format = LogFormat::text;
+    // One line per request (method, route, status, duration, bytes, client, actor), written by
+    // a thread of its own in the format above.
+    bool access = true;
 
     bool operator==(const LogConfig&) const = default;
+};
+
+// OpenTelemetry's standard samplers (OTEL_TRACES_SAMPLER).
+enum class TraceSampler {
+    always_on,
+    always_off,
+    traceidratio,
+    parentbased_always_on,
+    parentbased_always_off,
+    parentbased_traceidratio,
+};
+
+// Traces exported over OTLP/HTTP. The standard OTEL_* environment variables set these too,
+// over the config file and under SHOPD_TELEMETRY_* and flags.
+struct TelemetryConfig {
+    // Base URL of the collector (as OTEL_EXPORTER_OTLP_ENDPOINT); /v1/traces is appended.
+    // Empty: no span is recorded or sent.
+    std::string otlp_endpoint;
+    // http/json, OTLP's JSON encoding (OTEL_EXPORTER_OTLP_PROTOCOL).
+    std::string otlp_protocol = "http/json";
+    // Headers sent with every export, each "name=value" (OTEL_EXPORTER_OTLP_HEADERS).
+    std::vector<std::string> otlp_headers;
+    std::string service_name = "shopd";
+    // Resource attributes besides service.name, each "key=value" (OTEL_RESOURCE_ATTRIBUTES).
+    std::vector<std::string> resource_attributes;
+    TraceSampler sampler = TraceSampler::parentbased_always_on;
+    // The ratio of the traceidratio samplers, 0 to 1 (OTEL_TRACES_SAMPLER_ARG).
+    std::string sampler_arg = "1.0";
+    // Finished spans waiting for export at most; past that new ones are dropped and counted.
+    int max_queued_spans = 4096;
+    std::chrono::milliseconds export_interval{1000};
+
+    bool operator==(const TelemetryConfig&) const = default;
 };
 
 // Token buckets per client (its key, else its JWT's sub, else its address).
@@ -170,6 +206,7 @@ struct Config {
     ModulesConfig modules;
     KafkaConfig kafka;
     LogConfig log;
+    TelemetryConfig telemetry;
     DeliveryConfig delivery;
     AuthConfig auth;
     RateLimitConfig rate_limit;

@@ -41,10 +41,15 @@ struct Request {
     std::string client_address;
     // The subject of the client's TLS certificate, verified against server.tls_client_ca.
     std::string client_certificate;
+    // Filled by the server: the request's X-Request-Id (the client's or a new one), and the
+    // traceparent of the request's span, the parent of all the work it causes.
+    std::string request_id;
+    std::string traceparent;
 
     // Filled by the gateway: who calls (a role of the route's, or admin).
     Caller caller;
-    // Filled by the router for the matched route.
+    // Filled by the router for the matched route: its pattern and parameters.
+    std::string route;
     std::map<std::string, std::string, std::less<>> path_params;
     boost::json::value json;  // the parsed body of a route that takes JSON
 
@@ -155,6 +160,9 @@ struct OutgoingRequest {
     std::string about = {};
     // For https://: PEM CAs the server's certificate must chain to; empty: the system's.
     std::string ca_file = {};
+    // The span the call belongs to (a traceparent): the call's own span is its child, and
+    // the request carries the call's span as its traceparent header.
+    std::string traceparent = {};
 };
 
 struct OutgoingResult {

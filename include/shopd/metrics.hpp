@@ -9,6 +9,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace shopd::telemetry {
@@ -116,6 +117,8 @@ class MetricsRegistry {
                          std::function<std::vector<GaugeSample>()> read);
 
     std::string render() const;
+    // Whether a metric of this name is registered.
+    bool has(std::string_view name) const;
 
   private:
     struct Sampled {

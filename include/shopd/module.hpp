@@ -169,7 +169,9 @@ class ModuleBuilder {
     virtual void every(std::chrono::milliseconds interval, std::string what,
                        std::function<void(UnitOfWork&)> work) = 0;
 
-    // The module's metrics; each name starts with shopd_<module>_.
+    // The module's metrics; each name starts with shopd_ and is the module's alone (most start
+    // with shopd_<module>_; a shop's business figures, such as shopd_orders_placed_total,
+    // are named for what they count).
     virtual telemetry::CounterFamily& counter(std::string name, std::string help,
                                               std::vector<std::string> labels = {}) = 0;
     virtual telemetry::HistogramFamily& histogram(std::string name, std::string help,

@@ -11,6 +11,7 @@
 #include <shopd/envelope.hpp>
 #include <shopd/message.hpp>
 #include <shopd/statements.hpp>
+#include <shopd/tracing.hpp>
 
 namespace shopd {
 
@@ -27,6 +28,8 @@ struct MessageContext {
     // Who made the API call: its own or the one that published the handled message. Messages
     // published for a request carry it; those published while handling a message do not.
     std::string actor = {};
+    // The X-Request-Id of the API request the work answers; empty for a message.
+    std::string request_id = {};
 };
 
 struct PublishedMessage {
@@ -37,7 +40,7 @@ struct PublishedMessage {
 
 // One transaction on one module's database. Everything the work changes and every message it
 // publishes commit together, or none of it does.
-class UnitOfWork {
+class UnitOfWork final : public SpanSink {
   public:
     // By the platform, which runs the unit of work.
     UnitOfWork(bus::ModuleRuntime& module, MessageContext context);
@@ -66,6 +69,15 @@ class UnitOfWork {
 
     const std::vector<PublishedMessage>& published() const { return published_; }
 
+    // A span within the work's trace, around a call that leaves the process (a payment
+    // provider's, say). It is exported once the work commits, and forgotten if it rolls back.
+    TraceSpan span(std::string_view name, SpanKind kind = SpanKind::client);
+    // Puts what the work publishes from now on into the trace `traceparent` names: work that
+    // runs by itself (a deadline passing) continues the trace of the record it acts on.
+    void continue_trace(std::string traceparent) { context_.traceparent = std::move(traceparent); }
+    void finished(SpanData span) override { spans_.push_back(std::move(span)); }
+    std::vector<SpanData> take_spans() { return std::move(spans_); }
+
     // Runs `action` on the module's strand once this unit of work has committed; never when it
     // rolls back. For effects outside the database: waking a sender, pushing to a live stream.
     void after_commit(std::function<void()> action) { after_commit_.push_back(std::move(action)); }
@@ -76,6 +88,7 @@ class UnitOfWork {
     MessageContext context_;
     std::vector<PublishedMessage> published_;
     std::vector<std::function<void()>> after_commit_;
+    std::vector<SpanData> spans_;
 };
 
 }  // namespace shopd

@@ -37,4 +37,13 @@ void LiveFeed::close_all() {
     listeners_.clear();
 }
 
+std::size_t LiveFeed::subscribers() {
+    std::lock_guard lock(mutex_);
+    return static_cast<std::size_t>(
+        std::count_if(listeners_.begin(), listeners_.end(), [](const Listener& listener) {
+            const auto stream = listener.stream.lock();
+            return stream && !stream->closed();
+        }));
+}
+
 }  // namespace shopd::notification

@@ -19,6 +19,8 @@ class LiveFeed {
     void send(const std::string& customer_id, const std::string& event);
     // Closes every stream, so their connections end.
     void close_all();
+    // The streams open now.
+    std::size_t subscribers();
 
   private:
     struct Listener {

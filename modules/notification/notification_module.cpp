@@ -122,8 +122,18 @@ ModuleDefinition module() {
                 builder.publishes<NotificationSent>();
                 builder.publishes<NotificationFailed>();
 
-                auto notifier = std::make_shared<Notifier>(builder.settings<NotificationSettings>(),
-                                                           builder.work());
+                auto notifier = std::make_shared<Notifier>(
+                    builder.settings<NotificationSettings>(), builder.work(),
+                    builder.counter("shopd_webhook_attempts_total",
+                                    "Webhook requests by outcome: delivered, failed (to be "
+                                    "retried), gave_up (the last attempt failed)",
+                                    {"outcome"}));
+                builder.gauge("shopd_sse_subscribers", "Server-Sent Events streams open",
+                              {"stream"}, [notifier] {
+                                  return std::vector<telemetry::GaugeSample>{
+                                      {{"notifications"},
+                                       static_cast<double>(notifier->live_feed().subscribers())}};
+                              });
                 notify_on<order::OrderConfirmed>(builder, notifier);
                 notify_on<order::OrderCancelled>(builder, notifier);
                 notify_on<order::OrderShipped>(builder, notifier);

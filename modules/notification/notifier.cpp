@@ -29,8 +29,12 @@ json::object notification_json(SQLite::Statement& row) {
 
 }  // namespace
 
-Notifier::Notifier(const NotificationSettings& settings, ModuleWork& work)
-    : config_(settings), work_(work) {
+Notifier::Notifier(const NotificationSettings& settings, ModuleWork& work,
+                   telemetry::CounterFamily& attempts)
+    : config_(settings), attempts_(attempts), work_(work) {
+    for (const auto* outcome : {"delivered", "failed", "gave_up"}) {
+        attempts_.with({outcome});
+    }
     const std::pair<const char*, const std::string*> configured[] = {
         {"confirmed", &settings.template_confirmed},
         {"cancelled", &settings.template_cancelled},
@@ -75,19 +79,20 @@ void Notifier::notify(UnitOfWork& unit_of_work, const Occurrence& occurrence) {
             order);
     } else {
         auto& delivery = unit_of_work.statements().get(
-            "INSERT INTO webhook_delivery (notification_id, status, updated_at) "
-            "VALUES (?, 'pending', ?)");
-        SQLite::bind(delivery, id, now);
+            "INSERT INTO webhook_delivery (notification_id, status, updated_at, traceparent) "
+            "VALUES (?, 'pending', ?, ?)");
+        SQLite::bind(delivery, id, now, unit_of_work.context().traceparent);
         delivery.exec();
     }
     unit_of_work.after_commit([this, id, text, customer_id = occurrence.customer_id,
                                order_id = occurrence.order_id, kind = occurrence.kind,
-                               event = json::serialize(document)] {
+                               event = json::serialize(document),
+                               traceparent = unit_of_work.context().traceparent] {
         spdlog::info("notification {} to customer {}: {}", kind, customer_id, text);
         live_feed_.send(customer_id,
                         fmt::format("id: {}\nevent: {}\ndata: {}\n\n", id, kind, event));
         if (!config_.webhook_url.empty()) {
-            send_webhook(id, order_id, event);
+            send_webhook({id, order_id, event, traceparent});
         }
     });
 }
@@ -96,19 +101,15 @@ void Notifier::send_due_webhooks() {
     if (config_.webhook_url.empty()) {
         return;
     }
-    struct Due {
-        std::string notification_id;
-        std::string order_id;
-        std::string body;
-    };
-    auto due = std::make_shared<std::vector<Due>>();
+    auto due = std::make_shared<std::vector<Webhook>>();
     work_.execute(
         {},
         [this, due](UnitOfWork& unit_of_work) {
             due->clear();  // the unit may run again
             auto& query = unit_of_work.statements().get(
-                "SELECT n.id, n.kind, n.order_id, n.customer_id, n.text, n.created_at "
-                "FROM webhook_delivery d JOIN notification n ON n.id = d.notification_id "
+                "SELECT n.id, n.kind, n.order_id, n.customer_id, n.text, n.created_at, "
+                "d.traceparent FROM webhook_delivery d JOIN notification n ON n.id = "
+                "d.notification_id "
                 "WHERE d.status = 'pending' AND d.next_attempt_ms <= ? "
                 "ORDER BY d.next_attempt_ms LIMIT 100");
             query.bind(1, unix_millis(unit_of_work.now()));
@@ -116,7 +117,8 @@ void Notifier::send_due_webhooks() {
                 auto document = notification_json(query);
                 const auto id = query.getColumn(0).getString();
                 if (!webhooks_in_flight_.contains(id)) {
-                    due->push_back({id, query.getColumn(2).getString(), json::serialize(document)});
+                    due->push_back({id, query.getColumn(2).getString(), json::serialize(document),
+                                    query.getColumn(6).getString()});
                 }
             }
             query.reset();
@@ -127,22 +129,23 @@ void Notifier::send_due_webhooks() {
                 return;
             }
             for (const auto& webhook : *due) {
-                send_webhook(webhook.notification_id, webhook.order_id, webhook.body);
+                send_webhook(webhook);
             }
         });
 }
 
-void Notifier::send_webhook(const std::string& notification_id, const std::string& order_id,
-                            const std::string& body) {
-    if (!webhooks_in_flight_.insert(notification_id).second) {
+void Notifier::send_webhook(const Webhook& webhook) {
+    if (!webhooks_in_flight_.insert(webhook.notification_id).second) {
         return;
     }
+    const auto& body = webhook.body;
     http::OutgoingRequest request;
     request.url = config_.webhook_url;
     request.body = body;
     request.timeout = config_.webhook_timeout;
-    request.about = order_id;
+    request.about = webhook.order_id;
     request.ca_file = config_.webhook_ca;
+    request.traceparent = webhook.traceparent;
     // The time is signed with the body, so a receiver can refuse a request replayed later.
     const auto sent =
         std::chrono::duration_cast<std::chrono::seconds>(work_.clock().now().time_since_epoch())
@@ -152,18 +155,18 @@ void Notifier::send_webhook(const std::string& notification_id, const std::strin
         signature += ",v1=" + hmac_sha256_hex(secret, fmt::format("{}.{}", sent, body));
     }
     request.headers.push_back({"X-Shopd-Signature", std::move(signature)});
-    request.headers.push_back({"Webhook-Id", notification_id});
-    request.headers.push_back({"X-Shopd-Notification", notification_id});
-    work_.send(std::move(request), [this, notification_id](const http::OutgoingResult& result) {
-        webhook_answered(notification_id, result.status, result.error);
+    request.headers.push_back({"Webhook-Id", webhook.notification_id});
+    request.headers.push_back({"X-Shopd-Notification", webhook.notification_id});
+    work_.send(std::move(request), [this, webhook](const http::OutgoingResult& result) {
+        webhook_answered(webhook, result.status, result.error);
     });
 }
 
-void Notifier::webhook_answered(const std::string& notification_id, unsigned status,
-                                const std::string& error) {
+void Notifier::webhook_answered(const Webhook& webhook, unsigned status, const std::string& error) {
     const bool delivered = status >= 200 && status < 300;
+    const auto& notification_id = webhook.notification_id;
     work_.execute(
-        {},
+        MessageContext{.correlation_id = webhook.order_id, .traceparent = webhook.traceparent},
         [this, notification_id, status, error, delivered](UnitOfWork& unit_of_work) {
             auto& query = unit_of_work.statements().get(
                 "SELECT n.order_id, n.customer_id, n.kind, d.attempts FROM webhook_delivery d "
@@ -184,6 +187,10 @@ void Notifier::webhook_answered(const std::string& notification_id, unsigned sta
                                      : (error.empty() ? fmt::format("HTTP {}", status) : error);
             const bool exhausted = !delivered && attempts >= config_.webhook_max_attempts;
             const char* next = delivered ? "delivered" : exhausted ? "failed" : "pending";
+            auto& attempt = attempts_.with({delivered   ? "delivered"
+                                            : exhausted ? "gave_up"
+                                                        : "failed"});
+            unit_of_work.after_commit([&attempt] { attempt.inc(); });
             const auto wait = webhook_backoff(attempts).count();
             auto& update = unit_of_work.statements().get(
                 "UPDATE webhook_delivery SET status = ?, attempts = ?, next_attempt_ms = ?, "
@@ -193,12 +200,18 @@ void Notifier::webhook_answered(const std::string& notification_id, unsigned sta
                          notification_id);
             update.exec();
             const auto order = contracts::order::order_aggregate(order_id);
+            if (!delivered && !exhausted) {
+                spdlog::info(
+                    "notification {} of order {}: webhook attempt {} failed: {}; next "
+                    "in {} ms",
+                    notification_id, order_id, attempts, failure, wait);
+            }
             if (delivered) {
                 unit_of_work.publish(NotificationSent{notification_id, order_id, customer_id, kind},
                                      order);
             } else if (exhausted) {
-                spdlog::warn("notification {}: webhook gave up after {} attempts: {}",
-                             notification_id, attempts, failure);
+                spdlog::warn("notification {} of order {}: webhook gave up after {} attempts: {}",
+                             notification_id, order_id, attempts, failure);
                 unit_of_work.publish(NotificationFailed{notification_id, order_id, customer_id,
                                                         kind, "webhook", failure},
                                      order);

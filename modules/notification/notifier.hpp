@@ -30,7 +30,9 @@ struct Occurrence {
 class Notifier {
   public:
     // The templates of `settings` were checked when they were read.
-    Notifier(const NotificationSettings& settings, ModuleWork& work);
+    // `attempts` counts webhook attempts by outcome: delivered, failed (retried), gave_up.
+    Notifier(const NotificationSettings& settings, ModuleWork& work,
+             telemetry::CounterFamily& attempts);
 
     // In the handler's unit of work: stores the notification once and sends it.
     void notify(UnitOfWork& unit_of_work, const Occurrence& occurrence);
@@ -46,15 +48,20 @@ class Notifier {
     LiveFeed& live_feed() { return live_feed_; }
 
   private:
-    void send_webhook(const std::string& notification_id, const std::string& order_id,
-                      const std::string& body);
-    void webhook_answered(const std::string& notification_id, unsigned status,
-                          const std::string& error);
+    struct Webhook {
+        std::string notification_id;
+        std::string order_id;
+        std::string body;
+        std::string traceparent;  // of the work that made the notification
+    };
+    void send_webhook(const Webhook& webhook);
+    void webhook_answered(const Webhook& webhook, unsigned status, const std::string& error);
 
     // The wait before the next attempt once `failed_attempts` failed: doubling from the base.
     std::chrono::milliseconds webhook_backoff(int failed_attempts) const;
 
     const NotificationSettings& config_;
+    telemetry::CounterFamily& attempts_;
     ModuleWork& work_;
     std::map<std::string, TextTemplate, std::less<>> templates_;
     LiveFeed live_feed_;

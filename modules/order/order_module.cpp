@@ -248,7 +248,26 @@ ModuleDefinition module() {
                 builder.publishes<shipping::CancelShipment>();
 
                 const auto& settings = builder.settings<OrderSettings>();
-                auto saga = std::make_shared<const Saga>(settings);
+                auto saga = std::make_shared<const Saga>(
+                    settings,
+                    SagaMetrics{
+                        builder.counter("shopd_orders_placed_total", "Orders accepted"),
+                        builder.counter("shopd_orders_ended_total",
+                                        "Orders that ended: delivered, or cancelled with a "
+                                        "reason (out_of_stock, payment_declined, "
+                                        "customer_cancelled, timeout)",
+                                        {"status", "reason"}),
+                        builder.histogram(
+                            "shopd_saga_duration_seconds",
+                            "Shop-clock time from placing an order until it was confirmed or "
+                            "cancelled",
+                            {"outcome"},
+                            {0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300}),
+                        builder.histogram(
+                            "shopd_order_delivery_seconds",
+                            "Shop-clock time from placing an order until it was delivered", {},
+                            {600, 3600, 4 * 3600, 12 * 3600, 86400, 2 * 86400, 4 * 86400, 7 * 86400,
+                             14 * 86400})});
                 builder.subscribe<inventory::ProductPriced>(
                     [saga](UnitOfWork& unit_of_work, const inventory::ProductPriced& product) {
                         saga->catalogue(unit_of_work, product);

@@ -73,6 +73,49 @@ std::string record_and_send(UnitOfWork& unit_of_work, const Decision& decision) 
 
 }  // namespace
 
+Saga::Saga(const OrderSettings& config, SagaMetrics metrics) : config_(config), metrics_(metrics) {
+    metrics_.placed.with({});
+    metrics_.ended.with({"delivered", ""});
+    for (const auto reason : {CancelReason::out_of_stock, CancelReason::payment_declined,
+                              CancelReason::customer_cancelled, CancelReason::timeout}) {
+        metrics_.ended.with({"cancelled", std::string{to_string(reason)}});
+    }
+    metrics_.saga.with({"confirmed"});
+    metrics_.saga.with({"cancelled"});
+    metrics_.to_delivery.with({});
+}
+
+void Saga::count(UnitOfWork& unit_of_work, const OrderState& order) const {
+    if (order.status != Status::confirmed && order.status != Status::cancelled &&
+        order.status != Status::delivered) {
+        return;
+    }
+    auto& placed_at =
+        unit_of_work.statements().get("SELECT created_at FROM customer_order WHERE id = ?");
+    placed_at.bind(1, order.id.str());
+    const auto placed =
+        placed_at.executeStep() ? parse_rfc3339(placed_at.getColumn(0).getString()) : std::nullopt;
+    placed_at.reset();
+    const double seconds =
+        placed ? std::chrono::duration<double>(unit_of_work.now() - *placed).count() : 0.0;
+    if (order.status == Status::confirmed) {
+        unit_of_work.after_commit(
+            [this, seconds] { metrics_.saga.with({"confirmed"}).observe(seconds); });
+    } else if (order.status == Status::cancelled) {
+        const auto reason =
+            std::string{order.cancel_reason ? to_string(*order.cancel_reason) : std::string_view{}};
+        unit_of_work.after_commit([this, seconds, reason] {
+            metrics_.saga.with({"cancelled"}).observe(seconds);
+            metrics_.ended.with({"cancelled", reason}).inc();
+        });
+    } else {
+        unit_of_work.after_commit([this, seconds] {
+            metrics_.to_delivery.with({}).observe(seconds);
+            metrics_.ended.with({"delivered", ""}).inc();
+        });
+    }
+}
+
 std::optional<OrderState> Saga::find(UnitOfWork& unit_of_work, const OrderId& order_id) const {
     auto& query = unit_of_work.statements().get(
         "SELECT customer_id, status, step, cancel_reason, cancel_requested, currency, "
@@ -111,6 +154,9 @@ void Saga::apply(UnitOfWork& unit_of_work, const OrderState& before,
                  const Decision& decision) const {
     const auto& order = decision.state;
     const auto capture_id = record_and_send(unit_of_work, decision);
+    if (order.status != before.status) {
+        count(unit_of_work, order);
+    }
     if (order != before || decision.deadline != DeadlineChange::keep || !capture_id.empty()) {
         // Once the capture is asked for, the token lives in that command alone.
         auto& update = unit_of_work.statements().get(
@@ -188,12 +234,13 @@ result<OrderId> Saga::place(UnitOfWork& unit_of_work, const PlaceOrder& request)
     exec(unit_of_work,
          "INSERT INTO customer_order (id, customer_id, status, step, deadline_ms, currency, "
          "total_cents, payment_token, shipping_address, stock_requested, created_at, updated_at, "
-         "placed_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+         "placed_by, traceparent) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
          order.id.str(), order.customer_id, std::string{to_string(order.status)},
          std::string{to_string(order.step)},
          unix_millis(unit_of_work.now()) + config_.step_timeout.count(), order.currency,
          order.total_cents, order.payment_token, json::serialize(json::value_from(request.address)),
-         order.was_asked(Step::reserving) ? 1 : 0, now, now, request.placed_by);
+         order.was_asked(Step::reserving) ? 1 : 0, now, now, request.placed_by,
+         unit_of_work.context().traceparent);
     for (std::size_t i = 0; i < request.lines.size(); ++i) {
         const auto& line = request.lines[i];
         exec(unit_of_work,
@@ -203,6 +250,7 @@ result<OrderId> Saga::place(UnitOfWork& unit_of_work, const PlaceOrder& request)
              priced->unit_prices_cents[i]);
     }
     record_and_send(unit_of_work, decision);
+    unit_of_work.after_commit([this] { metrics_.placed.with({}).inc(); });
     return order.id;
 }
 
@@ -222,10 +270,16 @@ result<OrderState> Saga::cancel_by_customer(UnitOfWork& unit_of_work,
 
 int Saga::time_out_overdue(UnitOfWork& unit_of_work) const {
     auto& query = unit_of_work.statements().get(
-        "SELECT id FROM customer_order WHERE deadline_ms <= ? ORDER BY deadline_ms LIMIT 200");
+        "SELECT id, traceparent FROM customer_order WHERE deadline_ms <= ? ORDER BY deadline_ms "
+        "LIMIT 200");
     query.bind(1, unix_millis(unit_of_work.now()));
-    const auto overdue = store::first_column(query);
-    for (const auto& order_id : overdue) {
+    std::vector<std::pair<std::string, std::string>> overdue;
+    while (query.executeStep()) {
+        overdue.emplace_back(query.getColumn(0).getString(), query.getColumn(1).getString());
+    }
+    query.reset();
+    for (const auto& [order_id, traceparent] : overdue) {
+        unit_of_work.continue_trace(traceparent);  // the order's, which its cancel belongs to
         on(unit_of_work, order_id, DeadlinePassed{});
     }
     return static_cast<int>(overdue.size());

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include <shopd/metrics.hpp>
 #include <shopd/unit_of_work.hpp>
 
 #include "order_settings.hpp"
@@ -32,9 +33,17 @@ struct OrderFilter {
     std::string placed_by = {};  // empty: any
 };
 
+// What the saga counts in /metrics, each child ready from the start.
+struct SagaMetrics {
+    telemetry::CounterFamily& placed;         // shopd_orders_placed_total
+    telemetry::CounterFamily& ended;          // {status, reason}: delivered, or cancelled
+    telemetry::HistogramFamily& saga;         // {outcome}: placed until confirmed or cancelled
+    telemetry::HistogramFamily& to_delivery;  // placed until delivered
+};
+
 class Saga {
   public:
-    explicit Saga(const OrderSettings& config) : config_(config) {}
+    Saga(const OrderSettings& config, SagaMetrics metrics);
 
     void catalogue(UnitOfWork& unit_of_work,
                    const contracts::inventory::ProductPriced& product) const;
@@ -56,8 +65,11 @@ class Saga {
   private:
     std::optional<OrderState> find(UnitOfWork& unit_of_work, const OrderId& order_id) const;
     void apply(UnitOfWork& unit_of_work, const OrderState& before, const Decision& decision) const;
+    // Counts an order's move to `status` once the work commits.
+    void count(UnitOfWork& unit_of_work, const OrderState& order) const;
 
     const OrderSettings& config_;
+    SagaMetrics metrics_;
 };
 
 }  // namespace shopd::order

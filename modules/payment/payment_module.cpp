@@ -18,7 +18,17 @@ ModuleDefinition module() {
             builder.publishes<PaymentDeclined>();
             builder.publishes<PaymentRefunded>();
 
-            auto payments = std::make_shared<const Payments>(std::make_unique<SimulatedProvider>());
+            auto payments = std::make_shared<const Payments>(
+                std::make_unique<SimulatedProvider>(),
+                PaymentMetrics{
+                    builder.counter("shopd_payments_total",
+                                    "Payment captures by outcome (captured, pending, declined) "
+                                    "and decline reason",
+                                    {"outcome", "reason"}),
+                    builder.counter("shopd_refunds_total",
+                                    "Refunds asked of the provider, by outcome (refunded, "
+                                    "refused)",
+                                    {"outcome"})});
             builder.subscribe<CapturePayment>(
                 [payments](UnitOfWork& unit_of_work, const CapturePayment& command) {
                     payments->capture(unit_of_work, command);

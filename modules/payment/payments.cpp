@@ -38,6 +38,22 @@ json::object payment_json(SQLite::Statement& row) {
 
 }  // namespace
 
+Payments::Payments(std::unique_ptr<PaymentProvider> provider, PaymentMetrics metrics)
+    : provider_(std::move(provider)), metrics_(metrics) {
+    metrics_.captures.with({"captured", ""});
+    metrics_.captures.with({"pending", ""});
+    for (const auto reason : {errc::card_declined, errc::insufficient_funds, errc::invalid_token,
+                              errc::expired_card, errc::fraud_suspected}) {
+        metrics_.captures.with({"declined", std::string{to_string(reason)}});
+    }
+    metrics_.refunds.with({"refunded"});
+    metrics_.refunds.with({"refused"});
+}
+
+void Payments::count(UnitOfWork& unit_of_work, telemetry::Counter& counter) const {
+    unit_of_work.after_commit([&counter] { counter.inc(); });
+}
+
 void Payments::capture(UnitOfWork& unit_of_work, const CapturePayment& command) const {
     auto& existing = unit_of_work.statements().get("SELECT 1 FROM payment WHERE order_id = ?");
     existing.bind(1, command.order_id);
@@ -46,19 +62,29 @@ void Payments::capture(UnitOfWork& unit_of_work, const CapturePayment& command) 
     if (asked_before) {
         return;  // one capture per order, whatever is redelivered
     }
+    auto call = unit_of_work.span("payment provider capture");
     const auto answer = provider_->capture(
         {command.order_id, command.amount_cents, command.currency, command.payment_token});
     const auto status = status_after(answer);
+    const auto outcome = std::string{to_string(status)};
+    const auto reason = std::string{answer ? std::string_view{} : to_string(answer.error().code)};
+    if (call.recording()) {
+        call.set("shopd.payment.outcome", outcome);
+        call.set("shopd.payment.decline_reason", reason);
+        call.set("shopd.order.id", command.order_id);
+    }
+    call.end();
+    count(unit_of_work, metrics_.captures.with({outcome, reason}));
     const PaymentId id{new_uuid_v7()};
     const auto now = rfc3339(unit_of_work.now());
     auto& insert = unit_of_work.statements().get(
         "INSERT INTO payment (id, order_id, customer_id, status, amount_cents, currency, "
-        "decline_reason, created_at, updated_at, provider_reference, settles_at_ms) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
-    SQLite::bind(insert, id.str(), command.order_id, command.customer_id,
-                 std::string{to_string(status)}, command.amount_cents, command.currency,
-                 std::string{answer ? std::string_view{} : to_string(answer.error().code)}, now,
-                 now, answer ? answer->reference : std::string{});
+        "decline_reason, created_at, updated_at, provider_reference, settles_at_ms, "
+        "traceparent) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    SQLite::bind(insert, id.str(), command.order_id, command.customer_id, outcome,
+                 command.amount_cents, command.currency, reason, now, now,
+                 answer ? answer->reference : std::string{});
+    insert.bind(12, unit_of_work.context().traceparent);
     if (answer) {
         insert.bind(7);  // NULL: not declined
     }
@@ -89,10 +115,12 @@ void Payments::settle_due(UnitOfWork& unit_of_work) const {
         PaymentStatus status;
         std::int64_t amount_cents;
         std::string currency;
+        std::string traceparent;
     };
     std::vector<Due> due;
     auto& query = unit_of_work.statements().get(
-        "SELECT id, order_id, customer_id, status, amount_cents, currency FROM payment "
+        "SELECT id, order_id, customer_id, status, amount_cents, currency, traceparent "
+        "FROM payment "
         "WHERE settles_at_ms IS NOT NULL AND settles_at_ms <= ? "
         "AND status IN ('pending', 'voided') ORDER BY settles_at_ms LIMIT 100");
     query.bind(1, unix_millis(unit_of_work.now()));
@@ -100,11 +128,13 @@ void Payments::settle_due(UnitOfWork& unit_of_work) const {
         due.push_back({query.getColumn(0).getString(), query.getColumn(1).getString(),
                        query.getColumn(2).getString(),
                        parse_payment_status(query.getColumn(3).getString()).value(),
-                       query.getColumn(4).getInt64(), query.getColumn(5).getString()});
+                       query.getColumn(4).getInt64(), query.getColumn(5).getString(),
+                       query.getColumn(6).getString()});
     }
     query.reset();
     for (const auto& payment : due) {
         const auto late = *settle(payment.status);  // the query reads only what settles
+        unit_of_work.continue_trace(payment.traceparent);
         auto& update = unit_of_work.statements().get(
             "UPDATE payment SET status = ?, refund_reason = ?, settles_at_ms = NULL, "
             "updated_at = ? WHERE id = ?");
@@ -148,7 +178,17 @@ void Payments::refund(UnitOfWork& unit_of_work, const RefundPayment& command) co
     if (!refund) {
         return;  // declined, or given back already
     }
-    if (refund->gives_money_back && !provider_->refund(reference)) {
+    bool refused = false;
+    if (refund->gives_money_back) {
+        auto call = unit_of_work.span("payment provider refund");
+        refused = !provider_->refund(reference);
+        if (refused) {
+            call.fail("the provider refused the refund");
+        }
+        call.end();
+        count(unit_of_work, metrics_.refunds.with({refused ? "refused" : "refunded"}));
+    }
+    if (refused) {
         // The money stays taken: the order is cancelled all the same, and an operator settles
         // this payment with the provider.
         spdlog::error("payment {} of order {}: the provider refused the refund ({} {})", id,

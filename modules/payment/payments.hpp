@@ -15,9 +15,15 @@
 
 namespace shopd::payment {
 
+// What the payments count in /metrics, each child ready from the start.
+struct PaymentMetrics {
+    telemetry::CounterFamily& captures;  // {outcome, reason}: captured, pending, declined
+    telemetry::CounterFamily& refunds;   // {outcome}: refunded, refused
+};
+
 class Payments {
   public:
-    explicit Payments(std::unique_ptr<PaymentProvider> provider) : provider_(std::move(provider)) {}
+    Payments(std::unique_ptr<PaymentProvider> provider, PaymentMetrics metrics);
 
     // Asks the provider once per order; a transient provider failure is thrown, so the
     // command is retried.
@@ -34,7 +40,11 @@ class Payments {
     boost::json::array payments(UnitOfWork& unit_of_work, const CollectionQuery& query) const;
 
   private:
+    // Counted once the work commits: a unit of work may run twice.
+    void count(UnitOfWork& unit_of_work, telemetry::Counter& counter) const;
+
     std::unique_ptr<PaymentProvider> provider_;
+    PaymentMetrics metrics_;
 };
 
 }  // namespace shopd::payment

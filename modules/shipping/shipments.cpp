@@ -39,11 +39,12 @@ void Shipments::create(UnitOfWork& unit_of_work, const CreateShipment& command) 
     const auto now = rfc3339(unit_of_work.now());
     auto& insert = unit_of_work.statements().get(
         "INSERT INTO shipment (id, order_id, customer_id, status, carrier, tracking_number, "
-        "cost_cents, currency, weight_grams, shipping_address, created_at, updated_at) "
-        "VALUES (?, ?, ?, 'created', ?, ?, ?, ?, ?, ?, ?, ?)");
+        "cost_cents, currency, weight_grams, shipping_address, created_at, updated_at, "
+        "traceparent) VALUES (?, ?, ?, 'created', ?, ?, ?, ?, ?, ?, ?, ?, ?)");
     SQLite::bind(insert, id, command.order_id, command.customer_id, config_.carrier, tracking, cost,
                  command.currency, command.weight_grams,
-                 json::serialize(json::value_from(command.address)), now, now);
+                 json::serialize(json::value_from(command.address)), now, now,
+                 unit_of_work.context().traceparent);
     insert.exec();
     auto& history = unit_of_work.statements().get(
         "INSERT INTO shipment_history (shipment_id, status, at) VALUES (?, 'created', ?)");
@@ -106,15 +107,17 @@ void Shipments::take_due(UnitOfWork& unit_of_work, CarrierStep step, ShipmentSta
     }
     // updated_at is when the shipment entered its status; RFC 3339 in UTC sorts as time does.
     auto& query = unit_of_work.statements().get(
-        "SELECT id FROM shipment WHERE status = ? AND updated_at <= ? ORDER BY updated_at "
-        "LIMIT 100");
+        "SELECT id, traceparent FROM shipment WHERE status = ? AND updated_at <= ? "
+        "ORDER BY updated_at LIMIT 100");
     SQLite::bind(query, std::string{to_string(from)}, rfc3339(unit_of_work.now() - after));
-    std::vector<ShipmentId> due;
+    std::vector<std::pair<ShipmentId, std::string>> due;
     while (query.executeStep()) {
-        due.emplace_back(query.getColumn(0).getString());
+        due.emplace_back(ShipmentId{query.getColumn(0).getString()},
+                         query.getColumn(1).getString());
     }
     query.reset();
-    for (const auto& id : due) {
+    for (const auto& [id, traceparent] : due) {
+        unit_of_work.continue_trace(traceparent);  // the order's
         if (!take(unit_of_work, step, id)) {
             throw std::logic_error("a due carrier step was refused");
         }

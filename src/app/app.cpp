@@ -41,6 +41,10 @@
 #include "store/database.hpp"
 #include "store/directory_lock.hpp"
 #include "store/platform_migrations.hpp"
+#include "telemetry/access_log.hpp"
+#include "telemetry/build_info.hpp"
+#include "telemetry/request_telemetry.hpp"
+#include "telemetry/tracer.hpp"
 #include "util/failure.hpp"
 
 namespace shopd {
@@ -130,14 +134,50 @@ struct App::Impl {
     Impl(Config app_config, std::vector<ModuleDefinition> definitions, std::string_view api)
         : config(std::move(app_config)),
           openapi(api),
-          messaging(bus, delivery_policy(config), metrics, clock),
+          tracer(config.telemetry, metrics),
+          messaging(bus, delivery_policy(config), metrics, clock, tracer),
           spans(metrics.histogram(
               "shopd_span_seconds", "Time the modules' named stretches of work took.",
               {"module", "span"}, {0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5})),
           gateway(config, listens_on_loopback(config.server.listen), metrics),
           router(config.server.json_max_depth),
-          server(io, router, server_limits(config.server), metrics) {
+          access_log(config.log.access ? std::make_unique<telemetry::AccessLog>(config.log.format)
+                                       : nullptr),
+          request_telemetry(tracer, access_log.get()),
+          server(io, router, server_limits(config.server), metrics, request_telemetry) {
         telemetry::register_process_metrics(metrics);
+        metrics.gauge(
+            "shopd_database_bytes",
+            "Size of a hosted module's database file and its write-ahead log (file=db, wal); "
+            "absent with storage.memory",
+            {"module", "file"}, [this] {
+                std::vector<telemetry::GaugeSample> samples;
+                if (config.storage.memory) {
+                    return samples;
+                }
+                const std::filesystem::path data_dir = config.storage.data_dir;
+                for (const auto* runtime : messaging.modules()) {
+                    const auto database = (data_dir / (runtime->name() + ".db")).string();
+                    for (const auto& [file, path] :
+                         {std::pair<std::string, std::string>{"db", database},
+                          {"wal", database + "-wal"}}) {
+                        std::error_code missing;
+                        const auto bytes = std::filesystem::file_size(path, missing);
+                        samples.push_back(
+                            {{runtime->name(), file}, missing ? 0.0 : static_cast<double>(bytes)});
+                    }
+                }
+                return samples;
+            });
+        metrics.gauge("shopd_build_info",
+                      "1, labelled with shopd's version and commit and its libraries' versions",
+                      {"version", "commit", "sqlite", "boost", "librdkafka", "openssl"}, [] {
+                          const auto& build = telemetry::build_info();
+                          return std::vector<telemetry::GaugeSample>{
+                              {{build.version, build.commit, build.sqlite, build.boost,
+                                build.librdkafka, build.openssl},
+                               1}};
+                      });
         router.set_gate([this](http::Request& request, const http::Route& route,
                                std::vector<http::Header>& headers) {
             return gateway.admit(request, route, headers);
@@ -171,6 +211,7 @@ struct App::Impl {
     ShopClock clock;
     asio::io_context io;
     telemetry::MetricsRegistry metrics;
+    telemetry::Tracer tracer;  // its export timer runs on io
     bus::MessageBus bus;
     bus::Messaging messaging;
     telemetry::HistogramFamily& spans;
@@ -194,6 +235,8 @@ struct App::Impl {
     std::optional<asio::steady_timer> key_use_flush;
     http::Router router;
     http::Router routes_elsewhere{0};  // of the modules hosted elsewhere: never served
+    std::unique_ptr<telemetry::AccessLog> access_log;  // with log.access
+    telemetry::RequestTelemetry request_telemetry;
     http::Server server;
     std::map<std::string, std::unique_ptr<HostedModule>> hosted;
     std::vector<std::unique_ptr<bus::ModuleRuntime>> runtimes_elsewhere;
@@ -587,6 +630,7 @@ struct App::Impl {
         for (int i = 0; i < config.server.threads; ++i) {
             threads.emplace_back([this] { io.run(); });
         }
+        tracer.export_on(io.get_executor());
         try {
             open_databases();
         } catch (...) {
@@ -704,7 +748,13 @@ struct App::Impl {
                 fmt::format("the body exceeds {} bytes", config.server.body_limit_bytes)));
             return;
         }
-        router.route(request, std::move(reply));
+        auto exchange = std::make_shared<telemetry::RequestTelemetry::Exchange>(
+            request_telemetry.begin(request));
+        router.route(request,
+                     http::Reply([this, &request, exchange, reply](http::Response response) {
+                         request_telemetry.end(*exchange, request, response);
+                         reply(std::move(response));
+                     }));
     }
 
     void stop_locked() {
@@ -724,6 +774,7 @@ struct App::Impl {
             intake->stop();
             relay->stop(std::min(config.server.shutdown_timeout, kRelayFlushTimeout));
         }
+        tracer.stop();  // the last spans are sent while the threads still run
         work.reset();
 
         // In-flight work gets shutdown_timeout to finish; after that the threads are stopped.

@@ -4,6 +4,8 @@
 #include <fmt/format.h>
 #include <ostream>
 
+#include "telemetry/build_info.hpp"
+
 namespace shopd {
 namespace {
 
@@ -104,7 +106,11 @@ CommandLineResult parse_command_line(int argc, const char* const* argv, std::ost
         out << cli.help();
         return 0;
     } catch (const CLI::CallForVersion&) {
-        out << "shopd " << SHOPD_VERSION << "\n";
+        const auto& build = telemetry::build_info();
+        out << fmt::format(
+            "shopd {}\ncommit {}\nbuild {}\nsqlite {}\nboost {}\nlibrdkafka {}\nopenssl {}\n",
+            build.version, build.commit, build.build_type, build.sqlite, build.boost,
+            build.librdkafka, build.openssl);
         return 0;
     } catch (const CLI::ParseError& parse_error) {
         error << "shopd: " << parse_error.what() << " (see shopd --help)\n";

@@ -10,6 +10,7 @@
 #include "bus/messaging.hpp"
 #include "config/config_loader.hpp"
 #include "http/client.hpp"
+#include "telemetry/tracer.hpp"
 #include "util/failure.hpp"
 
 namespace shopd {
@@ -149,11 +150,13 @@ void HostedModule::every(std::chrono::milliseconds interval, std::string what,
 }
 
 void HostedModule::check_metric_name(const std::string& metric) const {
-    if (!metric.starts_with("shopd_" + name() + "_")) {
-        throw std::logic_error(
-            fmt::format("module '{}' names a metric '{}': its metrics start with "
-                        "shopd_{}_",
-                        name(), metric, name()));
+    if (!metric.starts_with("shopd_")) {
+        throw std::logic_error(fmt::format(
+            "module '{}' names a metric '{}': metric names start with shopd_", name(), metric));
+    }
+    if (hosting_.metrics.has(metric)) {
+        throw std::logic_error(fmt::format(
+            "module '{}' names a metric '{}', which is registered already", name(), metric));
     }
 }
 
@@ -204,10 +207,33 @@ void HostedModule::post(std::function<void()> action) {
 void HostedModule::send(http::OutgoingRequest request,
                         std::function<void(http::OutgoingResult)> done) {
     ++hosting_.outgoing_calls;
+    auto span = std::make_shared<TraceSpan>(
+        runtime_.tracer().start("POST", {}, SpanKind::client, request.traceparent));
+    request.headers.push_back({"traceparent", span->traceparent()});
+    if (span->recording()) {
+        span->set("http.request.method", "POST");
+        // Without its query, which may hold a secret.
+        span->set("url.full", request.url.substr(0, request.url.find('?')));
+        span->set("shopd.module", name());
+    }
     auto journaled = hosting_.journal ? std::optional{request} : std::nullopt;
     http::post(runtime_.strand().get_inner_executor(), std::move(request),
-               [this, done = std::move(done), journaled = std::move(journaled),
+               [this, span, done = std::move(done), journaled = std::move(journaled),
                 resets = hosting_.resets.load()](http::OutgoingResult result) {
+                   if (span->recording()) {
+                       if (result.status != 0) {
+                           span->set("http.response.status_code",
+                                     static_cast<std::int64_t>(result.status));
+                       }
+                       if (result.status == 0 || result.status >= 400) {
+                           span->set("error.type", result.status == 0
+                                                       ? std::string{"connection"}
+                                                       : std::to_string(result.status));
+                           span->fail(result.error.empty() ? fmt::format("HTTP {}", result.status)
+                                                           : result.error);
+                       }
+                   }
+                   span->end();
                    if (journaled && resets == hosting_.resets) {
                        hosting_.journal->call(name(), *journaled, result, rfc3339(clock().now()));
                    }
@@ -258,6 +284,10 @@ void HostedModule::answer(const http::Request& request, const http::Reply& reply
     if (context.actor.empty()) {
         context.actor = request.caller.actor;
     }
+    if (context.traceparent.empty()) {
+        context.traceparent = request.traceparent;
+    }
+    context.request_id = request.request_id;
     auto answer = std::make_shared<http::Response>();
     const auto run = request.method == http::Method::get ? &bus::ModuleRuntime::read
                                                          : &bus::ModuleRuntime::execute;

@@ -38,9 +38,11 @@ std::optional<DeadLetterId> parse_dead_letter_id(std::string_view id) {
 }  // namespace
 
 Messaging::Messaging(const MessageBus& bus, DeliveryPolicy policy,
-                     telemetry::MetricsRegistry& metrics, ShopClock& clock)
+                     telemetry::MetricsRegistry& metrics, ShopClock& clock,
+                     telemetry::Tracer& tracer)
     : bus_(bus),
       clock_(clock),
+      tracer_(tracer),
       policy_(policy),
       metrics_{
           metrics.counter("shopd_messages_published_total",
@@ -66,6 +68,17 @@ Messaging::Messaging(const MessageBus& bus, DeliveryPolicy policy,
                       }
                       return samples;
                   });
+    metrics.gauge(
+        "shopd_outbox_oldest_waiting_seconds",
+        "Business time the oldest delivery still to make in a module's outbox has "
+        "waited (measured every second).",
+        {"module"}, [this] {
+            std::vector<telemetry::GaugeSample> samples;
+            for (const auto& [name, runtime] : modules_) {
+                samples.push_back({{name}, runtime->dispatcher().oldest_waiting_seconds()});
+            }
+            return samples;
+        });
     metrics.gauge("shopd_dead_letters", "Parked deliveries in a module's outbox.", {"module"},
                   [this] {
                       std::vector<telemetry::GaugeSample> samples;
@@ -88,6 +101,8 @@ Messaging::~Messaging() = default;
 
 ModuleRuntime& Messaging::host(std::string name, boost::asio::any_io_executor executor) {
     auto runtime = std::make_unique<ModuleRuntime>(name, *this, std::move(executor));
+    runtime->every(std::chrono::seconds(1),
+                   [&dispatcher = runtime->dispatcher()] { dispatcher.measure_waiting(); });
     return *modules_.emplace(std::move(name), std::move(runtime)).first->second;
 }
 

@@ -32,8 +32,9 @@ class Messaging final : public ModuleHost {
   public:
     // Business time (`clock`) stamps the messages and times their retries; moving it makes
     // every hosted module look again at once at what waits on it.
+    // Spans go to `tracer`, Tracer::disabled() where nothing is traced.
     Messaging(const MessageBus& bus, DeliveryPolicy policy, telemetry::MetricsRegistry& metrics,
-              ShopClock& clock);
+              ShopClock& clock, telemetry::Tracer& tracer);
     ~Messaging();
 
     ModuleRuntime& host(std::string name, boost::asio::any_io_executor executor);
@@ -50,6 +51,7 @@ class Messaging final : public ModuleHost {
     const ShopClock& clock() const override { return clock_; }
     const DeliveryPolicy& policy() const override { return policy_; }
     BusMetrics& metrics() override { return metrics_; }
+    telemetry::Tracer& tracer() override { return tracer_; }
     bool is_hosted(std::string_view module) const override { return find(module) != nullptr; }
     void deliver(std::string_view subscriber, Envelope envelope,
                  std::function<void(DeliveryResult)> done) override;
@@ -83,6 +85,7 @@ class Messaging final : public ModuleHost {
 
     const MessageBus& bus_;
     ShopClock& clock_;
+    telemetry::Tracer& tracer_;
     DeliveryPolicy policy_;
     BusMetrics metrics_;
     std::function<void(std::string_view, const Envelope&)> journal_;

@@ -15,6 +15,10 @@
 
 #include "bus/delivery.hpp"
 
+namespace shopd::telemetry {
+class Tracer;
+}
+
 namespace shopd::bus {
 
 class MessageBus;
@@ -35,6 +39,7 @@ class ModuleHost {
     virtual const DeliveryPolicy& policy() const = 0;
     virtual const ShopClock& clock() const = 0;
     virtual BusMetrics& metrics() = 0;
+    virtual telemetry::Tracer& tracer() = 0;
     // Whether `module` is hosted here, so its messages are delivered in this process.
     virtual bool is_hosted(std::string_view module) const = 0;
     // Hands the envelope to the hosted `subscriber`, as ModuleRuntime::receive does.

@@ -12,6 +12,7 @@
 
 #include "bus/message_bus.hpp"
 #include "telemetry/logging.hpp"
+#include "telemetry/tracer.hpp"
 #include "util/failure.hpp"
 
 namespace shopd::bus {
@@ -78,16 +79,26 @@ bool ModuleRuntime::is_hosted(std::string_view module) const {
 
 void ModuleRuntime::execute(MessageContext context, std::function<void(UnitOfWork&)> work,
                             std::function<void(std::exception_ptr)> done) {
-    auto unit_of_work = std::make_shared<std::optional<UnitOfWork>>();
+    struct Run {
+        std::optional<UnitOfWork> unit_of_work;
+        TraceSpan span;  // only for work within a trace: periodic work starts none
+    };
+    auto run = std::make_shared<Run>();
     enqueue(
-        [this, unit_of_work, context = std::move(context), work = std::move(work)] {
-            telemetry::CorrelationScope scope(context.correlation_id);
-            work(unit_of_work->emplace(*this, context));
-        },
-        [this, unit_of_work, done = std::move(done)](std::exception_ptr failure) {
-            if (!failure) {
-                committed(**unit_of_work);
+        [this, run, context = std::move(context), work = std::move(work)]() mutable {
+            telemetry::CorrelationScope scope(context.correlation_id, context.request_id);
+            if (!context.traceparent.empty() && run->span.traceparent().empty()) {
+                run->span =
+                    tracer().start("unit of work", name_, SpanKind::internal, context.traceparent);
+                context.traceparent = run->span.traceparent();
             }
+            work(run->unit_of_work.emplace(*this, context));
+        },
+        [this, run, done = std::move(done)](std::exception_ptr failure) {
+            if (!failure) {
+                committed(*run->unit_of_work);
+            }
+            end_span(run->span, failure);
             done(failure);
         });
 }
@@ -98,7 +109,7 @@ void ModuleRuntime::read(MessageContext context, std::function<void(UnitOfWork&)
                                 done = std::move(done)]() mutable {
         std::exception_ptr failure;
         try {
-            telemetry::CorrelationScope scope(context.correlation_id);
+            telemetry::CorrelationScope scope(context.correlation_id, context.request_id);
             UnitOfWork unit_of_work(*this, std::move(context));
             work(unit_of_work);
         } catch (...) {
@@ -112,6 +123,7 @@ void ModuleRuntime::receive(Envelope envelope, std::function<void(DeliveryResult
     struct Outcome {
         std::optional<UnitOfWork> unit_of_work;
         bool duplicate = false;
+        TraceSpan span;  // handling the message: a child of the span that published it
     };
     auto outcome = std::make_shared<Outcome>();
     enqueue(
@@ -122,17 +134,25 @@ void ModuleRuntime::receive(Envelope envelope, std::function<void(DeliveryResult
                     fmt::format("module '{}' has no handler for '{}'", name_, envelope.type));
             }
             telemetry::CorrelationScope scope(envelope.correlation_id);
+            if (outcome->span.traceparent().empty()) {
+                outcome->span = tracer().start("process", envelope.type, SpanKind::consumer,
+                                               envelope.traceparent);
+                telemetry::describe_message(outcome->span, "shopd", "process", envelope.type,
+                                            envelope);
+                outcome->span.set("messaging.consumer.group.name", name_);
+            }
             auto& seen = statements_->get("SELECT 1 FROM inbox WHERE message_id = ?");
             seen.bind(1, envelope.id);
             outcome->duplicate = seen.executeStep();
             seen.reset();
             if (outcome->duplicate) {
+                outcome->span.set("shopd.duplicate", true);
                 return;
             }
             auto& unit_of_work = outcome->unit_of_work.emplace(
-                *this, MessageContext{envelope.correlation_id, envelope.id,
-                                      child_traceparent(envelope.traceparent), envelope.occurred_at,
-                                      envelope.actor});
+                *this,
+                MessageContext{envelope.correlation_id, envelope.id, outcome->span.traceparent(),
+                               envelope.occurred_at, envelope.actor});
             subscription->handler(unit_of_work, envelope);
             auto& record = statements_->get(
                 "INSERT INTO inbox (message_id, type, handled_at) VALUES (?, ?, ?)");
@@ -142,6 +162,7 @@ void ModuleRuntime::receive(Envelope envelope, std::function<void(DeliveryResult
             record.exec();
         },
         [this, outcome, done = std::move(done)](std::exception_ptr failure) {
+            end_span(outcome->span, failure);
             if (failure) {
                 bool hopeless = false;
                 try {
@@ -203,6 +224,7 @@ void ModuleRuntime::commit_batch() {
         writing_ = count;
     }
     batch_units_.observe(static_cast<double>(batch.size()));
+    batch_size_ = batch.size();
     std::vector<std::exception_ptr> failures(batch.size());
     try {
         if (!write_unguarded(batch, failures)) {
@@ -288,7 +310,22 @@ void ModuleRuntime::write_in_savepoints(std::vector<Job>& batch,
     transaction.commit();
 }
 
+void ModuleRuntime::end_span(TraceSpan& span, std::exception_ptr failure) const {
+    if (!span.recording()) {
+        return;
+    }
+    span.set("messaging.batch.message_count", static_cast<std::int64_t>(batch_size_));
+    span.set("shopd.module", name_);
+    if (failure) {
+        span.fail(failure_text(failure, "the work threw a non-exception"));
+    }
+    span.end();
+}
+
 void ModuleRuntime::committed(UnitOfWork& unit_of_work) {
+    for (auto& span : unit_of_work.take_spans()) {
+        tracer().finished(std::move(span));
+    }
     for (auto& action : unit_of_work.take_after_commit()) {
         try {
             action();

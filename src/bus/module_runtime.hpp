@@ -25,7 +25,8 @@
 
 namespace shopd::telemetry {
 class Histogram;
-}
+class Tracer;
+}  // namespace shopd::telemetry
 
 namespace shopd::bus {
 
@@ -47,6 +48,7 @@ class ModuleRuntime final : public OutboxSource {
     Strand& strand() override { return strand_; }
     const MessageBus& bus() const;
     const ModuleHost& host() const { return host_; }
+    telemetry::Tracer& tracer() const { return host_.tracer(); }
     const ShopClock& clock() const;
     bool is_hosted(std::string_view module) const;
     bool journals() const { return host_.journals(); }
@@ -118,6 +120,8 @@ class ModuleRuntime final : public OutboxSource {
 
   private:
     void committed(UnitOfWork& unit_of_work);
+    // Ends the span of a unit of work: with its batch's size, and failed when it rolled back.
+    void end_span(TraceSpan& span, std::exception_ptr failure) const;
 
     struct Periodic;
     struct Job {
@@ -148,6 +152,7 @@ class ModuleRuntime final : public OutboxSource {
     std::deque<Job> queue_;
     bool batch_scheduled_ = false;  // under queue_mutex_
     std::size_t writing_ = 0;       // jobs of the batch being committed, under queue_mutex_
+    std::size_t batch_size_ = 0;    // of the batch being written, on the strand
     std::atomic<int> clock_moves_waiting_{0};
     telemetry::Histogram& batch_units_;
     std::atomic<bool> commits_failing_{false};

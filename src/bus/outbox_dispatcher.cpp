@@ -547,6 +547,38 @@ void OutboxDispatcher::hold_lane(const LaneKey& key) {
     }
 }
 
+void OutboxDispatcher::measure_waiting() {
+    if (pending_.load() == 0) {
+        oldest_waiting_seconds_ = 0;
+        return;
+    }
+    // The oldest of the recorded deliveries (retrying, or held behind one) and of the rows past
+    // the slowest subscriber's progress.
+    auto& query = source_.statements().get(R"(
+        SELECT min(at) FROM (
+            SELECT min(o.occurred_at) AS at FROM outbox_delivery AS d
+                JOIN outbox AS o ON o.seq = d.seq WHERE d.state = 'pending'
+            UNION ALL
+            SELECT at FROM (SELECT occurred_at AS at FROM outbox WHERE seq >
+                (SELECT coalesce(min(delivered_through), 0) FROM outbox_progress)
+                ORDER BY seq LIMIT 1))
+    )");
+    std::optional<ShopClock::time_point> oldest;
+    try {
+        if (query.executeStep() && !query.getColumn(0).isNull()) {
+            oldest = parse_rfc3339(query.getColumn(0).getString());
+        }
+        query.reset();
+    } catch (const std::exception& error) {
+        query.reset();
+        spdlog::debug("outbox of '{}': cannot measure the wait: {}", source_.name(), error.what());
+        return;
+    }
+    oldest_waiting_seconds_ =
+        oldest ? std::max(0.0, std::chrono::duration<double>(host_.clock().now() - *oldest).count())
+               : 0.0;
+}
+
 void OutboxDispatcher::settle(const Pending& pending) {
     progress_.find(pending.subscriber)->second.unsettled.erase(pending.seq);
     --unsettled_;

@@ -79,6 +79,10 @@ class OutboxDispatcher {
     // Deliveries waiting in the outbox, and those parked as dead letters. Thread-safe.
     std::int64_t pending() const { return pending_.load(); }
     std::int64_t parked() const { return parked_.load(); }
+    // On the strand: looks up how long the oldest delivery still to make has waited, in
+    // business time, for oldest_waiting_seconds() to tell. Thread-safe to read.
+    void measure_waiting();
+    double oldest_waiting_seconds() const { return oldest_waiting_seconds_.load(); }
     // A commit of the publisher added `deliveries` for hosted subscribers.
     void published(int deliveries) { pending_ += deliveries; }
     // A parked delivery was put back to be delivered again (a replayed dead letter).
@@ -219,6 +223,7 @@ class OutboxDispatcher {
     std::chrono::steady_clock::time_point failures_logged_at_{};
     std::atomic<std::int64_t> pending_{0};
     std::atomic<std::int64_t> parked_{0};
+    std::atomic<double> oldest_waiting_seconds_{0};
     std::atomic<int> delivering_{0};
     // Counts reloads; queued bookkeeping of an earlier one is void. Changed on the strand.
     std::atomic<std::uint64_t> generation_{0};

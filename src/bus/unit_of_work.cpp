@@ -7,6 +7,7 @@
 
 #include "bus/message_bus.hpp"
 #include "bus/module_runtime.hpp"
+#include "telemetry/tracer.hpp"
 
 namespace shopd {
 
@@ -36,6 +37,8 @@ std::string UnitOfWork::publish_payload(std::string_view type, int version, Aggr
         throw std::logic_error(
             fmt::format("module '{}' publishes '{}' without declaring it", module_.name(), type));
     }
+    auto span =
+        module_.tracer().start("publish", type, SpanKind::producer, context_.traceparent, this);
     Envelope envelope{
         .id = new_uuid_v7(),
         .type = std::string{type},
@@ -46,8 +49,7 @@ std::string UnitOfWork::publish_payload(std::string_view type, int version, Aggr
         .correlation_id =
             context_.correlation_id.empty() ? std::string{aggregate.id} : context_.correlation_id,
         .causation_id = context_.causation_id,
-        .traceparent = context_.traceparent.empty() ? new_traceparent()
-                                                    : child_traceparent(context_.traceparent),
+        .traceparent = span.traceparent(),
         .payload = {},
         .actor = context_.causation_id.empty() ? context_.actor : std::string{},
     };
@@ -67,6 +69,8 @@ std::string UnitOfWork::publish_payload(std::string_view type, int version, Aggr
     insert.bind(10, envelope.traceparent);
     insert.bind(11, envelope.actor);
     insert.exec();
+    telemetry::describe_message(span, "shopd", "send", envelope.type, envelope);
+    span.set("shopd.module", module_.name());
 
     const auto& subscribers = bus.subscribers(type);
     const auto deliveries = std::count_if(
@@ -81,6 +85,12 @@ std::string UnitOfWork::publish_payload(std::string_view type, int version, Aggr
         published_.push_back({std::string{type}, static_cast<int>(deliveries)});
     }
     return id;
+}
+
+TraceSpan UnitOfWork::span(std::string_view name, SpanKind kind) {
+    auto span = module_.tracer().start(name, {}, kind, context_.traceparent, this);
+    span.set("shopd.module", module_.name());
+    return span;
 }
 
 void UnitOfWork::redact_published(const std::string& message_id) {

@@ -32,6 +32,17 @@ std::function<void(const std::string&)> name_like(std::size_t minimum, std::size
     };
 }
 
+// A rule that each item of a list setting is "name=value".
+std::function<void(const std::vector<std::string>&)> name_values() {
+    return [](const std::vector<std::string>& value) {
+        for (const auto& item : value) {
+            if (item.find('=') == std::string::npos || item.front() == '=') {
+                throw BadValue{fmt::format("expected name=value, got '{}'", item)};
+            }
+        }
+    };
+}
+
 // The platform's own sections, each with where its values live in Config.
 struct PlatformSection {
     SettingsSection section;
@@ -171,17 +182,7 @@ const std::vector<PlatformSection>& platform_sections() {
                   "skipped. Empty: none sent, all taken",
                   name_like(0, 64))
              .add("client", &KafkaConfig::client,
-                  "librdkafka properties passed through, each \"name=value\"",
-                  std::function<void(const std::vector<std::string>&)>{
-                      [](const std::vector<std::string>& value) {
-                          for (const auto& property : value) {
-                              if (property.find('=') == std::string::npos ||
-                                  property.front() == '=') {
-                                  throw BadValue{
-                                      fmt::format("expected name=value, got '{}'", property)};
-                              }
-                          }
-                      }})
+                  "librdkafka properties passed through, each \"name=value\"", name_values())
              .add("max_in_flight", &KafkaConfig::max_in_flight,
                   "Outbox rows handed to Kafka and not yet acknowledged, per module", at_least(1)),
          [](Config& config) -> void* { return &config.kafka; }},
@@ -197,8 +198,63 @@ const std::vector<PlatformSection>& platform_sections() {
                       }
                   }})
              .choice("format", &LogConfig::format, "text, or json for one JSON object per line",
-                     Choices<LogFormat>{{"text", LogFormat::text}, {"json", LogFormat::json}}),
+                     Choices<LogFormat>{{"text", LogFormat::text}, {"json", LogFormat::json}})
+             .add("access", &LogConfig::access,
+                  "One line per request: method, route, status, duration, bytes, client, actor"),
          [](Config& config) -> void* { return &config.log; }},
+        {Settings<TelemetryConfig>("telemetry")
+             .add("otlp_endpoint", &TelemetryConfig::otlp_endpoint,
+                  "OTLP/HTTP collector base URL, /v1/traces appended; empty: no tracing "
+                  "(OTEL_EXPORTER_OTLP_ENDPOINT)",
+                  std::function<void(const std::string&)>{[](const std::string& value) {
+                      if (!value.empty() && !value.starts_with("http://") &&
+                          !value.starts_with("https://")) {
+                          throw BadValue{
+                              fmt::format("expected an http:// or https:// URL, got '{}'", value)};
+                      }
+                  }})
+             .add("otlp_protocol", &TelemetryConfig::otlp_protocol,
+                  "http/json, OTLP's JSON encoding (OTEL_EXPORTER_OTLP_PROTOCOL)",
+                  std::function<void(const std::string&)>{[](const std::string& value) {
+                      if (value != "http/json") {
+                          throw BadValue{fmt::format(
+                              "expected http/json, got '{}' (shopd is built without protobuf "
+                              "and gRPC)",
+                              value)};
+                      }
+                  }})
+             .add("otlp_headers", &TelemetryConfig::otlp_headers,
+                  "Headers of every export, each \"name=value\" (OTEL_EXPORTER_OTLP_HEADERS)",
+                  name_values())
+             .add("service_name", &TelemetryConfig::service_name,
+                  "service.name of the exported spans (OTEL_SERVICE_NAME)", name_like(1, 128))
+             .add("resource_attributes", &TelemetryConfig::resource_attributes,
+                  "Resource attributes, each \"key=value\" (OTEL_RESOURCE_ATTRIBUTES)",
+                  name_values())
+             .choice("sampler", &TelemetryConfig::sampler,
+                     "always_on, always_off, traceidratio or parentbased_ of each "
+                     "(OTEL_TRACES_SAMPLER)",
+                     Choices<TraceSampler>{
+                         {"always_on", TraceSampler::always_on},
+                         {"always_off", TraceSampler::always_off},
+                         {"traceidratio", TraceSampler::traceidratio},
+                         {"parentbased_always_on", TraceSampler::parentbased_always_on},
+                         {"parentbased_always_off", TraceSampler::parentbased_always_off},
+                         {"parentbased_traceidratio", TraceSampler::parentbased_traceidratio}})
+             .add("sampler_arg", &TelemetryConfig::sampler_arg,
+                  "Ratio of the traceidratio samplers, 0 to 1 (OTEL_TRACES_SAMPLER_ARG)",
+                  std::function<void(const std::string&)>{[](const std::string& value) {
+                      if (!sampling_ratio(value)) {
+                          throw BadValue{
+                              fmt::format("expected a number from 0 to 1, got '{}'", value)};
+                      }
+                  }})
+             .add("max_queued_spans", &TelemetryConfig::max_queued_spans,
+                  "Finished spans waiting for export at most; more are dropped and counted",
+                  at_least(1))
+             .add("export_interval_ms", &TelemetryConfig::export_interval,
+                  "Longest wait of a finished span before it is sent", at_least(milliseconds{1})),
+         [](Config& config) -> void* { return &config.telemetry; }},
         {Settings<RateLimitConfig>("rate_limit")
              .add("enabled", &RateLimitConfig::enabled,
                   "true, false, or auto: on once credentials exist, off while open and in test "
@@ -508,7 +564,42 @@ void apply_environment(Registry& registry, Config& config,
     }
 }
 
+// OpenTelemetry's standard variables, for the settings they name.
+void apply_opentelemetry_environment(Registry& registry, Config& config,
+                                     const std::map<std::string, std::string>& environment) {
+    static const std::pair<const char*, const char*> kStandard[] = {
+        {"OTEL_EXPORTER_OTLP_ENDPOINT", "telemetry.otlp_endpoint"},
+        {"OTEL_EXPORTER_OTLP_PROTOCOL", "telemetry.otlp_protocol"},
+        {"OTEL_EXPORTER_OTLP_TRACES_PROTOCOL", "telemetry.otlp_protocol"},
+        {"OTEL_EXPORTER_OTLP_HEADERS", "telemetry.otlp_headers"},
+        {"OTEL_SERVICE_NAME", "telemetry.service_name"},
+        {"OTEL_RESOURCE_ATTRIBUTES", "telemetry.resource_attributes"},
+        {"OTEL_TRACES_SAMPLER", "telemetry.sampler"},
+        {"OTEL_TRACES_SAMPLER_ARG", "telemetry.sampler_arg"},
+    };
+    for (const auto& [variable, setting] : kStandard) {
+        if (const auto given = environment.find(variable); given != environment.end()) {
+            registry.apply(config, setting,
+                           {given->second, std::string{"environment variable "} + variable});
+        }
+    }
+    if (const auto disabled = environment.find("OTEL_SDK_DISABLED");
+        disabled != environment.end() && disabled->second == "true") {
+        config.telemetry.otlp_endpoint.clear();
+    }
+}
+
 }  // namespace
+
+std::optional<double> sampling_ratio(std::string_view text) {
+    double ratio = 0;
+    const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), ratio);
+    if (text.empty() || error != std::errc{} || end != text.data() + text.size() || ratio < 0 ||
+        ratio > 1) {
+        return std::nullopt;
+    }
+    return ratio;
+}
 
 std::optional<ListenAddress> parse_listen_address(std::string_view text) {
     const auto colon = text.rfind(':');
@@ -553,6 +644,7 @@ Config load_config(const ConfigSources& sources, const std::vector<SettingsSecti
             return toml::parse(std::string_view{text}, std::string_view{"config"});
         });
     }
+    apply_opentelemetry_environment(registry, config, sources.environment);
     apply_environment(registry, config, sources.environment, warnings);
     for (const auto& override : sources.overrides) {
         if (!registry.apply(config, override.setting, {override.value, override.flag})) {

@@ -62,4 +62,7 @@ struct ListenAddress {
 // HOST:PORT with an IPv4 address, [IPv6] or localhost; nullopt when it is not one.
 std::optional<ListenAddress> parse_listen_address(std::string_view text);
 
+// A traceidratio sampler's ratio as OTEL_TRACES_SAMPLER_ARG gives it: a number from 0 to 1.
+std::optional<double> sampling_ratio(std::string_view text);
+
 }  // namespace shopd::config

@@ -89,6 +89,7 @@ std::string Router::route(Request& request, Reply reply) const {
         return {};
     }
 
+    request.route = found->route.pattern;
     for (std::size_t i = 0; i < found->segments.size(); ++i) {
         const auto& segment = found->segments[i];
         if (is_parameter(segment)) {

@@ -131,9 +131,10 @@ struct Server::Impl : std::enable_shared_from_this<Impl> {
     }
 
     Impl(asio::io_context& io_context, const Router& request_router, ServerLimits server_limits,
-         telemetry::MetricsRegistry& metrics)
+         telemetry::MetricsRegistry& metrics, const telemetry::RequestTelemetry& exchanges)
         : io(io_context),
           router(request_router),
+          telemetry(exchanges),
           limits(server_limits),
           acceptor(asio::make_strand(io_context)),
           requests(metrics.counter("shopd_http_requests_total",
@@ -167,6 +168,7 @@ struct Server::Impl : std::enable_shared_from_this<Impl> {
 
     asio::io_context& io;
     const Router& router;
+    const telemetry::RequestTelemetry& telemetry;
     std::mutex tls_mutex;
     std::shared_ptr<asio::ssl::context> tls;  // new connections' TLS; null: plain HTTP
     ServerLimits limits;
@@ -505,12 +507,14 @@ struct Server::Impl : std::enable_shared_from_this<Impl> {
             }
             request->client_address = connection.client.to_string();
             request->client_certificate = connection.client_certificate;
-            const auto started = std::chrono::steady_clock::now();
+            auto exchange = telemetry.begin(*request);
             std::string route;
             auto response = co_await dispatch(*request, route);
             record(
                 route, request->method, response.status,
-                std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+                std::chrono::duration<double>(std::chrono::steady_clock::now() - exchange.started)
+                    .count());
+            telemetry.end(exchange, *request, response);
             if (response.stream) {
                 co_await stream_events(shared_connection, std::move(response), version);
                 co_return;
@@ -608,8 +612,8 @@ struct Server::Impl : std::enable_shared_from_this<Impl> {
 };
 
 Server::Server(asio::io_context& io, const Router& router, ServerLimits limits,
-               telemetry::MetricsRegistry& metrics)
-    : impl_(std::make_shared<Impl>(io, router, limits, metrics)) {}
+               telemetry::MetricsRegistry& metrics, const telemetry::RequestTelemetry& telemetry)
+    : impl_(std::make_shared<Impl>(io, router, limits, metrics, telemetry)) {}
 
 Server::~Server() = default;
 

@@ -9,6 +9,7 @@
 #include <shopd/metrics.hpp>
 
 #include "http/router.hpp"
+#include "telemetry/request_telemetry.hpp"
 
 namespace shopd::http {
 
@@ -40,7 +41,7 @@ struct TlsFiles {
 class Server {
   public:
     Server(boost::asio::io_context& io, const Router& router, ServerLimits limits,
-           telemetry::MetricsRegistry& metrics);
+           telemetry::MetricsRegistry& metrics, const telemetry::RequestTelemetry& telemetry);
     ~Server();
 
     // Binds the port now, so a taken port fails start-up and port 0 is resolved.

@@ -19,6 +19,7 @@
 #include "relay/kafka_client.hpp"
 #include "relay/kafka_record.hpp"
 #include "telemetry/logging.hpp"
+#include "telemetry/tracer.hpp"
 #include "util/failure.hpp"
 
 namespace shopd::relay {
@@ -280,6 +281,14 @@ struct KafkaIntake::Impl {
             settle(intake, consumed);  // a message of that topic this module ignores
             return;
         }
+        auto span = messaging.tracer().start("receive", consumed->envelope.type, SpanKind::consumer,
+                                             consumed->envelope.traceparent);
+        consumed->envelope.traceparent = span.traceparent();
+        telemetry::describe_message(span, "kafka", "receive", message.topic_name(),
+                                    consumed->envelope);
+        span.set("messaging.destination.partition.id", message.partition());
+        span.set("messaging.kafka.offset", message.offset());
+        span.set("messaging.consumer.group.name", module);
         consumed->publisher = message.topic_name().substr(config.topic_prefix.size() + 1);
         bool first_of_lane = false;
         {

@@ -18,6 +18,7 @@
 #include "config/config_loader.hpp"
 #include "relay/kafka_client.hpp"
 #include "relay/kafka_record.hpp"
+#include "telemetry/tracer.hpp"
 
 namespace shopd::relay {
 namespace {
@@ -241,14 +242,20 @@ struct KafkaRelay::Impl final : public RdKafka::DeliveryReportCb {
             query.bind(2, room);
             while (query.executeStep()) {
                 const auto seq = query.getColumn(0).getInt64();
-                const auto record = record_of(
-                    Envelope{query.getColumn(1).getString(), query.getColumn(2).getString(),
-                             query.getColumn(3).getInt(), query.getColumn(4).getString(),
-                             query.getColumn(5).getString(), query.getColumn(6).getString(),
-                             query.getColumn(7).getString(), query.getColumn(8).getString(),
-                             query.getColumn(9).getString(), query.getColumn(10).getString(),
-                             query.getColumn(11).getString()});
-                if (!produce(relay, seq, record)) {
+                Envelope envelope{query.getColumn(1).getString(), query.getColumn(2).getString(),
+                                  query.getColumn(3).getInt(),    query.getColumn(4).getString(),
+                                  query.getColumn(5).getString(), query.getColumn(6).getString(),
+                                  query.getColumn(7).getString(), query.getColumn(8).getString(),
+                                  query.getColumn(9).getString(), query.getColumn(10).getString(),
+                                  query.getColumn(11).getString()};
+                // The consumer's handling is a child of this send, within the message's trace.
+                auto span = relay.runtime.tracer().start("send", envelope.type, SpanKind::producer,
+                                                         envelope.traceparent);
+                envelope.traceparent = span.traceparent();
+                telemetry::describe_message(span, "kafka", "send", relay.topic, envelope);
+                span.set("messaging.kafka.message.key", envelope.aggregate_id);
+                if (!produce(relay, seq, record_of(envelope))) {
+                    span.fail("the producer did not take the message");
                     break;
                 }
                 relay.cursor = seq;

@@ -12,6 +12,7 @@ namespace shopd::telemetry {
 namespace {
 
 thread_local std::string correlation_id;
+thread_local std::string request_id;
 
 std::string json_string(std::string_view text) {
     return boost::json::serialize(boost::json::string(text));
@@ -30,6 +31,10 @@ class CorrelationFlag final : public spdlog::custom_flag_formatter {
             const std::string text = " [" + correlation_id + "]";
             dest.append(text.data(), text.data() + text.size());
         }
+        if (!request_id.empty()) {
+            const std::string text = " request_id=" + request_id;
+            dest.append(text.data(), text.data() + text.size());
+        }
     }
     std::unique_ptr<custom_flag_formatter> clone() const override {
         return std::make_unique<CorrelationFlag>();
@@ -45,6 +50,9 @@ class JsonFormatter final : public spdlog::formatter {
                            ",\"message\":" + json_string({msg.payload.data(), msg.payload.size()});
         if (!correlation_id.empty()) {
             line += ",\"correlation_id\":" + json_string(correlation_id);
+        }
+        if (!request_id.empty()) {
+            line += ",\"request_id\":" + json_string(request_id);
         }
         line += "}\n";
         dest.append(line.data(), line.data() + line.size());
@@ -71,12 +79,15 @@ void configure_logging(std::string_view level, LogFormat format) {
     logger->flush_on(spdlog::level::warn);
 }
 
-CorrelationScope::CorrelationScope(std::string_view id) : previous_(std::move(correlation_id)) {
+CorrelationScope::CorrelationScope(std::string_view id, std::string_view request)
+    : previous_(std::move(correlation_id)), previous_request_(std::move(request_id)) {
     correlation_id = id;
+    request_id = request;
 }
 
 CorrelationScope::~CorrelationScope() {
     correlation_id = std::move(previous_);
+    request_id = std::move(previous_request_);
 }
 
 std::string_view current_correlation_id() {

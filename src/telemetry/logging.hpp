@@ -11,16 +11,18 @@ namespace shopd::telemetry {
 // default spdlog logger, which writes to stderr.
 void configure_logging(std::string_view level, LogFormat format);
 
-// Tags every log line written on this thread, while it lives, with a correlation id.
+// Tags every log line written on this thread, while it lives, with a correlation id and the
+// id of the request being answered.
 class CorrelationScope {
   public:
-    explicit CorrelationScope(std::string_view correlation_id);
+    explicit CorrelationScope(std::string_view correlation_id, std::string_view request_id = {});
     ~CorrelationScope();
     CorrelationScope(const CorrelationScope&) = delete;
     CorrelationScope& operator=(const CorrelationScope&) = delete;
 
   private:
     std::string previous_;
+    std::string previous_request_;
 };
 
 std::string_view current_correlation_id();

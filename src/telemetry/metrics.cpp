@@ -112,6 +112,15 @@ std::vector<std::pair<LabelValues, const Child*>> Family<Child>::children() cons
 template class Family<Counter>;
 template class Family<Histogram>;
 
+bool MetricsRegistry::has(std::string_view name) const {
+    std::lock_guard lock(mutex_);
+    const auto named = [name](const auto& family) { return family->name() == name; };
+    return std::any_of(counters_.begin(), counters_.end(), named) ||
+           std::any_of(histograms_.begin(), histograms_.end(), named) ||
+           std::any_of(sampled_.begin(), sampled_.end(),
+                       [name](const Sampled& sampled) { return sampled.name == name; });
+}
+
 CounterFamily& MetricsRegistry::counter(std::string name, std::string help,
                                         std::vector<std::string> label_names) {
     std::lock_guard lock(mutex_);

@@ -24,6 +24,10 @@ Scenarios:
                 times: no order is refunded whose parcel left, and stock adds up
   brokers_down  brokers fail: /readyz degraded, orders still confirm, the outbox accumulates;
                 brokers return: ready again and the backlog is relayed, nothing lost
+  trace         one order placed with a traceparent, in one process: every span it causes
+                reaches a collector stand-in over OTLP/JSON in the request's trace, each
+                handling a child of its publication, down to the webhook call
+  split_trace   the same across two processes joined by Kafka, through its send and receive
 
 Prints one line of figures and exits 0 when everything holds.
 """
@@ -31,6 +35,7 @@ import argparse
 import atexit
 import collections
 import http.client
+import http.server
 import json
 import os
 import random
@@ -100,8 +105,8 @@ def abandon_shops():
 
 
 class Shop:
-    def __init__(self, binary, workdir, name, extra):
-        self.binary, self.extra = binary, extra
+    def __init__(self, binary, workdir, name, extra, env=None):
+        self.binary, self.extra, self.env = binary, extra, env
         self.data_dir = os.path.join(workdir, name)
         self.log_path = os.path.join(workdir, name + ".log")
         self.process = None
@@ -110,7 +115,9 @@ class Shop:
         self.log = open(self.log_path, "ab")
         self.process = subprocess.Popen(
             [self.binary, "--listen", "127.0.0.1:0", "--data-dir", self.data_dir,
-             "--log-level", "warn"] + self.extra, stdout=subprocess.PIPE, stderr=self.log)
+             "--log-level", "warn", "--set", "log.access=false"] + self.extra,
+            stdout=subprocess.PIPE, stderr=self.log,
+            env={**os.environ, **self.env} if self.env else None)
         STARTED.append(self)
         # shopd prints one line on stdout once ready (in split mode once its consumers have
         # their partitions); the read waits for it, or for shopd's end.
@@ -119,10 +126,12 @@ class Shop:
             fail(f"shopd exited with {self.process.wait()}; see {self.log_path}")
         self.port = json.loads(ready)["port"]
 
-    def call(self, method, path, body=None):
+    def call(self, method, path, body=None, headers=None):
         connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
         try:
-            headers = {"Content-Type": "application/json"} if body is not None else {}
+            headers = dict(headers or {})
+            if body is not None:
+                headers["Content-Type"] = "application/json"
             connection.request(method, path, json.dumps(body) if body is not None else None,
                                headers)
             response = connection.getresponse()
@@ -229,6 +238,13 @@ def check_relayed(shop, bootstrap, modules, exactly_once):
                     expected["actor"] = row[10]
                 if message["topic"] != f"shopd.{module}" or message["key"] != row[8]:
                     fail(f"{row[0]}: topic {message['topic']}, key {message['key']}")
+                # The header names the relay's send span: the row's trace, a span of its own.
+                relayed_trace = message["headers"].get("traceparent", "")
+                if relayed_trace[:35] != expected["traceparent"][:35] or \
+                        relayed_trace == expected["traceparent"]:
+                    fail(f"{row[0]}: traceparent {relayed_trace}, expected a child of "
+                         f"{expected['traceparent']}")
+                expected["traceparent"] = relayed_trace
                 if message["headers"] != expected:
                     fail(f"{row[0]}: headers {message['headers']}, expected {expected}")
                 relayed, stored = json.loads(message["payload"]), json.loads(row[9])
@@ -736,12 +752,184 @@ def scenario_brokers_down(args, workdir, mock):
                       "kafka_messages": messages, "duplicates": duplicates}))
 
 
+class Collector:
+    """A stand-in for an OpenTelemetry collector (OTLP/HTTP, JSON) that also answers webhooks:
+    it keeps every span exported to /v1/traces and every webhook's traceparent."""
+
+    def __init__(self):
+        collector = self
+        self.spans, self.webhook_parents, self.lock = [], [], threading.Lock()
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_POST(self):
+                body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                with collector.lock:
+                    if self.path == "/v1/traces":
+                        for resource in json.loads(body)["resourceSpans"]:
+                            attributes = {a["key"]: a["value"].get("stringValue")
+                                          for a in resource["resource"]["attributes"]}
+                            for scope in resource["scopeSpans"]:
+                                for span in scope["spans"]:
+                                    span["service"] = attributes["service.name"]
+                                    collector.spans.append(span)
+                    else:
+                        collector.webhook_parents.append(self.headers.get("traceparent"))
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", "2")
+                self.end_headers()
+                self.wfile.write(b"{}")
+
+            def log_message(self, *args):
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def trace(self, trace_id):
+        with self.lock:
+            return [span for span in self.spans if span["traceId"] == trace_id]
+
+    def close(self):
+        self.server.shutdown()
+
+
+def attribute(span, key):
+    for item in span.get("attributes", []):
+        if item["key"] == key:
+            return next(iter(item["value"].values()))
+    return None
+
+
+def check_order_trace(collector, trace_id, root_parent, split):
+    """The spans of one order's trace form one tree under the request's parent: each handling
+    a child of the span that published it (over Kafka: of its receive, a child of the send),
+    through every saga module to the webhook call. Returns the spans and the tree as text."""
+    def webhook_span():
+        spans = collector.trace(trace_id)
+        calls = [span for span in spans if span["kind"] == 3 and span["name"] == "POST"]
+        return (spans, calls[0]) if calls else None
+    # The webhook call's span ends after the answer, so it comes among the last.
+    spans, call = wait_for("the webhook call's span", webhook_span, timeout=60, interval=0.1)
+    wait_for("the call's consequences to be exported",
+             lambda: any(span["name"] == "publish notification.sent"
+                         for span in collector.trace(trace_id)), timeout=60, interval=0.1)
+    spans = collector.trace(trace_id)
+    by_id = {span["spanId"]: span for span in spans}
+    if len(by_id) != len(spans):
+        fail("a span was exported twice")
+    for span in spans:
+        parent = span.get("parentSpanId", "")
+        if parent != root_parent and parent not in by_id:
+            fail(f"span {span['name']} has a parent {parent!r} outside the trace")
+    roots = [span for span in spans if span.get("parentSpanId") == root_parent]
+    if [root["name"] for root in roots] != ["POST /api/orders"] or roots[0]["kind"] != 2:
+        fail(f"the trace's root is {[root['name'] for root in roots]}, expected the request")
+    for span in spans:
+        if not span["name"].startswith("process "):
+            continue
+        message_type = span["name"][len("process "):]
+        parent = by_id[span["parentSpanId"]]
+        if split and parent["name"] == f"receive {message_type}":
+            parent = by_id[parent["parentSpanId"]]
+            if parent["name"] != f"send {message_type}":
+                fail(f"receive {message_type} is a child of {parent['name']}")
+            parent = by_id[parent["parentSpanId"]]
+        if parent["name"] != f"publish {message_type}":
+            fail(f"{span['name']} is a child of {parent['name']}, not of its publication")
+    ancestry, span = [], call
+    while span is not None:
+        ancestry.append(span)
+        span = by_id.get(span.get("parentSpanId", ""))
+    modules = {attribute(span, "shopd.module") for span in ancestry}
+    for module in MODULES:
+        if module not in modules:
+            fail(f"the webhook call does not descend from {module}'s work: {sorted(filter(None, modules))}")
+    if not any(span["name"] == "payment provider capture" for span in spans):
+        fail("no span of the payment provider's call")
+    if split and not any(span["name"].startswith("send ") for span in ancestry):
+        fail("the webhook call does not descend from a Kafka send")
+    with collector.lock:
+        if not any(parent and parent[36:52] == call["spanId"]
+                   for parent in collector.webhook_parents):
+            fail(f"no webhook request named its call span: {collector.webhook_parents}")
+    children = collections.defaultdict(list)
+    for span in spans:
+        children[span.get("parentSpanId", "")].append(span)
+    lines = []
+
+    def draw(span, depth):
+        took = (int(span["endTimeUnixNano"]) - int(span["startTimeUnixNano"])) / 1e6
+        lines.append(f"{'  ' * depth}{span['name']}  [{span['service']}] {took:.2f} ms")
+        for child in sorted(children[span["spanId"]], key=lambda s: int(s["startTimeUnixNano"])):
+            draw(child, depth + 1)
+    draw(roots[0], 0)
+    return spans, ancestry, "\n".join(lines)
+
+
+def run_trace(args, workdir, mock, split):
+    collector = Collector()
+    trace_id, parent_id = os.urandom(16).hex(), os.urandom(8).hex()
+    try:
+        fast = ["--set", "telemetry.export_interval_ms=50",
+                "--set", f"notification.webhook_url={collector.url}/webhook"]
+        if split:
+            flags = ["--set", f"telemetry.otlp_endpoint={collector.url}", *fast]
+            front, back = split_processes(args, workdir, mock, flags)
+            shops = [front, back]
+            add_product(back, "MUG", 5)
+            wait_settled(front, [wait_for("the catalogue to reach the order module",
+                                          lambda: place_order(front, "MUG", "tok_ok",
+                                                              unknown_ok=True))])
+        else:
+            # The standard variables, as a deployment sets them.
+            front = Shop(args.shopd, workdir, "single", fast,
+                         env={"OTEL_EXPORTER_OTLP_ENDPOINT": collector.url,
+                              "OTEL_SERVICE_NAME": "shop-front"})
+            front.start()
+            shops = [front]
+            add_product(front, "MUG", 5)
+        status, answer = front.call(
+            "POST", "/api/orders",
+            {"customer_id": "c1", "items": [{"sku": "MUG", "quantity": 1}],
+             "payment_token": "tok_ok", "shipping_address": ADDRESS},
+            headers={"traceparent": f"00-{trace_id}-{parent_id}-01", "tracestate": "shop=1"})
+        if status != 202:
+            fail(f"placing the order: {status} {answer}")
+        wait_settled(front, [answer["id"]])
+        spans, ancestry, tree = check_order_trace(collector, trace_id, parent_id, split)
+        services = sorted({span["service"] for span in spans})
+        expected_services = ["shopd"] if split else ["shop-front"]
+        if services != expected_services:
+            fail(f"spans of services {services}, expected {expected_services}")
+        root = next(span for span in spans if span.get("parentSpanId") == parent_id)
+        if root.get("traceState") != "shop=1":
+            fail(f"the request's span lost its tracestate: {root.get('traceState')!r}")
+        print(tree, file=sys.stderr)
+        for shop in shops:
+            shop.stop()
+        print(json.dumps({"scenario": "split_trace" if split else "trace",
+                          "processes": len(shops), "spans": len(spans),
+                          "webhook_depth": len(ancestry)}))
+    finally:
+        collector.close()
+
+
+def scenario_trace(args, workdir, mock):
+    run_trace(args, workdir, mock, split=False)
+
+
+def scenario_split_trace(args, workdir, mock):
+    run_trace(args, workdir, mock, split=True)
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("scenario",
                         choices=["relay", "sigkill", "split", "split_sigkill", "split_poison",
                                  "split_foreign", "split_dispatch_cancel", "split_analytics",
-                                 "brokers_down"])
+                                 "brokers_down", "trace", "split_trace"])
     parser.add_argument("--shopd", required=True)
     parser.add_argument("--mock", required=True)
     parser.add_argument("--keep", metavar="DIR",

@@ -81,7 +81,8 @@ case "$scenario" in
     [[ $(status_of /api/products) == 200 ]] || fail "the catalog is not public"
     [[ $(status_of /api/admin/outbox) == 401 ]] || fail "the outbox answers anyone"
     [[ $(status_of /api/admin/outbox "$key") == 200 ]] || fail "the admin key does not work"
-    [[ $(status_of /api/admin/outbox "${key%?}0") == 401 ]] || fail "a wrong key works"
+    wrong=${key%?}$([[ ${key: -1} == 0 ]] && echo 1 || echo 0)  # its last digit changed
+    [[ $(status_of /api/admin/outbox "$wrong") == 401 ]] || fail "a wrong key works"
     stop_with TERM
     listen=0.0.0.0:0 start
     ! grep -q 'shopd_' stderr || fail "a second start made another key"
@@ -367,6 +368,91 @@ CHECK
     grep -q 'shopd_http_requests_total{route="/healthz",method="GET",status="200"} 1' metrics.txt || fail "request not counted"
     promtool check metrics <metrics.txt || fail "promtool rejected the metrics"
     stop_with TERM
+    ;;
+  deploy_rules_and_dashboard_match_the_metrics)
+    deploy="$(dirname "$script")/../../deploy"
+    start --memory
+    curl -s "http://127.0.0.1:$port/metrics" >fresh.txt
+    # Every counter of a known label value is there from the start, at 0.
+    for series in 'shopd_orders_placed_total 0' \
+        'shopd_orders_ended_total{status="cancelled",reason="timeout"} 0' \
+        'shopd_orders_ended_total{status="delivered",reason=""} 0' \
+        'shopd_payments_total{outcome="declined",reason="insufficient_funds"} 0' \
+        'shopd_refunds_total{outcome="refused"} 0' \
+        'shopd_webhook_attempts_total{outcome="gave_up"} 0' \
+        'shopd_spans_dropped_total{reason="queue_full"} 0'; do
+      grep -qF "$series" fresh.txt || fail "a fresh shop does not show $series"
+    done
+    curl -s -X POST -H 'Content-Type: application/json' "http://127.0.0.1:$port/api/products" \
+      -d '{"sku":"MUG","name":"Mug","price_cents":900,"currency":"EUR","stock":5}' >/dev/null
+    curl -s -X POST -H 'Content-Type: application/json' "http://127.0.0.1:$port/api/orders" \
+      -d '{"customer_id":"c-1","items":[{"sku":"MUG","quantity":1}],"payment_token":"tok_ok",
+           "shipping_address":{"name":"Ada","line1":"1 Main St","city":"Leeds",
+           "postal_code":"LS1 1AA","country":"GB"}}' >/dev/null
+    until curl -s "http://127.0.0.1:$port/metrics" >metrics.txt &&
+        grep -q 'shopd_saga_duration_seconds_count{outcome="confirmed"} 1' metrics.txt; do
+      kill -0 "$pid" || fail "shopd died"; sleep 0.05
+    done
+    grep -q 'shopd_payments_total{outcome="captured",reason=""} 1' metrics.txt || fail "capture not counted"
+    promtool check metrics <metrics.txt || fail "promtool rejected the metrics"
+    promtool check rules "$deploy/prometheus/shopd-alerts.yml" || fail "promtool rejected the rules"
+    # Every series the rules and the dashboard ask for is one shopd exposes.
+    python3 - "$deploy" metrics.txt <<'PY' || fail "the rules or the dashboard name a series shopd lacks"
+import json, re, sys
+deploy, exposed = sys.argv[1], open(sys.argv[2]).read()
+names = {line.split()[2] for line in exposed.splitlines() if line.startswith("# TYPE ")}
+dashboard = json.load(open(f"{deploy}/grafana/shopd-dashboard.json"))
+assert dashboard["uid"] and dashboard["panels"], "an empty dashboard"
+wanted = {target["expr"] for panel in dashboard["panels"] for target in panel["targets"]}
+wanted.add(open(f"{deploy}/prometheus/shopd-alerts.yml").read())
+missing = set()
+for text in wanted:
+    for name in re.findall(r"\b((?:shopd|process)_[a-z_]+)", text):
+        if re.sub(r"_(bucket|sum|count)$", "", name) not in names and name not in names:
+            missing.add(name)
+if missing:
+    sys.exit(f"not exposed: {sorted(missing)}")
+PY
+    stop_with TERM
+    ;;
+  access_log_and_request_ids)
+    start --memory
+    headers=$(curl -s -D - -o body.json -H 'X-Request-Id: checkout-42.a_b' \
+      "http://127.0.0.1:$port/api/orders/none?token=hush")
+    grep -qi '^x-request-id: checkout-42.a_b' <<<"$headers" || fail "the request id was not returned: $headers"
+    grep -q '"instance":"checkout-42.a_b"' body.json || fail "the problem has no instance: $(cat body.json)"
+    made=$(curl -s -D - -o /dev/null -H 'X-Request-Id: not allowed!' "http://127.0.0.1:$port/healthz" |
+      tr -d '\r' | sed -n 's/^[Xx]-[Rr]equest-[Ii]d: //p')
+    [[ "$made" =~ ^[0-9a-f-]{36}$ ]] || fail "an unusable X-Request-Id was not replaced: '$made'"
+    long=$(printf 'a%.0s' {1..129})
+    [[ $(curl -s -D - -o /dev/null -H "X-Request-Id: $long" "http://127.0.0.1:$port/healthz" |
+      grep -ci "x-request-id: $long") -eq 0 ]] || fail "a 129-character request id was kept"
+    stop_with TERM
+    grep -q 'access GET /api/orders/{id} 404 .* client=127.0.0.1 actor="open" request_id=checkout-42.a_b' stderr ||
+      fail "no access line for the request"
+    grep -q "access GET /healthz 200 .* request_id=$made" stderr || fail "no access line with the made id"
+    ! grep -q hush stderr || fail "the query's secret reached the log"
+    start --memory --log-format json
+    curl -s -o /dev/null -H 'X-Request-Id: j-1' "http://127.0.0.1:$port/healthz"
+    stop_with TERM
+    python3 -c '
+import json, sys
+lines = [json.loads(line) for line in open("stderr") if line.startswith("{")]
+access = [line for line in lines if line.get("type") == "access"]
+assert access and access[0]["route"] == "/healthz" and access[0]["request_id"] == "j-1" and access[0]["status"] == 200, access
+' || fail "no JSON access line"
+    start --memory --set log.access=false
+    curl -s -o /dev/null "http://127.0.0.1:$port/healthz"
+    stop_with TERM
+    ! grep -q 'access GET' stderr || fail "log.access=false still logs requests"
+    ;;
+  version_names_the_commit_and_libraries)
+    run_expecting_exit --version
+    [[ $status -eq 0 ]] || fail "exit $status"
+    for line in '^shopd [0-9]+\.[0-9]+\.[0-9]+$' '^commit [0-9a-f]{12}(-dirty)?$|^commit unknown$' \
+        '^build ' '^sqlite 3\.' '^boost 1\.' '^librdkafka [0-9]' '^openssl OpenSSL '; do
+      grep -Eq "$line" stdout || fail "--version lacks $line: $(cat stdout)"
+    done
     ;;
   help_lists_every_setting)
     run_expecting_exit --help

@@ -15,6 +15,7 @@
 #include "bus/messaging.hpp"
 #include "store/database.hpp"
 #include "store/platform_migrations.hpp"
+#include "telemetry/tracer.hpp"
 
 namespace shopd::testing {
 
@@ -40,7 +41,7 @@ bool eventually(Predicate predicate,
 class BusHarness {
   public:
     explicit BusHarness(bus::DeliveryPolicy policy = fast_retries())
-        : messaging_(bus, policy, metrics, clock) {}
+        : messaging_(bus, policy, metrics, clock, telemetry::Tracer::disabled()) {}
     ~BusHarness() { stop(); }
 
     bus::MessageBus bus;

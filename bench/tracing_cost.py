@@ -1,0 +1,108 @@
+#!/usr/bin/env python3
+"""What tracing and the access log cost per order: shopd-bench against shopd with tracing off,
+with parentbased_traceidratio at 0.1 and at always_on (spans sent to a collector stand-in that
+takes and counts them), and with the access log on, in turn, round after round in the same
+minutes. --before PATH adds a shopd binary of before tracing existed as one more arm.
+
+    bench/tracing_cost.py --bench build/release/bench/shopd-bench --shopd build/release/shopd
+        [--before OLD_SHOPD] [--rounds 5] [--duration 10]
+
+Prints one JSON line: each arm's cpu_us_per_order (every round and the median), its median
+ratio to tracing off, and the spans the collector took.
+"""
+import argparse
+import http.server
+import json
+import statistics
+import subprocess
+import sys
+import threading
+
+
+class Sink:
+    """Takes OTLP/JSON exports and counts their spans."""
+
+    def __init__(self):
+        sink = self
+        self.spans, self.lock = 0, threading.Lock()
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def do_POST(self):
+                body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+                count = sum(len(scope["spans"]) for resource in body["resourceSpans"]
+                            for scope in resource["scopeSpans"])
+                with sink.lock:
+                    sink.spans += count
+                self.send_response(200)
+                self.send_header("Content-Length", "2")
+                self.end_headers()
+                self.wfile.write(b"{}")
+
+            def log_message(self, *args):
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+
+def run(bench, shopd, settings, duration):
+    command = [bench, "--start", "--shopd", shopd, "--connections", "32",
+               "--duration", str(duration)]
+    command += [f"--shopd-arg=--set={setting}" for setting in settings]
+    result = subprocess.run(command, capture_output=True, text=True, timeout=duration * 20 + 120)
+    if result.returncode != 0:
+        sys.exit(f"shopd-bench failed: {result.stderr[-2000:]}")
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--bench", required=True)
+    parser.add_argument("--shopd", required=True)
+    parser.add_argument("--before", help="a shopd binary without tracing, as one more arm")
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--duration", type=int, default=10)
+    args = parser.parse_args()
+    sink = Sink()
+    quiet = ["log.access=false"]
+    exporting = quiet + [f"telemetry.otlp_endpoint={sink.url}"]
+    arms = {
+        "off": (args.shopd, quiet),
+        "ratio_0.1": (args.shopd, exporting + ["telemetry.sampler=parentbased_traceidratio",
+                                                "telemetry.sampler_arg=0.1"]),
+        "always_on": (args.shopd, exporting + ["telemetry.sampler=parentbased_always_on"]),
+        "access_log": (args.shopd, ["log.access=true"]),
+    }
+    if args.before:
+        arms["before"] = (args.before, [])
+    figures = {name: [] for name in arms}
+    spans = {name: 0 for name in arms}
+    for round_number in range(args.rounds):
+        for name, (binary, settings) in arms.items():
+            with sink.lock:
+                before = sink.spans
+            result = run(args.bench, binary, settings, args.duration)
+            figures[name].append(result["cpu_us_per_order"])
+            with sink.lock:
+                spans[name] += sink.spans - before
+            print(f"round {round_number + 1} {name}: {result['cpu_us_per_order']} µs/order, "
+                  f"{result['accepted_per_s']} orders/s", file=sys.stderr)
+    off = statistics.median(figures["off"])
+    print(json.dumps({
+        "rounds": args.rounds,
+        "cpu_us_per_order": {name: {"runs": runs, "median": statistics.median(runs)}
+                             for name, runs in figures.items()},
+        "median_ratio_to_off": {name: round(statistics.median(runs) / off, 3)
+                                for name, runs in figures.items()},
+        "pairwise_ratio_to_off": {name: [round(value / base, 3)
+                                         for value, base in zip(runs, figures["off"])]
+                                  for name, runs in figures.items()},
+        "spans_exported": spans,
+    }))
+
+
+if __name__ == "__main__":
+    main()
