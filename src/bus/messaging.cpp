@@ -126,6 +126,21 @@ std::vector<ModuleRuntime*> Messaging::modules() const {
 }
 
 void Messaging::start() {
+    // Every series of the message graph is there from the start, at 0.
+    for (const auto& publication : bus_.publications()) {
+        if (!is_hosted(publication.module)) {
+            continue;
+        }
+        const auto& type = publication.message.name;
+        metrics_.published.with({type});
+        for (const auto& subscriber : bus_.subscribers(type)) {
+            if (is_hosted(subscriber)) {
+                metrics_.delivered.with({type, subscriber});
+                metrics_.retried.with({type, subscriber});
+                metrics_.dead_lettered.with({type, subscriber});
+            }
+        }
+    }
     for (const auto& [name, runtime] : modules_) {
         runtime->dispatcher().start();
         runtime->start_periodic();
