@@ -13,9 +13,11 @@ ratio to tracing off, and the spans the collector took.
 import argparse
 import http.server
 import json
+import os
 import statistics
 import subprocess
 import sys
+import tempfile
 import threading
 
 
@@ -49,10 +51,14 @@ class Sink:
 
 
 def run(bench, shopd, settings, duration):
-    command = [bench, "--start", "--shopd", shopd, "--connections", "32",
+    command = [os.path.abspath(bench), "--start", "--shopd", os.path.abspath(shopd), "--connections", "32",
                "--duration", str(duration)]
     command += [f"--shopd-arg=--set={setting}" for setting in settings]
-    result = subprocess.run(command, capture_output=True, text=True, timeout=duration * 20 + 120)
+    # Started outside the repository, so that no arm reads its config/shopd.toml: an older
+    # binary would refuse the settings it does not know.
+    with tempfile.TemporaryDirectory(prefix="shopd-tracing-cost-") as directory:
+        result = subprocess.run(command, capture_output=True, text=True, cwd=directory,
+                                timeout=duration * 20 + 120)
     if result.returncode != 0:
         sys.exit(f"shopd-bench failed: {result.stderr[-2000:]}")
     return json.loads(result.stdout.strip().splitlines()[-1])

@@ -29,7 +29,8 @@ struct SpanData {
     SpanKind kind = SpanKind::internal;
     std::int64_t start_unix_nanos = 0;
     std::int64_t end_unix_nanos = 0;
-    std::vector<std::pair<std::string, SpanValue>> attributes;
+    // Keyed by names that live as long as the program (string literals): they are not copied.
+    std::vector<std::pair<std::string_view, SpanValue>> attributes;
     std::vector<std::string> links;  // traceparents of spans it concerns besides its parent
     bool failed = false;
     std::string status_message;
@@ -71,7 +72,7 @@ class TraceSpan {
         }
     }
     // Text, a whole number, a real number or a boolean, kept only while recording: a span that
-    // records nothing copies nothing.
+    // records nothing copies nothing. `key` is a string literal, kept as it is.
     template <class T>
     void set(std::string_view key, const T& value) {
         if (!data_) {

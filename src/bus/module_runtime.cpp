@@ -314,7 +314,7 @@ void ModuleRuntime::end_span(TraceSpan& span, std::exception_ptr failure) const 
     if (!span.recording()) {
         return;
     }
-    span.set("messaging.batch.message_count", static_cast<std::int64_t>(batch_size_));
+    span.set("shopd.batch.units", batch_size_);
     span.set("shopd.module", name_);
     if (failure) {
         span.fail(failure_text(failure, "the work threw a non-exception"));

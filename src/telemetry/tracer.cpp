@@ -15,7 +15,7 @@
 namespace shopd {
 
 void TraceSpan::add(std::string_view key, SpanValue value) {
-    data_->attributes.emplace_back(std::string{key}, std::move(value));
+    data_->attributes.emplace_back(key, std::move(value));
 }
 
 void TraceSpan::end() {
@@ -48,61 +48,86 @@ bool is_ratio_sampler(TraceSampler kind) {
     return kind == TraceSampler::traceidratio || kind == TraceSampler::parentbased_traceidratio;
 }
 
-json::object any_value(const SpanValue& value) {
-    return std::visit(
-        [](const auto& held) -> json::object {
+// The export is written as text, not built as a document: it is the one part of tracing that
+// grows with the traffic.
+void append_string(std::string& out, std::string_view text) {
+    out += '"';
+    for (const char c : text) {
+        if (c == '"' || c == '\\') {
+            out += '\\';
+            out += c;
+        } else if (static_cast<unsigned char>(c) < 0x20) {
+            fmt::format_to(std::back_inserter(out), "\\u{:04x}", static_cast<int>(c));
+        } else {
+            out += c;
+        }
+    }
+    out += '"';
+}
+
+void append_value(std::string& out, const SpanValue& value) {
+    std::visit(
+        [&out](const auto& held) {
             using T = std::decay_t<decltype(held)>;
             if constexpr (std::is_same_v<T, std::string>) {
-                return {{"stringValue", held}};
+                out += R"({"stringValue":)";
+                append_string(out, held);
+                out += '}';
             } else if constexpr (std::is_same_v<T, std::int64_t>) {
-                return {{"intValue", std::to_string(held)}};  // proto3 JSON: 64-bit as text
+                // proto3's JSON mapping writes 64-bit integers as strings.
+                fmt::format_to(std::back_inserter(out), R"({{"intValue":"{}"}})", held);
             } else if constexpr (std::is_same_v<T, double>) {
-                return {{"doubleValue", held}};
+                fmt::format_to(std::back_inserter(out), R"({{"doubleValue":{}}})", held);
             } else {
-                return {{"boolValue", held}};
+                out += held ? R"({"boolValue":true})" : R"({"boolValue":false})";
             }
         },
         value);
 }
 
-json::array attributes_json(const std::vector<std::pair<std::string, SpanValue>>& attributes) {
-    json::array items;
-    items.reserve(attributes.size());
-    for (const auto& [key, value] : attributes) {
-        items.push_back(json::object{{"key", key}, {"value", any_value(value)}});
-    }
-    return items;
-}
-
-json::object span_json(const SpanData& span) {
-    json::object object{
-        {"traceId", span.trace_id},
-        {"spanId", span.span_id},
-        {"name", span.name},
-        {"kind", static_cast<int>(span.kind)},
-        {"startTimeUnixNano", std::to_string(span.start_unix_nanos)},
-        {"endTimeUnixNano", std::to_string(span.end_unix_nanos)},
-        {"attributes", attributes_json(span.attributes)},
-        {"status", span.failed ? json::object{{"code", 2}, {"message", span.status_message}}
-                               : json::object{}},
-    };
+void append_span(std::string& out, const SpanData& span) {
+    fmt::format_to(std::back_inserter(out),
+                   R"({{"traceId":"{}","spanId":"{}","kind":{},"startTimeUnixNano":"{}",)"
+                   R"("endTimeUnixNano":"{}")",
+                   span.trace_id, span.span_id, static_cast<int>(span.kind), span.start_unix_nanos,
+                   span.end_unix_nanos);
     if (!span.parent_span_id.empty()) {
-        object["parentSpanId"] = span.parent_span_id;
+        fmt::format_to(std::back_inserter(out), R"(,"parentSpanId":"{}")", span.parent_span_id);
     }
     if (!span.trace_state.empty()) {
-        object["traceState"] = span.trace_state;
+        out += R"(,"traceState":)";
+        append_string(out, span.trace_state);
     }
+    out += R"(,"name":)";
+    append_string(out, span.name);
+    out += R"(,"attributes":[)";
+    for (std::size_t i = 0; i < span.attributes.size(); ++i) {
+        out += i == 0 ? R"({"key":)" : R"(,{"key":)";
+        append_string(out, span.attributes[i].first);
+        out += R"(,"value":)";
+        append_value(out, span.attributes[i].second);
+        out += '}';
+    }
+    out += ']';
     if (!span.links.empty()) {
-        json::array links;
+        out += R"(,"links":[)";
+        bool first = true;
         for (const auto& link : span.links) {
             if (is_valid_traceparent(link)) {
-                links.push_back(
-                    json::object{{"traceId", link.substr(3, 32)}, {"spanId", link.substr(36, 16)}});
+                fmt::format_to(std::back_inserter(out), R"({}{{"traceId":"{}","spanId":"{}"}})",
+                               first ? "" : ",", link.substr(3, 32), link.substr(36, 16));
+                first = false;
             }
         }
-        object["links"] = std::move(links);
+        out += ']';
     }
-    return object;
+    if (span.failed) {
+        out += R"(,"status":{"code":2,"message":)";
+        append_string(out, span.status_message);
+        out += "}}";
+    } else {
+        out += R"(,"status":{}})";
+    }
 }
 
 std::pair<std::string, std::string> split_pair(const std::string& item) {
@@ -282,17 +307,18 @@ void Tracer::stop() {
 }
 
 std::string Tracer::encode(const std::vector<SpanData>& spans) const {
-    json::array items;
-    items.reserve(spans.size());
-    for (const auto& span : spans) {
-        items.push_back(span_json(span));
+    std::string out = R"({"resourceSpans":[{"resource":)" + resource_json_ +
+                      R"(,"scopeSpans":[{"scope":{"name":"shopd","version":")" SHOPD_VERSION
+                      R"("},"spans":[)";
+    out.reserve(out.size() + spans.size() * 1024);
+    for (std::size_t i = 0; i < spans.size(); ++i) {
+        if (i != 0) {
+            out += ',';
+        }
+        append_span(out, spans[i]);
     }
-    const json::object scope_spans{
-        {"scope", json::object{{"name", "shopd"}, {"version", SHOPD_VERSION}}},
-        {"spans", std::move(items)}};
-    // The resource was encoded once; the rest of the document is spliced around it.
-    return R"({"resourceSpans":[{"resource":)" + resource_json_ + R"(,"scopeSpans":[)" +
-           json::serialize(scope_spans) + "]}]}";
+    out += "]}]}]}";
+    return out;
 }
 
 void Tracer::flush() {
