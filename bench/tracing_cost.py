@@ -11,48 +11,21 @@ Prints one JSON line: each arm's cpu_us_per_order (every round and the median), 
 ratio to tracing off, and the spans the collector took.
 """
 import argparse
-import http.server
 import json
 import os
 import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 
-
-class Sink:
-    """Takes OTLP/JSON exports and counts their spans."""
-
-    def __init__(self):
-        sink = self
-        self.spans, self.lock = 0, threading.Lock()
-
-        class Handler(http.server.BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def do_POST(self):
-                body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-                count = sum(len(scope["spans"]) for resource in body["resourceSpans"]
-                            for scope in resource["scopeSpans"])
-                with sink.lock:
-                    sink.spans += count
-                self.send_response(200)
-                self.send_header("Content-Length", "2")
-                self.end_headers()
-                self.wfile.write(b"{}")
-
-            def log_message(self, *args):
-                pass
-
-        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+# The collector stand-in of the tests.
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "e2e"))
+from otlp_collector import Collector  # noqa: E402
 
 
 def run(bench, shopd, settings, duration):
-    command = [os.path.abspath(bench), "--start", "--shopd", os.path.abspath(shopd), "--connections", "32",
-               "--duration", str(duration)]
+    command = [os.path.abspath(bench), "--start", "--shopd", os.path.abspath(shopd),
+               "--connections", "32", "--duration", str(duration)]
     command += [f"--shopd-arg=--set={setting}" for setting in settings]
     # Started outside the repository, so that no arm reads its config/shopd.toml: an older
     # binary would refuse the settings it does not know.
@@ -72,7 +45,7 @@ def main():
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--duration", type=int, default=10)
     args = parser.parse_args()
-    sink = Sink()
+    sink = Collector(keep=False)
     quiet = ["log.access=false"]
     exporting = quiet + [f"telemetry.otlp_endpoint={sink.url}"]
     arms = {
@@ -89,11 +62,11 @@ def main():
     for round_number in range(args.rounds):
         for name, (binary, settings) in arms.items():
             with sink.lock:
-                before = sink.spans
+                before = sink.count
             result = run(args.bench, binary, settings, args.duration)
             figures[name].append(result["cpu_us_per_order"])
             with sink.lock:
-                spans[name] += sink.spans - before
+                spans[name] += sink.count - before
             print(f"round {round_number + 1} {name}: {result['cpu_us_per_order']} µs/order, "
                   f"{result['accepted_per_s']} orders/s", file=sys.stderr)
     off = statistics.median(figures["off"])

@@ -35,7 +35,6 @@ import argparse
 import atexit
 import collections
 import http.client
-import http.server
 import json
 import os
 import random
@@ -46,6 +45,8 @@ import sys
 import tempfile
 import threading
 import time
+
+from otlp_collector import Collector
 
 MODULES = ["inventory", "order", "payment", "shipping", "notification"]
 SETTLED = {"confirmed", "shipped", "delivered", "cancelled"}
@@ -750,49 +751,6 @@ def scenario_brokers_down(args, workdir, mock):
     print(json.dumps({"scenario": "brokers_down", "orders_while_down": len(orders),
                       "backlog_while_down": backlog_while_down, "outbox_rows": rows,
                       "kafka_messages": messages, "duplicates": duplicates}))
-
-
-class Collector:
-    """A stand-in for an OpenTelemetry collector (OTLP/HTTP, JSON) that also answers webhooks:
-    it keeps every span exported to /v1/traces and every webhook's traceparent."""
-
-    def __init__(self):
-        collector = self
-        self.spans, self.webhook_parents, self.lock = [], [], threading.Lock()
-
-        class Handler(http.server.BaseHTTPRequestHandler):
-            def do_POST(self):
-                body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
-                with collector.lock:
-                    if self.path == "/v1/traces":
-                        for resource in json.loads(body)["resourceSpans"]:
-                            attributes = {a["key"]: a["value"].get("stringValue")
-                                          for a in resource["resource"]["attributes"]}
-                            for scope in resource["scopeSpans"]:
-                                for span in scope["spans"]:
-                                    span["service"] = attributes["service.name"]
-                                    collector.spans.append(span)
-                    else:
-                        collector.webhook_parents.append(self.headers.get("traceparent"))
-                self.send_response(200)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", "2")
-                self.end_headers()
-                self.wfile.write(b"{}")
-
-            def log_message(self, *args):
-                pass
-
-        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def trace(self, trace_id):
-        with self.lock:
-            return [span for span in self.spans if span["traceId"] == trace_id]
-
-    def close(self):
-        self.server.shutdown()
 
 
 def attribute(span, key):
