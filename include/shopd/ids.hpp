@@ -15,4 +15,8 @@ std::string new_traceparent();
 std::string child_traceparent(std::string_view parent);
 bool is_valid_traceparent(std::string_view traceparent);
 
+// Whether `text` holds only ASCII letters, digits, '.', '_' and '-' (true when empty): what
+// names and ids given from outside may hold.
+bool is_identifier(std::string_view text);
+
 }  // namespace shopd

@@ -68,11 +68,9 @@ void Payments::capture(UnitOfWork& unit_of_work, const CapturePayment& command) 
     const auto status = status_after(answer);
     const auto outcome = std::string{to_string(status)};
     const auto reason = std::string{answer ? std::string_view{} : to_string(answer.error().code)};
-    if (call.recording()) {
-        call.set("shopd.payment.outcome", outcome);
-        call.set("shopd.payment.decline_reason", reason);
-        call.set("shopd.order.id", command.order_id);
-    }
+    call.set("shopd.payment.outcome", outcome);
+    call.set("shopd.payment.decline_reason", reason);
+    call.set("shopd.order.id", command.order_id);
     call.end();
     count(unit_of_work, metrics_.captures.with({outcome, reason}));
     const PaymentId id{new_uuid_v7()};

@@ -10,6 +10,7 @@
 
 #include <shopd/clock.hpp>
 #include <shopd/digest.hpp>
+#include <shopd/ids.hpp>
 #include <shopd/migration.hpp>
 #include <shopd/whole_number.hpp>
 
@@ -55,9 +56,7 @@ boost::json::object key_json(const KeyRecord& key) {
 }
 
 bool valid_key_name(std::string_view name) {
-    return !name.empty() && name.size() <= 64 && std::all_of(name.begin(), name.end(), [](char c) {
-        return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' || c == '-';
-    });
+    return !name.empty() && name.size() <= 64 && is_identifier(name);
 }
 
 std::optional<std::chrono::milliseconds> parse_lifetime(std::string_view text) {

@@ -10,6 +10,8 @@
 #include <spdlog/common.h>
 #include <toml++/toml.h>
 
+#include <shopd/ids.hpp>
+
 extern char** environ;
 
 namespace shopd::config {
@@ -18,12 +20,7 @@ namespace {
 // A rule that a string setting holds only the characters of a name, up to `limit` of them.
 std::function<void(const std::string&)> name_like(std::size_t minimum, std::size_t limit) {
     return [minimum, limit](const std::string& value) {
-        const bool legal = value.size() >= minimum && value.size() <= limit &&
-                           std::all_of(value.begin(), value.end(), [](char c) {
-                               return std::isalnum(static_cast<unsigned char>(c)) || c == '.' ||
-                                      c == '_' || c == '-';
-                           });
-        if (!legal) {
+        if (value.size() < minimum || value.size() > limit || !is_identifier(value)) {
             throw BadValue{fmt::format("expected {} letters, digits, '.', '_' or '-', got '{}'",
                                        minimum == 0 ? fmt::format("up to {}", limit)
                                                     : fmt::format("{}-{}", minimum, limit),

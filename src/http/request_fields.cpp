@@ -3,6 +3,7 @@
 #include <cctype>
 #include <fmt/format.h>
 
+#include <shopd/ids.hpp>
 #include <shopd/request_fields.hpp>
 #include <shopd/whole_number.hpp>
 
@@ -72,10 +73,7 @@ std::string RequestFields::text(std::string_view key, std::size_t max_length) {
 
 std::string RequestFields::identifier(std::string_view key, std::size_t max_length) {
     auto value = text(key, max_length);
-    const bool valid = std::all_of(value.begin(), value.end(), [](unsigned char c) {
-        return std::isalnum(c) || c == '.' || c == '_' || c == '-';
-    });
-    if (!valid) {
+    if (!is_identifier(value)) {
         error(key, "may hold only letters, digits, '.', '_' and '-'");
     }
     return value;

@@ -32,13 +32,10 @@ void mark_problem(http::Response& response, const std::string& request_id) {
 
 std::string given_request_id(const http::Request& request) {
     const auto given = request.header("X-Request-Id");
-    if (!given || given->empty() || given->size() > kLongestRequestId) {
+    if (!given || given->empty() || given->size() > kLongestRequestId || !is_identifier(*given)) {
         return {};
     }
-    const bool legal = std::all_of(given->begin(), given->end(), [](char c) {
-        return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' || c == '-';
-    });
-    return legal ? std::string{*given} : std::string{};
+    return std::string{*given};
 }
 
 RequestTelemetry::Exchange RequestTelemetry::begin(http::Request& request) const {

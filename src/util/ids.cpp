@@ -1,3 +1,5 @@
+#include <algorithm>
+#include <cctype>
 #include <chrono>
 #include <cstdint>
 #include <random>
@@ -64,6 +66,12 @@ std::string child_traceparent(std::string_view parent) {
     child[0] = child[1] = '0';
     write_hex(child.data() + 52, random_u64(), 16);
     return child;
+}
+
+bool is_identifier(std::string_view text) {
+    return std::all_of(text.begin(), text.end(), [](char c) {
+        return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' || c == '-';
+    });
 }
 
 bool is_valid_traceparent(std::string_view traceparent) {
