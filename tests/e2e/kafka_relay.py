@@ -764,16 +764,18 @@ def check_order_trace(collector, trace_id, root_parent, split):
     """The spans of one order's trace form one tree under the request's parent: each handling
     a child of the span that published it (over Kafka: of its receive, a child of the send),
     through every saga module to the webhook call. Returns the spans and the tree as text."""
-    def webhook_span():
+    def exported_whole():
+        # Each process exports on its own, so a child may arrive before its parent from the
+        # other process: the trace is read once the webhook call, its consequence and every
+        # parent named are in.
         spans = collector.trace(trace_id)
+        named = {span["spanId"] for span in spans} | {root_parent}
         calls = [span for span in spans if span["kind"] == 3 and span["name"] == "POST"]
-        return (spans, calls[0]) if calls else None
-    # The webhook call's span ends after the answer, so it comes among the last.
-    spans, call = wait_for("the webhook call's span", webhook_span, timeout=60, interval=0.1)
-    wait_for("the call's consequences to be exported",
-             lambda: any(span["name"] == "publish notification.sent"
-                         for span in collector.trace(trace_id)), timeout=60, interval=0.1)
-    spans = collector.trace(trace_id)
+        whole = calls and all(span.get("parentSpanId", "") in named for span in spans) and \
+            any(span["name"] == "publish notification.sent" for span in spans)
+        return (spans, calls[0]) if whole else None
+    spans, call = wait_for("the whole trace down to the webhook call's consequence",
+                           exported_whole, timeout=60, interval=0.1)
     by_id = {span["spanId"]: span for span in spans}
     if len(by_id) != len(spans):
         fail("a span was exported twice")
