@@ -142,6 +142,7 @@ struct MetricsSample {
     double outbox_backlog = 0;
     double confirmed = 0;  // order.confirmed messages published so far
     double cpu_seconds = 0;
+    double sqlite_changes = 0;  // rows written, summed over the modules
 };
 
 MetricsSample read_metrics(std::string_view text) {
@@ -161,6 +162,8 @@ MetricsSample read_metrics(std::string_view text) {
             sample.confirmed = value_of(line);
         } else if (line.starts_with("process_cpu_seconds_total ")) {
             sample.cpu_seconds = value_of(line);
+        } else if (line.starts_with("shopd_sqlite_changes_total{")) {
+            sample.sqlite_changes += value_of(line);
         }
     }
     return sample;
@@ -371,6 +374,7 @@ class Bench {
             {"settle_s", fixed(millis_between(orders_ended_, settled_) / 1000, 2)},
             {"rss_mb", fixed(peak_.rss_bytes / (1024.0 * 1024.0))},
             {"cpu_us_per_order", cpu_us_per_order(accepted)},
+            {"sqlite_changes_per_order", sqlite_changes_per_order(confirmed)},
             {"outbox_backlog_max", fmt::format("{}", static_cast<long>(peak_.outbox_backlog))},
             {"throttled", fmt::format("{}", throttled_)},
             {"errors", fmt::format("{}", errors_)},
@@ -387,6 +391,16 @@ class Bench {
         }
         return fmt::format("{:.0f}",
                            (peak_.cpu_seconds - before_orders_.cpu_seconds) * 1e6 / accepted);
+    }
+
+    // Per confirmed order, the rows all modules wrote from the first order until everything
+    // settled. JSON null when none confirmed or the shopd does not count them.
+    std::string sqlite_changes_per_order(long confirmed) const {
+        if (confirmed == 0 || peak_.sqlite_changes == 0) {
+            return "null";
+        }
+        return fmt::format("{:.1f}", (peak_.sqlite_changes - before_orders_.sqlite_changes) /
+                                         static_cast<double>(confirmed));
     }
 
     void note_before_orders() {
@@ -463,6 +477,7 @@ class Bench {
                 peak_.outbox_backlog = std::max(peak_.outbox_backlog, sample.outbox_backlog);
                 peak_.confirmed = std::max(peak_.confirmed, sample.confirmed);
                 peak_.cpu_seconds = std::max(peak_.cpu_seconds, sample.cpu_seconds);
+                peak_.sqlite_changes = std::max(peak_.sqlite_changes, sample.sqlite_changes);
             }
             pause.expires_after(std::chrono::milliseconds(250));
             co_await pause.async_wait(asio::use_awaitable);
@@ -472,6 +487,7 @@ class Bench {
             const auto sample = read_metrics(answer->body);
             peak_.confirmed = std::max(peak_.confirmed, sample.confirmed);
             peak_.cpu_seconds = std::max(peak_.cpu_seconds, sample.cpu_seconds);
+            peak_.sqlite_changes = std::max(peak_.sqlite_changes, sample.sqlite_changes);
         }
     }
 

@@ -79,6 +79,17 @@ Messaging::Messaging(const MessageBus& bus, DeliveryPolicy policy,
             }
             return samples;
         });
+    metrics.sampled_counter(
+        "shopd_sqlite_changes_total",
+        "Rows inserted, updated or deleted in a module's database by "
+        "committed transactions.",
+        {"module"}, [this] {
+            std::vector<telemetry::GaugeSample> samples;
+            for (const auto& [name, runtime] : modules_) {
+                samples.push_back({{name}, static_cast<double>(runtime->rows_changed())});
+            }
+            return samples;
+        });
     metrics.gauge("shopd_dead_letters", "Parked deliveries in a module's outbox.", {"module"},
                   [this] {
                       std::vector<telemetry::GaugeSample> samples;

@@ -39,6 +39,19 @@ ModuleRuntime::~ModuleRuntime() = default;
 void ModuleRuntime::open(std::unique_ptr<SQLite::Database> database) {
     database_ = std::move(database);
     statements_.emplace(*database_);
+    rows_before_open_ = rows_changed_.load(std::memory_order_relaxed);
+    // The connection is only used on the strand, while /metrics reads from any thread: the count
+    // is copied out at each commit rather than asked of the connection.
+    sqlite3_commit_hook(
+        database_->getHandle(),
+        [](void* self) {
+            auto& runtime = *static_cast<ModuleRuntime*>(self);
+            runtime.rows_changed_.store(
+                sqlite3_total_changes64(runtime.database_->getHandle()) + runtime.rows_before_open_,
+                std::memory_order_relaxed);
+            return 0;
+        },
+        this);
 }
 
 void ModuleRuntime::between_batches(std::function<void(SQLite::Database&)> action) {

@@ -97,6 +97,10 @@ class ModuleRuntime final : public OutboxSource {
     // whose periodic work has not run yet.
     std::size_t queued() const;
 
+    // Rows inserted, updated or deleted in this module's database by the transactions committed
+    // so far (SQLite's count, taken as each commits). Thread-safe.
+    std::int64_t rows_changed() const { return rows_changed_.load(std::memory_order_relaxed); }
+
     // Runs `tick` on the strand every `interval` while messages flow (between Messaging's
     // start and stop). Register before start.
     void every(std::chrono::milliseconds interval, std::function<void()> tick);
@@ -156,6 +160,8 @@ class ModuleRuntime final : public OutboxSource {
     std::atomic<int> clock_moves_waiting_{0};
     telemetry::Histogram& batch_units_;
     std::atomic<bool> commits_failing_{false};
+    std::atomic<std::int64_t> rows_changed_{0};
+    std::int64_t rows_before_open_ = 0;  // counted on connections closed since
 };
 
 }  // namespace shopd::bus

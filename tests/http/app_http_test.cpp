@@ -281,6 +281,37 @@ TEST_CASE("dead letters are listed and replayed through the admin API", "[http]"
     CHECK(client.request("POST", "/api/admin/dead-letters/garbage/replay").status == 404);
 }
 
+namespace {
+
+// The value of the sample `series` (name and labels) in a Prometheus text page.
+double sample_value(const std::string& page, const std::string& series) {
+    const auto at = page.find("\n" + series + " ");
+    REQUIRE(at != std::string::npos);
+    return std::stod(page.substr(at + series.size() + 2));
+}
+
+}  // namespace
+
+TEST_CASE("the rows each module's committed transactions write are counted per module", "[http]") {
+    TestApp test;
+    auto client = test.client();
+    const std::string notes = R"(shopd_sqlite_changes_total{module="notes"})";
+    const std::string audit = R"(shopd_sqlite_changes_total{module="audit"})";
+    REQUIRE(test.app.wait_until_idle(std::chrono::seconds(10)));
+    const auto before = client.get("/metrics").body;
+    client.get("/api/audit/a");
+    REQUIRE(client.post_json("/api/notes", note("a", 1)).status == 201);
+    REQUIRE(test.app.wait_until_idle(std::chrono::seconds(10)));
+    const auto after = client.get("/metrics").body;
+    CHECK_THAT(after, Catch::Contains("# TYPE shopd_sqlite_changes_total counter"));
+    // The note and its outbox row; the audit module's effect and its record of the message.
+    CHECK(sample_value(after, notes) - sample_value(before, notes) >= 2);
+    CHECK(sample_value(after, audit) - sample_value(before, audit) >= 2);
+
+    client.get("/api/audit/a");
+    CHECK(sample_value(client.get("/metrics").body, audit) == sample_value(after, audit));
+}
+
 TEST_CASE("metrics count requests by route and status and pass promtool", "[http][promtool]") {
     TestApp test;
     auto client = test.client();
