@@ -1,6 +1,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <string>
 
 namespace shopd::bus {
@@ -18,6 +19,14 @@ struct DeliveryPolicy {
 
     // The wait before attempt number `failed_attempts + 1`: doubling from retry_base, capped.
     std::chrono::milliseconds backoff(int failed_attempts) const;
+};
+
+// Where a message stands in the outbox of a publisher hosted in the same process. The
+// subscriber's inbox records such a message as one bit of a block of positions, so a batch
+// that handles many of them writes a row per block it touches rather than one per message.
+struct OutboxPosition {
+    std::string publisher;
+    std::int64_t seq = 0;
 };
 
 struct DeliveryResult {

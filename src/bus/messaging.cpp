@@ -122,10 +122,10 @@ ModuleRuntime* Messaging::find(std::string_view name) const {
     return found == modules_.end() ? nullptr : found->second.get();
 }
 
-void Messaging::deliver(std::string_view subscriber, Envelope envelope,
+void Messaging::deliver(std::string_view subscriber, Envelope envelope, OutboxPosition position,
                         std::function<void(DeliveryResult)> done) {
     // Routes name hosted subscribers only: a subscriber hosted elsewhere reads from Kafka.
-    find(subscriber)->receive(std::move(envelope), std::move(done));
+    find(subscriber)->receive(std::move(envelope), std::move(done), std::move(position));
 }
 
 std::vector<ModuleRuntime*> Messaging::modules() const {

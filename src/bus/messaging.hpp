@@ -53,7 +53,7 @@ class Messaging final : public ModuleHost {
     BusMetrics& metrics() override { return metrics_; }
     telemetry::Tracer& tracer() override { return tracer_; }
     bool is_hosted(std::string_view module) const override { return find(module) != nullptr; }
-    void deliver(std::string_view subscriber, Envelope envelope,
+    void deliver(std::string_view subscriber, Envelope envelope, OutboxPosition position,
                  std::function<void(DeliveryResult)> done) override;
 
     // What `module` handles that a module hosted elsewhere publishes, as (publisher, type).

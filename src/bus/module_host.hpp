@@ -42,8 +42,9 @@ class ModuleHost {
     virtual telemetry::Tracer& tracer() = 0;
     // Whether `module` is hosted here, so its messages are delivered in this process.
     virtual bool is_hosted(std::string_view module) const = 0;
-    // Hands the envelope to the hosted `subscriber`, as ModuleRuntime::receive does.
-    virtual void deliver(std::string_view subscriber, Envelope envelope,
+    // Hands the envelope, read from the publisher's outbox at `position`, to the hosted
+    // `subscriber`, as ModuleRuntime::receive does.
+    virtual void deliver(std::string_view subscriber, Envelope envelope, OutboxPosition position,
                          std::function<void(DeliveryResult)> done) = 0;
     // Units of work waiting for a transaction plus deliveries pending, over every module.
     virtual std::int64_t work_waiting() const = 0;

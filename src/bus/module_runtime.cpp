@@ -132,7 +132,65 @@ void ModuleRuntime::read(MessageContext context, std::function<void(UnitOfWork&)
     });
 }
 
-void ModuleRuntime::receive(Envelope envelope, std::function<void(DeliveryResult)> done) {
+namespace {
+
+constexpr std::int64_t kPositionsPerBlock = 64;
+
+std::uint64_t position_bit(std::int64_t seq) {
+    return std::uint64_t{1} << static_cast<unsigned>(seq % kPositionsPerBlock);
+}
+
+}  // namespace
+
+bool ModuleRuntime::handled_before(const Envelope& envelope,
+                                   const std::optional<OutboxPosition>& position) {
+    if (position) {
+        const auto block = position->seq / kPositionsPerBlock;
+        const auto bit = position_bit(position->seq);
+        if (const auto batch = handled_blocks_.find({position->publisher, block});
+            batch != handled_blocks_.end() && (batch->second & bit) != 0) {
+            return true;
+        }
+        auto& recorded =
+            statements_->get("SELECT handled FROM inbox_block WHERE publisher = ? AND block = ?");
+        recorded.bind(1, position->publisher);
+        recorded.bind(2, block);
+        const bool found =
+            recorded.executeStep() &&
+            (static_cast<std::uint64_t>(recorded.getColumn(0).getInt64()) & bit) != 0;
+        recorded.reset();
+        if (found) {
+            return true;
+        }
+    }
+    // Also for a position: a message handled before shopd recorded positions has a row here.
+    auto& seen = statements_->get("SELECT 1 FROM inbox WHERE message_id = ?");
+    seen.bind(1, envelope.id);
+    const bool found = seen.executeStep();
+    seen.reset();
+    return found;
+}
+
+void ModuleRuntime::write_handled_blocks() {
+    if (handled_blocks_.empty()) {
+        return;
+    }
+    auto& record = statements_->get(
+        "INSERT INTO inbox_block (publisher, block, handled, handled_at) VALUES (?1, ?2, ?3, ?4) "
+        "ON CONFLICT (publisher, block) DO UPDATE SET handled = handled | ?3, handled_at = ?4");
+    const auto now = rfc3339(clock().now());
+    for (const auto& [block, bits] : handled_blocks_) {
+        record.bind(1, block.first);
+        record.bind(2, block.second);
+        record.bind(3, static_cast<std::int64_t>(bits));
+        record.bind(4, now);
+        record.exec();
+        record.reset();
+    }
+}
+
+void ModuleRuntime::receive(Envelope envelope, std::function<void(DeliveryResult)> done,
+                            std::optional<OutboxPosition> position) {
     struct Outcome {
         std::optional<UnitOfWork> unit_of_work;
         bool duplicate = false;
@@ -140,7 +198,7 @@ void ModuleRuntime::receive(Envelope envelope, std::function<void(DeliveryResult
     };
     auto outcome = std::make_shared<Outcome>();
     enqueue(
-        [this, outcome, envelope = std::move(envelope)] {
+        [this, outcome, envelope = std::move(envelope), position = std::move(position)] {
             const auto* subscription = bus().subscription(name_, envelope.type);
             if (subscription == nullptr) {
                 throw std::runtime_error(
@@ -154,10 +212,7 @@ void ModuleRuntime::receive(Envelope envelope, std::function<void(DeliveryResult
                                             envelope);
                 outcome->span.set("messaging.consumer.group.name", name_);
             }
-            auto& seen = statements_->get("SELECT 1 FROM inbox WHERE message_id = ?");
-            seen.bind(1, envelope.id);
-            outcome->duplicate = seen.executeStep();
-            seen.reset();
+            outcome->duplicate = handled_before(envelope, position);
             if (outcome->duplicate) {
                 outcome->span.set("shopd.duplicate", true);
                 return;
@@ -167,6 +222,12 @@ void ModuleRuntime::receive(Envelope envelope, std::function<void(DeliveryResult
                 MessageContext{envelope.correlation_id, envelope.id, outcome->span.traceparent(),
                                envelope.occurred_at, envelope.actor});
             subscription->handler(unit_of_work, envelope);
+            if (position) {
+                // Written once the batch's units ran, a row per block for all of them.
+                handled_blocks_[{position->publisher, position->seq / kPositionsPerBlock}] |=
+                    position_bit(position->seq);
+                return;
+            }
             auto& record = statements_->get(
                 "INSERT INTO inbox (message_id, type, handled_at) VALUES (?, ?, ?)");
             record.bind(1, envelope.id);
@@ -280,6 +341,7 @@ void reset_unfinished(sqlite3* connection) {
 bool ModuleRuntime::write_unguarded(std::vector<Job>& batch,
                                     std::vector<std::exception_ptr>& failures) {
     auto* connection = database_->getHandle();
+    handled_blocks_.clear();
     SQLite::Transaction transaction(*database_, SQLite::TransactionBehavior::IMMEDIATE);
     for (std::size_t i = 0; i < batch.size(); ++i) {
         const auto changes_before = sqlite3_total_changes64(connection);
@@ -296,12 +358,14 @@ bool ModuleRuntime::write_unguarded(std::vector<Job>& batch,
             }
         }
     }
+    write_handled_blocks();
     transaction.commit();
     return true;
 }
 
 void ModuleRuntime::write_in_savepoints(std::vector<Job>& batch,
                                         std::vector<std::exception_ptr>& failures) {
+    handled_blocks_.clear();
     SQLite::Transaction transaction(*database_, SQLite::TransactionBehavior::IMMEDIATE);
     for (std::size_t i = 0; i < batch.size(); ++i) {
         if (failures[i]) {
@@ -320,6 +384,7 @@ void ModuleRuntime::write_in_savepoints(std::vector<Job>& batch,
         }
         store::exec(*statements_, "RELEASE unit_of_work");
     }
+    write_handled_blocks();
     transaction.commit();
 }
 

@@ -9,6 +9,7 @@
 #include <deque>
 #include <exception>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -75,10 +76,12 @@ class ModuleRuntime final : public OutboxSource {
     void read(MessageContext context, std::function<void(UnitOfWork&)> work,
               std::function<void(std::exception_ptr)> done);
 
-    // Hands the message to this module's subscriber, in one unit of work with its inbox row,
+    // Hands the message to this module's subscriber, in one unit of work with its inbox record,
     // so a message is handled once however often it arrives. `done` runs on the strand once
-    // the outcome is committed (or the batch failed).
-    void receive(Envelope envelope, std::function<void(DeliveryResult)> done);
+    // the outcome is committed (or the batch failed). A message from a publisher hosted here
+    // comes with its outbox position, by which it is recorded; one from Kafka by its id.
+    void receive(Envelope envelope, std::function<void(DeliveryResult)> done,
+                 std::optional<OutboxPosition> position = std::nullopt);
 
     // For the platform's own bookkeeping: `write` runs in the next batch, `finish` on the
     // strand after it, with null once committed.
@@ -142,6 +145,11 @@ class ModuleRuntime final : public OutboxSource {
     // Writes and commits the units of the batch that have no failure yet, each in a savepoint,
     // so a failing one rolls back alone.
     void write_in_savepoints(std::vector<Job>& batch, std::vector<std::exception_ptr>& failures);
+    // Whether the message was handled here before, as recorded in the database or by a unit
+    // of the batch being written.
+    bool handled_before(const Envelope& envelope, const std::optional<OutboxPosition>& position);
+    // Writes the blocks of handled positions the batch's units set, one row each.
+    void write_handled_blocks();
 
     std::string name_;
     ModuleHost& host_;
@@ -157,6 +165,8 @@ class ModuleRuntime final : public OutboxSource {
     bool batch_scheduled_ = false;  // under queue_mutex_
     std::size_t writing_ = 0;       // jobs of the batch being committed, under queue_mutex_
     std::size_t batch_size_ = 0;    // of the batch being written, on the strand
+    // (publisher, block of 64 positions) -> the bits the batch being written sets, on the strand
+    std::map<std::pair<std::string, std::int64_t>, std::uint64_t> handled_blocks_;
     std::atomic<int> clock_moves_waiting_{0};
     telemetry::Histogram& batch_units_;
     std::atomic<bool> commits_failing_{false};

@@ -363,7 +363,8 @@ void OutboxDispatcher::deliver(Pending pending) {
     auto envelope = *pending.envelope;
     const auto subscriber = pending.subscriber;
     ++delivering_;
-    host_.deliver(subscriber, std::move(envelope),
+    OutboxPosition position{source_.name(), pending.seq};
+    host_.deliver(subscriber, std::move(envelope), std::move(position),
                   [this, pending = std::move(pending)](DeliveryResult result) mutable {
                       complete(std::move(pending), std::move(result));
                   });

@@ -16,7 +16,9 @@ Forgotten forget_settled_messages(UnitOfWork& unit_of_work, std::chrono::millise
         "(SELECT 1 FROM outbox_progress AS p WHERE p.delivered_through < outbox.seq)",
         cutoff, relay == Relay::on ? 1 : 0);
     forgotten.inbox =
-        store::exec(unit_of_work.statements(), "DELETE FROM inbox WHERE handled_at < ?", cutoff);
+        store::exec(unit_of_work.statements(), "DELETE FROM inbox WHERE handled_at < ?", cutoff) +
+        store::exec(unit_of_work.statements(), "DELETE FROM inbox_block WHERE handled_at < ?",
+                    cutoff);
     return forgotten;
 }
 

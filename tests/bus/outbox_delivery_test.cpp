@@ -127,6 +127,64 @@ TEST_CASE("a duplicate delivery of one message is a no-op", "[bus]") {
 }
 
 TEST_CASE(
+    "messages from a publisher hosted alongside are recorded as a bit per outbox position, "
+    "a row per block of 64",
+    "[bus]") {
+    NotesAndAudit modules;
+    modules.harness.start();
+    modules.harness.messaging().stop();
+    for (int sequence = 1; sequence <= 100; ++sequence) {
+        modules.add("a", sequence);  // outbox seq 1 to 100: blocks 0 and 1
+    }
+    modules.harness.messaging().start();
+    REQUIRE(modules.harness.wait_idle());
+    REQUIRE(modules.audited("a").size() == 100);
+    const auto rows = [&](const std::string& sql) {
+        return modules.harness.on(modules.audit,
+                                  [&](SQLite::Database& database) { return count(database, sql); });
+    };
+    CHECK(rows("SELECT count(*) FROM inbox_block WHERE publisher = 'notes'") == 2);
+    CHECK(rows("SELECT count(*) FROM inbox") == 0);
+
+    const auto envelopes = modules.harness.on(modules.notes, [](SQLite::Database& database) {
+        std::vector<std::string> ids;
+        SQLite::Statement row(database, "SELECT id FROM outbox ORDER BY seq");
+        while (row.executeStep()) {
+            ids.push_back(row.getColumn(0).getString());
+        }
+        return ids;
+    });
+    REQUIRE(envelopes.size() == 100);
+    auto envelope = modules.first_published();
+    int duplicates = 0;
+    for (const auto& id : envelopes) {
+        envelope.id = id;
+        duplicates += modules.redeliver(envelope).status == bus::DeliveryResult::Status::duplicate;
+    }
+    CHECK(duplicates == 100);
+    CHECK(modules.control->handled == 100);
+}
+
+TEST_CASE("a message recorded by its id, as before positions were recorded, is still recognised",
+          "[bus]") {
+    NotesAndAudit modules;
+    modules.harness.start();
+    modules.harness.messaging().stop();
+    modules.add("a", 1);
+    const auto envelope = modules.first_published();
+    modules.harness.on(modules.audit, [&](SQLite::Database& database) {
+        SQLite::Statement row(database,
+                              "INSERT INTO inbox (message_id, type, handled_at) VALUES "
+                              "(?, ?, '2026-01-01T00:00:00.000Z')");
+        row.bind(1, envelope.id);
+        row.bind(2, envelope.type);
+        return row.exec();
+    });
+    CHECK(modules.redeliver(envelope).status == bus::DeliveryResult::Status::duplicate);
+    CHECK(modules.control->handled == 0);
+}
+
+TEST_CASE(
     "a redelivery that arrives while the first delivery is still running runs the handler "
     "once",
     "[bus]") {
@@ -162,7 +220,8 @@ TEST_CASE("a failing handler leaves no inbox row and no partial effect, then is 
 
     CHECK(modules.audited("a").empty());
     CHECK(modules.harness.on(modules.audit, [](SQLite::Database& database) {
-        return count(database, "SELECT count(*) FROM inbox");
+        return count(database, "SELECT count(*) FROM inbox") +
+               count(database, "SELECT count(*) FROM inbox_block");
     }) == 0);
     const auto letters = modules.dead_letters();
     REQUIRE(letters.size() == 1);

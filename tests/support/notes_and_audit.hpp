@@ -76,11 +76,19 @@ struct NotesAndAudit {
         });
     }
 
-    // Hands a message to audit again, as the dispatcher would, and waits for the outcome.
+    // Hands a message notes published to audit again, as the dispatcher would, with its
+    // position in notes' outbox, and waits for the outcome.
     bus::DeliveryResult redeliver(const Envelope& envelope) {
+        const auto seq = harness.on(notes, [&](SQLite::Database& database) {
+            SQLite::Statement row(database, "SELECT seq FROM outbox WHERE id = ?");
+            row.bind(1, envelope.id);
+            row.executeStep();
+            return row.getColumn(0).getInt64();
+        });
         std::promise<bus::DeliveryResult> outcome;
-        audit.receive(envelope,
-                      [&](bus::DeliveryResult result) { outcome.set_value(std::move(result)); });
+        audit.receive(
+            envelope, [&](bus::DeliveryResult result) { outcome.set_value(std::move(result)); },
+            bus::OutboxPosition{"notes", seq});
         return outcome.get_future().get();
     }
 
