@@ -3,6 +3,7 @@
 #include <SQLiteCpp/Database.h>
 #include <SQLiteCpp/Statement.h>
 #include <SQLiteCpp/VariadicBind.h>
+#include <boost/json/fwd.hpp>
 #include <boost/json/value.hpp>
 #include <memory>
 #include <string>
@@ -70,5 +71,11 @@ inline std::vector<std::string> first_column(SQLite::Statement& statement) {
 inline boost::json::value text_or_null(const SQLite::Column& column) {
     return column.isNull() ? boost::json::value(nullptr) : boost::json::value(column.getString());
 }
+
+// A history kept in its row's TEXT column, a JSON object per line, so that a step appends to
+// it (`column = column || ?`) in the update it makes anyway rather than inserting a row.
+std::string history_line(const boost::json::object& entry);
+// The entries of such a column, oldest first.
+boost::json::array history_entries(std::string_view lines);
 
 }  // namespace shopd::store

@@ -20,7 +20,7 @@ namespace {
 
 const char* const kShipmentById =
     "SELECT id, order_id, customer_id, status, carrier, tracking_number, cost_cents, currency, "
-    "weight_grams, shipping_address, created_at, updated_at FROM shipment WHERE id = ?";
+    "weight_grams, shipping_address, created_at, updated_at, history FROM shipment WHERE id = ?";
 
 }  // namespace
 
@@ -40,16 +40,13 @@ void Shipments::create(UnitOfWork& unit_of_work, const CreateShipment& command) 
     auto& insert = unit_of_work.statements().get(
         "INSERT INTO shipment (id, order_id, customer_id, status, carrier, tracking_number, "
         "cost_cents, currency, weight_grams, shipping_address, created_at, updated_at, "
-        "traceparent) VALUES (?, ?, ?, 'created', ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+        "traceparent, history) VALUES (?, ?, ?, 'created', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
     SQLite::bind(insert, id, command.order_id, command.customer_id, config_.carrier, tracking, cost,
                  command.currency, command.weight_grams,
                  json::serialize(json::value_from(command.address)), now, now,
-                 unit_of_work.context().traceparent);
+                 unit_of_work.context().traceparent,
+                 store::history_line({{"status", "created"}, {"at", now}}));
     insert.exec();
-    auto& history = unit_of_work.statements().get(
-        "INSERT INTO shipment_history (shipment_id, status, at) VALUES (?, 'created', ?)");
-    SQLite::bind(history, id, now);
-    history.exec();
     unit_of_work.publish(
         ShipmentCreated{command.order_id, id, config_.carrier, tracking, cost, command.currency},
         contracts::order::order_aggregate(command.order_id));
@@ -148,13 +145,9 @@ void Shipments::set_status(UnitOfWork& unit_of_work, const ShipmentId& id,
     const auto now = rfc3339(unit_of_work.now());
     const std::string name{to_string(status)};
     auto& update = unit_of_work.statements().get(
-        "UPDATE shipment SET status = ?, updated_at = ? WHERE id = ?");
-    SQLite::bind(update, name, now, id.str());
+        "UPDATE shipment SET status = ?, updated_at = ?, history = history || ? WHERE id = ?");
+    SQLite::bind(update, name, now, store::history_line({{"status", name}, {"at", now}}), id.str());
     update.exec();
-    auto& history = unit_of_work.statements().get(
-        "INSERT INTO shipment_history (shipment_id, status, at) VALUES (?, ?, ?)");
-    SQLite::bind(history, id.str(), name, now);
-    history.exec();
 }
 
 std::optional<json::object> Shipments::shipment(UnitOfWork& unit_of_work,
@@ -179,17 +172,8 @@ std::optional<json::object> Shipments::shipment(UnitOfWork& unit_of_work,
         {"created_at", query.getColumn(10).getString()},
         {"updated_at", query.getColumn(11).getString()},
     };
+    shipment["history"] = store::history_entries(query.getColumn(12).getText());
     query.reset();
-    json::array history;
-    auto& steps = unit_of_work.statements().get(
-        "SELECT status, at FROM shipment_history WHERE shipment_id = ? ORDER BY id");
-    steps.bind(1, id.str());
-    while (steps.executeStep()) {
-        history.push_back(json::object{{"status", steps.getColumn(0).getString()},
-                                       {"at", steps.getColumn(1).getString()}});
-    }
-    steps.reset();
-    shipment["history"] = std::move(history);
     return shipment;
 }
 
