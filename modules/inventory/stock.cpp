@@ -22,6 +22,9 @@ namespace {
 const char* const kProductColumns =
     "SELECT sku, name, price_cents, currency, weight_grams, available, reserved, sold, "
     "created_at, updated_at FROM product ";
+const std::string kProductBySku = std::string{kProductColumns} + "WHERE sku = ?";
+const std::string kProductsAfter =
+    std::string{kProductColumns} + "WHERE sku > ? ORDER BY sku LIMIT ?";
 
 json::object product_json(SQLite::Statement& row) {
     const auto available = row.getColumn(5).getInt64();
@@ -70,7 +73,7 @@ result<void> Stock::add_product(UnitOfWork& unit_of_work, const NewProduct& prod
 }
 
 std::optional<json::object> Stock::product(UnitOfWork& unit_of_work, const Sku& sku) const {
-    auto& query = unit_of_work.statements().get(std::string{kProductColumns} + "WHERE sku = ?");
+    auto& query = unit_of_work.statements().get(kProductBySku);
     query.bind(1, sku.str());
     std::optional<json::object> found;
     if (query.executeStep()) {
@@ -81,8 +84,7 @@ std::optional<json::object> Stock::product(UnitOfWork& unit_of_work, const Sku& 
 }
 
 json::array Stock::products(UnitOfWork& unit_of_work, const std::string& after, int limit) const {
-    auto& query = unit_of_work.statements().get(std::string{kProductColumns} +
-                                                "WHERE sku > ? ORDER BY sku LIMIT ?");
+    auto& query = unit_of_work.statements().get(kProductsAfter);
     query.bind(1, after);
     query.bind(2, limit);
     json::array items;
@@ -137,12 +139,12 @@ void Stock::reserve(UnitOfWork& unit_of_work, const ReserveStock& command) const
     const auto expires_at = now + config_.reservation_ttl;
     auto& insert = unit_of_work.statements().get(
         "INSERT INTO reservation (order_id, state, currency, total_cents, expires_at_ms, "
-        "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)");
+        "created_at, updated_at, lines) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
     const auto decision = plan_reservation(command.lines, products);
     if (!decision) {
         const auto& refusal = decision.error();
         SQLite::bind(insert, command.order_id, "rejected", "", 0, unix_millis(now), rfc3339(now),
-                     rfc3339(now));
+                     rfc3339(now), "[]");
         insert.exec();
         unit_of_work.publish(
             StockRejected{command.order_id, std::string{to_string(refusal.code)},
@@ -152,21 +154,13 @@ void Stock::reserve(UnitOfWork& unit_of_work, const ReserveStock& command) const
     }
     const auto& plan = *decision;
     SQLite::bind(insert, command.order_id, "reserved", plan.currency, plan.total_cents,
-                 unix_millis(expires_at), rfc3339(now), rfc3339(now));
+                 unix_millis(expires_at), rfc3339(now), rfc3339(now),
+                 json::serialize(json::value_from(plan.lines)));
     insert.exec();
-    auto& insert_line = unit_of_work.statements().get(
-        "INSERT INTO reservation_line (order_id, sku, quantity, unit_price_cents) "
-        "VALUES (?, ?, ?, ?)");
     auto& hold = unit_of_work.statements().get(
         "UPDATE product SET available = available - ?, reserved = reserved + ?, updated_at = ? "
         "WHERE sku = ?");
     for (const auto& line : plan.lines) {
-        insert_line.bind(1, command.order_id);
-        insert_line.bind(2, line.sku);
-        insert_line.bind(3, line.quantity);
-        insert_line.bind(4, line.unit_price_cents);
-        insert_line.exec();
-        insert_line.reset();
         hold.bind(1, line.quantity);
         hold.bind(2, line.quantity);
         hold.bind(3, rfc3339(now));
@@ -205,17 +199,13 @@ void Stock::commit(UnitOfWork& unit_of_work, const CommitStock& command) const {
         move_lines(unit_of_work, command.order_id, "reserved = reserved - ?1, sold = sold + ?1");
     } else if (state == "expired") {
         // The sale outran the reservation: sell from the shelf if it still has every line.
-        auto& short_lines = unit_of_work.statements().get(
-            "SELECT l.sku FROM reservation_line l JOIN product p ON p.sku = l.sku "
-            "WHERE l.order_id = ? AND p.available < l.quantity LIMIT 1");
-        short_lines.bind(1, command.order_id);
-        const bool short_of_stock = short_lines.executeStep();
-        const auto sku = short_of_stock ? short_lines.getColumn(0).getString() : std::string{};
-        short_lines.reset();
-        if (short_of_stock) {
-            unit_of_work.publish(StockRejected{command.order_id, "reservation_expired", sku},
-                                 order_aggregate(command.order_id));
-            return;
+        for (const auto& line : lines_of(unit_of_work, command.order_id)) {
+            if (available_of(unit_of_work, line.sku) < line.quantity) {
+                unit_of_work.publish(
+                    StockRejected{command.order_id, "reservation_expired", line.sku},
+                    order_aggregate(command.order_id));
+                return;
+            }
         }
         move_lines(unit_of_work, command.order_id, "available = available - ?1, sold = sold + ?1");
     } else {
@@ -239,26 +229,30 @@ int Stock::expire_lapsed(UnitOfWork& unit_of_work) const {
     return static_cast<int>(lapsed.size());
 }
 
+std::vector<ReservedLine> Stock::lines_of(UnitOfWork& unit_of_work,
+                                          const std::string& order_id) const {
+    auto& query = unit_of_work.statements().get("SELECT lines FROM reservation WHERE order_id = ?");
+    query.bind(1, order_id);
+    auto lines =
+        query.executeStep()
+            ? json::value_to<std::vector<ReservedLine>>(json::parse(query.getColumn(0).getText()))
+            : std::vector<ReservedLine>{};
+    query.reset();
+    return lines;
+}
+
 void Stock::move_lines(UnitOfWork& unit_of_work, const std::string& order_id,
                        const char* column_update) const {
-    std::vector<std::pair<std::string, std::int64_t>> lines;
-    auto& query = unit_of_work.statements().get(
-        "SELECT sku, quantity FROM reservation_line WHERE order_id = ?");
-    query.bind(1, order_id);
-    while (query.executeStep()) {
-        lines.emplace_back(query.getColumn(0).getString(), query.getColumn(1).getInt64());
-    }
-    query.reset();
     auto& update = unit_of_work.statements().get(
         std::string{"UPDATE product SET "} + column_update + ", updated_at = ?2 WHERE sku = ?3");
-    for (const auto& [sku, quantity] : lines) {
-        const auto available_before = available_of(unit_of_work, sku);
-        update.bind(1, quantity);
+    for (const auto& line : lines_of(unit_of_work, order_id)) {
+        const auto available_before = available_of(unit_of_work, line.sku);
+        update.bind(1, line.quantity);
         update.bind(2, rfc3339(unit_of_work.now()));
-        update.bind(3, sku);
+        update.bind(3, line.sku);
         update.exec();
         update.reset();
-        check_low_stock(unit_of_work, sku, available_before);
+        check_low_stock(unit_of_work, line.sku, available_before);
     }
 }
 

@@ -47,6 +47,9 @@ class Stock {
 
   private:
     // Moves `quantity` of every line of the order's reservation between the stock columns.
+    // The lines the reservation of `order_id` holds; none for an order without one.
+    std::vector<contracts::inventory::ReservedLine> lines_of(UnitOfWork& unit_of_work,
+                                                             const std::string& order_id) const;
     void move_lines(UnitOfWork& unit_of_work, const std::string& order_id,
                     const char* column_update) const;
     // Every change of the shelf stock by hand is recorded: stock can always be accounted for.
