@@ -49,17 +49,60 @@ void bind_reason(SQLite::Statement& statement, int index, std::optional<CancelRe
     bind_text_or_null(statement, index, reason ? to_string(*reason) : std::string_view{});
 }
 
-// Records the decision's timeline and sends its messages, about the order; returns the id of
-// the CapturePayment among them, or an empty string.
-std::string record_and_send(UnitOfWork& unit_of_work, const Decision& decision) {
-    const auto& id = decision.state.id.str();
+// The decision's timeline entries as the order row keeps them.
+std::string timeline_lines(UnitOfWork& unit_of_work, const Decision& decision) {
     const auto at = rfc3339(unit_of_work.now());
+    const auto& actor = unit_of_work.context().actor;
+    std::string lines;
     for (const auto& entry : decision.timeline) {
-        exec(unit_of_work,
-             "INSERT INTO order_timeline (order_id, at, event, detail, actor) VALUES (?, ?, ?, ?, "
-             "?)",
-             id, at, entry.event, entry.detail, unit_of_work.context().actor);
+        lines += store::history_line({
+            {"at", at},
+            {"event", entry.event},
+            {"detail", entry.detail},
+            {"actor", actor.empty() ? json::value(nullptr) : json::value(actor)},
+        });
     }
+    return lines;
+}
+
+// The lines of a new order as its row keeps them.
+std::string lines_text(const std::vector<OrderLine>& lines,
+                       const std::vector<std::int64_t>& unit_prices_cents) {
+    json::array items;
+    for (std::size_t i = 0; i < lines.size(); ++i) {
+        items.push_back(json::object{{"sku", lines[i].sku},
+                                     {"quantity", lines[i].quantity},
+                                     {"unit_price_cents", unit_prices_cents[i]}});
+    }
+    return json::serialize(items);
+}
+
+// The order's lines, with the prices its reservation set, as the row keeps them (a JSON array of
+// {"sku", "quantity", "unit_price_cents"}); empty when the decision sets no price.
+std::string repriced_lines(UnitOfWork& unit_of_work, const Decision& decision) {
+    if (decision.repriced_lines.empty()) {
+        return {};
+    }
+    auto& query = unit_of_work.statements().get("SELECT lines FROM customer_order WHERE id = ?");
+    query.bind(1, decision.state.id.str());
+    auto lines =
+        query.executeStep() ? json::parse(query.getColumn(0).getText()).as_array() : json::array{};
+    query.reset();
+    for (auto& line : lines) {
+        auto& fields = line.as_object();
+        for (const auto& priced : decision.repriced_lines) {
+            if (fields.at("sku").as_string() == priced.sku) {
+                fields["unit_price_cents"] = priced.unit_price_cents;
+            }
+        }
+    }
+    return json::serialize(lines);
+}
+
+// Sends the decision's messages, about the order; returns the id of the CapturePayment among
+// them, or an empty string.
+std::string send(UnitOfWork& unit_of_work, const Decision& decision) {
+    const auto& id = decision.state.id.str();
     std::string capture_id;
     for (const auto& message : decision.messages) {
         auto message_id = std::visit(
@@ -153,11 +196,12 @@ std::optional<OrderState> Saga::find(UnitOfWork& unit_of_work, const OrderId& or
 void Saga::apply(UnitOfWork& unit_of_work, const OrderState& before,
                  const Decision& decision) const {
     const auto& order = decision.state;
-    const auto capture_id = record_and_send(unit_of_work, decision);
+    const auto capture_id = send(unit_of_work, decision);
     if (order.status != before.status) {
         count(unit_of_work, order);
     }
-    if (order != before || decision.deadline != DeadlineChange::keep || !capture_id.empty()) {
+    if (order != before || decision.deadline != DeadlineChange::keep || !capture_id.empty() ||
+        !decision.timeline.empty() || !decision.repriced_lines.empty()) {
         // Once the capture is asked for, the token lives in that command alone.
         auto& update = unit_of_work.statements().get(
             "UPDATE customer_order SET status = ?1, step = ?2, cancel_reason = ?3, "
@@ -166,7 +210,8 @@ void Saga::apply(UnitOfWork& unit_of_work, const OrderState& before,
             "payment_requested = ?12, shipment_requested = ?13, updated_at = ?14, "
             "deadline_ms = CASE ?15 WHEN 0 THEN deadline_ms WHEN 1 THEN ?16 ELSE NULL END, "
             "capture_message_id = CASE ?18 WHEN '' THEN capture_message_id ELSE ?18 END, "
-            "payment_token = CASE ?18 WHEN '' THEN payment_token ELSE '' END "
+            "payment_token = CASE ?18 WHEN '' THEN payment_token ELSE '' END, "
+            "timeline = timeline || ?19, lines = CASE ?20 WHEN '' THEN lines ELSE ?20 END "
             "WHERE id = ?17");
         update.bind(1, std::string{to_string(order.status)});
         update.bind(2, std::string{to_string(order.step)});
@@ -186,13 +231,10 @@ void Saga::apply(UnitOfWork& unit_of_work, const OrderState& before,
         update.bind(16, unix_millis(unit_of_work.now()) + config_.step_timeout.count());
         update.bind(17, order.id.str());
         update.bind(18, capture_id);
+        update.bind(19, timeline_lines(unit_of_work, decision));
+        update.bind(20, repriced_lines(unit_of_work, decision));
         update.exec();
         update.reset();
-    }
-    for (const auto& line : decision.repriced_lines) {
-        exec(unit_of_work,
-             "UPDATE order_line SET unit_price_cents = ? WHERE order_id = ? AND sku = ?",
-             line.unit_price_cents, order.id.str(), line.sku);
     }
 }
 
@@ -234,22 +276,16 @@ result<OrderId> Saga::place(UnitOfWork& unit_of_work, const PlaceOrder& request)
     exec(unit_of_work,
          "INSERT INTO customer_order (id, customer_id, status, step, deadline_ms, currency, "
          "total_cents, payment_token, shipping_address, stock_requested, created_at, updated_at, "
-         "placed_by, traceparent) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+         "placed_by, traceparent, timeline, lines) "
+         "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
          order.id.str(), order.customer_id, std::string{to_string(order.status)},
          std::string{to_string(order.step)},
          unix_millis(unit_of_work.now()) + config_.step_timeout.count(), order.currency,
          order.total_cents, order.payment_token, json::serialize(json::value_from(request.address)),
          order.was_asked(Step::reserving) ? 1 : 0, now, now, request.placed_by,
-         unit_of_work.context().traceparent);
-    for (std::size_t i = 0; i < request.lines.size(); ++i) {
-        const auto& line = request.lines[i];
-        exec(unit_of_work,
-             "INSERT INTO order_line (order_id, line_no, sku, quantity, unit_price_cents) "
-             "VALUES (?, ?, ?, ?, ?)",
-             order.id.str(), static_cast<int>(i), line.sku, line.quantity,
-             priced->unit_prices_cents[i]);
-    }
-    record_and_send(unit_of_work, decision);
+         unit_of_work.context().traceparent, timeline_lines(unit_of_work, decision),
+         lines_text(request.lines, priced->unit_prices_cents));
+    send(unit_of_work, decision);
     unit_of_work.after_commit([this] { metrics_.placed.with({}).inc(); });
     return order.id;
 }
@@ -310,7 +346,7 @@ std::optional<json::object> Saga::order(UnitOfWork& unit_of_work, const OrderId&
     auto& query = unit_of_work.statements().get(
         "SELECT customer_id, status, cancel_reason, currency, total_cents, shipping_address, "
         "payment_id, shipment_id, tracking_number, created_at, updated_at, step, deadline_ms, "
-        "placed_by FROM customer_order WHERE id = ?");
+        "placed_by, timeline, lines FROM customer_order WHERE id = ?");
     query.bind(1, order_id.str());
     if (!query.executeStep()) {
         query.reset();
@@ -338,35 +374,9 @@ std::optional<json::object> Saga::order(UnitOfWork& unit_of_work, const OrderId&
         {"created_at", query.getColumn(9).getString()},
         {"updated_at", query.getColumn(10).getString()},
     };
+    order["items"] = json::parse(query.getColumn(15).getText());
+    order["timeline"] = store::history_entries(query.getColumn(14).getText());
     query.reset();
-
-    json::array items;
-    auto& lines = unit_of_work.statements().get(
-        "SELECT sku, quantity, unit_price_cents FROM order_line WHERE order_id = ? ORDER BY "
-        "line_no");
-    lines.bind(1, order_id.str());
-    while (lines.executeStep()) {
-        items.push_back(json::object{{"sku", lines.getColumn(0).getString()},
-                                     {"quantity", lines.getColumn(1).getInt64()},
-                                     {"unit_price_cents", lines.getColumn(2).getInt64()}});
-    }
-    lines.reset();
-    order["items"] = std::move(items);
-
-    json::array timeline;
-    auto& entries = unit_of_work.statements().get(
-        "SELECT at, event, detail, actor FROM order_timeline WHERE order_id = ? ORDER BY id");
-    entries.bind(1, order_id.str());
-    while (entries.executeStep()) {
-        const auto actor = entries.getColumn(3).getString();
-        timeline.push_back(
-            json::object{{"at", entries.getColumn(0).getString()},
-                         {"event", entries.getColumn(1).getString()},
-                         {"detail", entries.getColumn(2).getString()},
-                         {"actor", actor.empty() ? json::value(nullptr) : json::value(actor)}});
-    }
-    entries.reset();
-    order["timeline"] = std::move(timeline);
     return order;
 }
 
