@@ -185,7 +185,9 @@ struct AuthConfig {
     // Operations served without credentials, as "METHOD /path" of the OpenAPI document.
     std::vector<std::string> public_operations{"GET /api/products", "GET /api/products/{sku}",
                                                "GET /api/products/{sku}/image", "GET /metrics"};
-    // How long the audit (GET /api/admin/audit) keeps an entry.
+    // Whether mutating calls are written to the audit (GET /api/admin/audit).
+    bool audit = true;
+    // How long the audit keeps an entry.
     std::int64_t audit_retention_days = 90;
 
     bool operator==(const AuthConfig&) const = default;

@@ -492,7 +492,8 @@ struct App::Impl {
     std::function<void(const http::Response&)> audited(const http::Request& request,
                                                        const http::Route& route) {
         auto* log = audit_log.load();
-        if (log == nullptr || http::is_safe(request.method) || request.caller.actor.empty()) {
+        if (log == nullptr || !config.auth.audit || http::is_safe(request.method) ||
+            request.caller.actor.empty()) {
             return nullptr;
         }
         auth::AuditEntry entry{unix_millis(clock.now()),

@@ -277,6 +277,8 @@ const std::vector<PlatformSection>& platform_sections() {
                   "Required iss of bearer tokens; empty: not checked")
              .add("jwt_audience", &AuthConfig::jwt_audience,
                   "Required aud of bearer tokens; empty: not checked")
+             .add("audit", &AuthConfig::audit,
+                  "Write each mutating call with its caller to the audit")
              .add("audit_retention_days", &AuthConfig::audit_retention_days,
                   "Days the audit of mutating calls keeps an entry", at_least(std::int64_t{1}))
              .add("public", &AuthConfig::public_operations,

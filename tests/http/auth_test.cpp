@@ -493,6 +493,19 @@ TEST_CASE(
     CHECK(other.header("Access-Control-Allow-Origin").empty());
 }
 
+TEST_CASE("with auth.audit off no mutating call is written to the audit") {
+    auto config = secured_config();
+    config.auth.audit = false;
+    SecuredShop secured(config);
+    const auto ops = secured.key("operator", "ops");
+    const json::object product{{"sku", "MUG"},      {"name", "Mug"}, {"price_cents", 1200},
+                               {"currency", "EUR"}, {"stock", 10},   {"weight_grams", 300}};
+    REQUIRE(secured.call("POST", "/api/products", ops, json::serialize(product)).status == 201);
+    const auto audit = secured.call("GET", "/api/admin/audit", ops);
+    REQUIRE(audit.status == 200);
+    CHECK(audit.json().at("items").as_array().empty());
+}
+
 TEST_CASE(
     "every mutating call is in the audit with its actor, and the order's timeline names "
     "who placed and who dispatched it") {
