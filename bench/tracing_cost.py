@@ -14,27 +14,14 @@ import argparse
 import json
 import os
 import statistics
-import subprocess
 import sys
-import tempfile
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from bench_runs import ratios, run  # noqa: E402
 
 # The collector stand-in of the tests.
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "e2e"))
 from otlp_collector import Collector  # noqa: E402
-
-
-def run(bench, shopd, settings, duration):
-    command = [os.path.abspath(bench), "--start", "--shopd", os.path.abspath(shopd),
-               "--connections", "32", "--duration", str(duration)]
-    command += [f"--shopd-arg=--set={setting}" for setting in settings]
-    # Started outside the repository, so that no arm reads its config/shopd.toml: an older
-    # binary would refuse the settings it does not know.
-    with tempfile.TemporaryDirectory(prefix="shopd-tracing-cost-") as directory:
-        result = subprocess.run(command, capture_output=True, text=True, cwd=directory,
-                                timeout=duration * 20 + 120)
-    if result.returncode != 0:
-        sys.exit(f"shopd-bench failed: {result.stderr[-2000:]}")
-    return json.loads(result.stdout.strip().splitlines()[-1])
 
 
 def main():
@@ -69,16 +56,13 @@ def main():
                 spans[name] += sink.count - before
             print(f"round {round_number + 1} {name}: {result['cpu_us_per_order']} µs/order, "
                   f"{result['accepted_per_s']} orders/s", file=sys.stderr)
-    off = statistics.median(figures["off"])
+    median_ratio, pairwise_ratio = ratios(figures, "off")
     print(json.dumps({
         "rounds": args.rounds,
         "cpu_us_per_order": {name: {"runs": runs, "median": statistics.median(runs)}
                              for name, runs in figures.items()},
-        "median_ratio_to_off": {name: round(statistics.median(runs) / off, 3)
-                                for name, runs in figures.items()},
-        "pairwise_ratio_to_off": {name: [round(value / base, 3)
-                                         for value, base in zip(runs, figures["off"])]
-                                  for name, runs in figures.items()},
+        "median_ratio_to_off": median_ratio,
+        "pairwise_ratio_to_off": pairwise_ratio,
         "spans_exported": spans,
     }))
 
