@@ -44,6 +44,8 @@ struct Options {
     int products = 50;
     int saga_sample = 2000;
     int settle_timeout_s = 600;
+    long preload = 0;        // settled orders placed before the measurement
+    int read_sample = 2000;  // reads of each kind timed after a preload
     bool start = false;
     bool start_with_key = false;
     std::string bearer;  // sent with every request: an API key or a JWT
@@ -285,8 +287,42 @@ class Bench {
                 asio::co_spawn(io, place_from(io, i, until), asio::detached);
             }
             asio::co_spawn(io, sample_metrics(io), asio::detached);
+            if (!preloaded_ids_.empty()) {
+                asio::co_spawn(io, read_while_placing(io, until), asio::detached);
+            }
         });
         orders_ended_ = Clock::now();
+    }
+
+    // Places `count` orders through the same requests as the measurement, as fast as the
+    // connections go, and waits until they settled. Returns the seconds it took.
+    double preload(long count) {
+        const auto started = Clock::now();
+        preload_left_ = count;
+        run([&](asio::io_context& io) {
+            for (int i = 0; i < options_.connections; ++i) {
+                asio::co_spawn(io, place_from(io, i, {}), asio::detached);
+            }
+        });
+        settle();
+        return millis_between(started, Clock::now()) / 1000;
+    }
+
+    // Times reads of single orders and of a customer's orders, with nothing else running.
+    void time_idle_reads() {
+        std::mt19937 random{7};
+        run([&](asio::io_context& io) {
+            asio::co_spawn(
+                io,
+                [&, connection = Connection(io, endpoint_,
+                                            options_.bearer)]() mutable -> asio::awaitable<void> {
+                    for (int i = 0; i < options_.read_sample; ++i) {
+                        co_await timed_read(connection, true, random, idle_reads_);
+                        co_await timed_read(connection, false, random, idle_reads_);
+                    }
+                },
+                asio::detached);
+        });
     }
 
     void start_orders() { orders_started_ = Clock::now(); }
@@ -414,27 +450,84 @@ class Bench {
                         throw std::runtime_error("no answer from /metrics");
                     }
                     before_orders_ = read_metrics(answer->body);
+                    peak_ = before_orders_;  // nothing of before, such as a preload, counts
                 },
                 asio::detached);
         });
     }
 
+    // The read latencies after a preload, as ordered "name": value pairs.
+    std::vector<std::pair<std::string, std::string>> read_figures() const {
+        const auto ms = [](const std::vector<double>& values, double fraction) {
+            return fmt::format("{:.2f}", percentile(values, fraction));
+        };
+        return {
+            {"order_read_p50_ms", ms(idle_reads_.order, 0.50)},
+            {"order_read_p99_ms", ms(idle_reads_.order, 0.99)},
+            {"customer_read_p50_ms", ms(idle_reads_.customer, 0.50)},
+            {"customer_read_p99_ms", ms(idle_reads_.customer, 0.99)},
+            {"loaded_order_read_p99_ms", ms(loaded_reads_.order, 0.99)},
+            {"loaded_customer_read_p99_ms", ms(loaded_reads_.customer, 0.99)},
+        };
+    }
+
   private:
+    struct ReadTimes {
+        std::vector<double> order;     // GET /api/orders/{id}
+        std::vector<double> customer;  // GET /api/orders?customer_id=
+    };
+
+    // One read of a random preloaded order, or of a random customer's orders, timed into
+    // `times`.
+    asio::awaitable<void> timed_read(Connection& connection, bool single, std::mt19937& random,
+                                     ReadTimes& times) {
+        const auto target =
+            single ? "/api/orders/" + preloaded_ids_[random() % preloaded_ids_.size()]
+                   : fmt::format("/api/orders?customer_id=bench-{}",
+                                 random() % static_cast<unsigned>(options_.connections));
+        const auto sent = Clock::now();
+        const auto answer = co_await connection.exchange(bhttp::verb::get, target);
+        if (!answer || answer->status != 200) {
+            ++errors_;
+            co_return;
+        }
+        (single ? times.order : times.customer).push_back(millis_between(sent, Clock::now()));
+    }
+
+    // One more connection reading while the others place orders.
+    asio::awaitable<void> read_while_placing(asio::io_context& io, Clock::time_point until) {
+        Connection connection(io, endpoint_, options_.bearer);
+        std::mt19937 random{8};
+        while (Clock::now() < until) {
+            co_await timed_read(connection, true, random, loaded_reads_);
+            co_await timed_read(connection, false, random, loaded_reads_);
+        }
+    }
+
     asio::awaitable<void> place_from(asio::io_context& io, int number, Clock::time_point until) {
         Connection connection(io, endpoint_, options_.bearer);
         std::mt19937 random(static_cast<unsigned>(number));
         asio::steady_timer pause(io);
         const auto customer = fmt::format("bench-{}", number);
-        while (Clock::now() < until) {
+        const bool preloading = preload_left_ > 0;
+        while (preloading ? preload_left_ > 0 : Clock::now() < until) {
             const auto body = order_body(customer, random);
             const auto sent = Clock::now();
+            if (preloading) {
+                --preload_left_;  // claimed before the wait, so no connection places one too many
+            }
             const auto answer =
                 co_await connection.exchange(bhttp::verb::post, "/api/orders", body);
             if (answer && answer->status == 202) {
+                auto id = std::string{json::parse(answer->body).at("id").as_string()};
+                if (preloading) {
+                    preloaded_ids_.push_back(std::move(id));
+                    continue;
+                }
                 accept_ms_.push_back(millis_between(sent, Clock::now()));
-                accepted_ids_.push_back(
-                    std::string{json::parse(answer->body).at("id").as_string()});
+                accepted_ids_.push_back(std::move(id));
             } else if (answer && answer->status == 503) {
+                preload_left_ += preloading ? 1 : 0;  // not placed: placed again
                 ++throttled_;
                 pause.expires_after(std::max(answer->retry_after, std::chrono::milliseconds(5)));
                 co_await pause.async_wait(asio::use_awaitable);
@@ -544,6 +637,10 @@ class Bench {
     tcp::endpoint catalog_;
     std::vector<std::string> skus_;
     std::vector<std::string> accepted_ids_;
+    std::vector<std::string> preloaded_ids_;
+    long preload_left_ = 0;
+    ReadTimes idle_reads_;
+    ReadTimes loaded_reads_;
     std::vector<double> accept_ms_;
     std::vector<double> saga_ms_;
     long throttled_ = 0;
@@ -575,27 +672,11 @@ class OwnShopd {
             args.emplace_back("--set=rate_limit.enabled=false");
         }
         args.insert(args.end(), options.shopd_args.begin(), options.shopd_args.end());
-        const auto log = (directory_ / "shopd.log").string();
-        started_ = Clock::now();
-        pid_ = ::fork();
-        if (pid_ == 0) {
-            std::freopen(log.c_str(), "w", stdout);
-            std::freopen(log.c_str(), "a", stderr);
-            std::vector<char*> argv;
-            for (auto& arg : args) {
-                argv.push_back(arg.data());
-            }
-            argv.push_back(nullptr);
-            ::execv(argv[0], argv.data());
-            std::perror("shopd-bench: cannot run shopd");
-            std::_Exit(127);
-        }
+        args_ = std::move(args);
+        launch();
     }
     ~OwnShopd() {
-        if (pid_ > 0) {
-            ::kill(pid_, SIGTERM);
-            ::waitpid(pid_, nullptr, 0);
-        }
+        stop();
         std::error_code ignored;
         std::filesystem::remove_all(directory_, ignored);
     }
@@ -632,7 +713,51 @@ class OwnShopd {
     // The admin key made before the start (--start-with-key); empty without one.
     const std::string& key() const { return key_; }
 
+    // Stops the shopd with SIGTERM and starts it again on the same data.
+    void restart() {
+        stop();
+        launch();
+    }
+
+    // Bytes of every file in the data directory.
+    std::uintmax_t data_bytes() const {
+        std::uintmax_t bytes = 0;
+        for (const auto& entry :
+             std::filesystem::recursive_directory_iterator(directory_ / "data")) {
+            if (entry.is_regular_file()) {
+                bytes += entry.file_size();
+            }
+        }
+        return bytes;
+    }
+
   private:
+    void launch() {
+        const auto log = (directory_ / "shopd.log").string();
+        started_ = Clock::now();
+        pid_ = ::fork();
+        if (pid_ == 0) {
+            std::freopen(log.c_str(), "a", stdout);
+            std::freopen(log.c_str(), "a", stderr);
+            std::vector<char*> argv;
+            for (auto& arg : args_) {
+                argv.push_back(arg.data());
+            }
+            argv.push_back(nullptr);
+            ::execv(argv[0], argv.data());
+            std::perror("shopd-bench: cannot run shopd");
+            std::_Exit(127);
+        }
+    }
+
+    void stop() {
+        if (pid_ > 0) {
+            ::kill(pid_, SIGTERM);
+            ::waitpid(pid_, nullptr, 0);
+            pid_ = -1;
+        }
+    }
+
     static std::string make_admin_key(const std::string& shopd, const std::string& data_dir) {
         const auto command = fmt::format(
             "'{}' keys create --data-dir '{}' --role admin --name bench", shopd, data_dir);
@@ -649,6 +774,7 @@ class OwnShopd {
     }
 
     std::filesystem::path directory_;
+    std::vector<std::string> args_;
     std::string key_;
     Clock::time_point started_;
     pid_t pid_ = -1;
@@ -700,6 +826,14 @@ int main(int argc, char** argv) {
                    "Seconds to wait for the accepted orders to settle")
         ->capture_default_str()
         ->check(CLI::Range(1, 86400));
+    cli.add_option("--preload", options.preload,
+                   "Settled orders to place first; the figures then include read latencies, "
+                   "bytes per order and (with --start) the start of a shopd holding them")
+        ->check(CLI::Range(0L, 100'000'000L));
+    cli.add_option("--read-sample", options.read_sample,
+                   "Reads of each kind timed after --preload, with no write load")
+        ->capture_default_str()
+        ->check(CLI::Range(1, 1'000'000));
     cli.add_flag("--start", options.start,
                  "Start a shopd of its own on a temporary data directory (ignores --url)");
     options.shopd =
@@ -734,6 +868,26 @@ int main(int argc, char** argv) {
         const auto ceiling = bench.ceiling_per_s();
         std::cerr << "shopd-bench: seeding products\n";
         bench.seed_products();
+        std::vector<std::pair<std::string, std::string>> preloaded;
+        if (options.preload > 0) {
+            std::cerr << fmt::format("shopd-bench: preloading {} orders\n", options.preload);
+            const auto seconds = bench.preload(options.preload);
+            preloaded.emplace_back("preload", fmt::format("{}", options.preload));
+            preloaded.emplace_back("preload_s", fmt::format("{:.1f}", seconds));
+            if (own) {
+                own->restart();
+                preloaded.emplace_back(
+                    "preloaded_start_to_ready_ms",
+                    fmt::format("{:.1f}", own->wait_ready(endpoint_of(options.url))));
+                // After the restart, whose clean stop moved the write-ahead logs into the files.
+                preloaded.emplace_back(
+                    "bytes_per_order",
+                    fmt::format("{:.0f}", static_cast<double>(own->data_bytes()) /
+                                              static_cast<double>(options.preload)));
+            }
+            std::cerr << "shopd-bench: timing reads\n";
+            bench.time_idle_reads();
+        }
         bench.note_before_orders();
         std::cerr << fmt::format("shopd-bench: placing orders for {} s on {} connections\n",
                                  options.duration_s, options.connections);
@@ -745,6 +899,11 @@ int main(int argc, char** argv) {
         auto result = bench.result(ceiling);
         if (start_to_ready_ms) {
             result.emplace_back("start_to_ready_ms", fmt::format("{:.1f}", *start_to_ready_ms));
+        }
+        if (options.preload > 0) {
+            result.insert(result.end(), preloaded.begin(), preloaded.end());
+            const auto reads = bench.read_figures();
+            result.insert(result.end(), reads.begin(), reads.end());
         }
         std::string line;
         for (const auto& [name, value] : result) {
