@@ -22,11 +22,22 @@ def run(bench, shopd, settings, duration, bench_args=()):
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
-def ratios(figures, base):
-    """Each arm's median over the median of `base`, and its ratio to `base` round by round."""
+def announce(round_number, name, result):
+    """One run's figures on stderr, as they come."""
+    print(f"round {round_number + 1} {name}: {result['cpu_us_per_order']} µs/order, "
+          f"{result['accepted_per_s']} orders/s", file=sys.stderr)
+
+
+def cost_summary(figures, base):
+    """Each arm's cpu_us_per_order runs and median, its median over the median of `base`, and
+    its ratio to `base` round by round."""
     reference = statistics.median(figures[base])
-    return (
-        {name: round(statistics.median(runs) / reference, 3) for name, runs in figures.items()},
-        {name: [round(value / paired, 3) for value, paired in zip(runs, figures[base])]
-         for name, runs in figures.items()},
-    )
+    return {
+        "cpu_us_per_order": {name: {"runs": runs, "median": statistics.median(runs)}
+                             for name, runs in figures.items()},
+        f"median_ratio_to_{base}": {name: round(statistics.median(runs) / reference, 3)
+                                    for name, runs in figures.items()},
+        f"pairwise_ratio_to_{base}": {
+            name: [round(value / paired, 3) for value, paired in zip(runs, figures[base])]
+            for name, runs in figures.items()},
+    }

@@ -15,11 +15,10 @@ orders/s over the /healthz ceiling and accept p99 over p50, round by round.
 import argparse
 import json
 import os
-import statistics
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from bench_runs import ratios, run  # noqa: E402
+from bench_runs import announce, cost_summary, run  # noqa: E402
 
 SAGA = "--shopd-arg=--modules=inventory,order,payment,shipping,notification"
 
@@ -53,17 +52,8 @@ def main():
                 saga["accepted_ratio"].append(result["accepted_ratio"])
                 saga["accept_p99_over_p50"].append(
                     round(result["accept_p99_ms"] / result["accept_p50_ms"], 2))
-            print(f"round {round_number + 1} {name}: {result['cpu_us_per_order']} µs/order, "
-                  f"{result['accepted_per_s']} orders/s", file=sys.stderr)
-    median_ratio, pairwise_ratio = ratios(figures, "saga")
-    print(json.dumps({
-        "rounds": args.rounds,
-        "cpu_us_per_order": {name: {"runs": runs, "median": statistics.median(runs)}
-                             for name, runs in figures.items()},
-        "median_ratio_to_saga": median_ratio,
-        "pairwise_ratio_to_saga": pairwise_ratio,
-        "saga": saga,
-    }))
+            announce(round_number, name, result)
+    print(json.dumps({"rounds": args.rounds, **cost_summary(figures, "saga"), "saga": saga}))
 
 
 if __name__ == "__main__":

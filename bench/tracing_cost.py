@@ -13,11 +13,10 @@ ratio to tracing off, and the spans the collector took.
 import argparse
 import json
 import os
-import statistics
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from bench_runs import ratios, run  # noqa: E402
+from bench_runs import announce, cost_summary, run  # noqa: E402
 
 # The collector stand-in of the tests.
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "e2e"))
@@ -54,17 +53,8 @@ def main():
             figures[name].append(result["cpu_us_per_order"])
             with sink.lock:
                 spans[name] += sink.count - before
-            print(f"round {round_number + 1} {name}: {result['cpu_us_per_order']} µs/order, "
-                  f"{result['accepted_per_s']} orders/s", file=sys.stderr)
-    median_ratio, pairwise_ratio = ratios(figures, "off")
-    print(json.dumps({
-        "rounds": args.rounds,
-        "cpu_us_per_order": {name: {"runs": runs, "median": statistics.median(runs)}
-                             for name, runs in figures.items()},
-        "median_ratio_to_off": median_ratio,
-        "pairwise_ratio_to_off": pairwise_ratio,
-        "spans_exported": spans,
-    }))
+            announce(round_number, name, result)
+    print(json.dumps({"rounds": args.rounds, **cost_summary(figures, "off"), "spans_exported": spans}))
 
 
 if __name__ == "__main__":
