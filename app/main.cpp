@@ -14,6 +14,7 @@
 #include "app/command_line.hpp"
 #include "auth/keys_command.hpp"
 #include "config/config_loader.hpp"
+#include "demo_catalog.hpp"
 #include "telemetry/logging.hpp"
 
 namespace {
@@ -104,7 +105,12 @@ int main(int argc, char** argv) {
         if (!request.ready_file.empty()) {
             std::filesystem::remove(request.ready_file, ignored);
         }
-        app.run_until_signal([&] { announce_ready(app, request.ready_file); });
+        app.run_until_signal([&] {
+            if (request.demo) {
+                shopd::seed_demo_catalog(app);
+            }
+            announce_ready(app, request.ready_file);
+        });
         if (!request.ready_file.empty()) {
             std::filesystem::remove(request.ready_file, ignored);
         }

@@ -2,8 +2,8 @@
 # Installs what shopd needs on Debian 12: the packages to build it and the npm packages of
 # package.json (the /docs viewer). With --test, also what the tests and benchmarks need: Catch2,
 # promtool, clang 14 with libFuzzer for the fuzz targets, Google Benchmark, kcat (an independent
-# Kafka client that reads back what the relay produced), and the npm test
-# tools (the OpenAPI linter and validator).
+# Kafka client that reads back what the relay produced), Chromium for the browser tests, and the
+# npm test tools (the OpenAPI linter and validator, playwright-core and axe-core).
 # Idempotent: when everything is present it only checks and returns.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -16,7 +16,7 @@ build_packages=(
   nodejs npm
 )
 test_packages=(catch2 prometheus curl openssl iproute2 clang-format clang-14 libclang-rt-14-dev
-  libbenchmark-dev kcat)
+  libbenchmark-dev kcat chromium)
 
 testing=false
 [[ "${1:-}" == "--test" ]] && testing=true

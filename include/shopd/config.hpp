@@ -61,8 +61,9 @@ struct ServerConfig {
     // Units of work waiting for a transaction plus deliveries waiting in outboxes, over all
     // modules, above which routes that take new work in (POST /api/orders) answer 503.
     std::int64_t max_backlog = 20'000;
-    // The swagger-ui-dist files /docs serves (the set-up installs them with npm).
-    std::string docs_dir = "node_modules/swagger-ui-dist";
+    // No longer used: the API viewer is built into shopd. Still read, with a warning, so that
+    // a config file of before keeps working.
+    std::string docs_dir;
     // Serves /api/test/: the shop clock, idle, the journal, reset and snapshots, for test suites.
     bool test_mode = false;
     // Origins (scheme://host[:port]) whose pages may call the API from a browser; empty: none.
@@ -126,6 +127,14 @@ struct LogConfig {
     bool access = true;
 
     bool operator==(const LogConfig&) const = default;
+};
+
+// The touch screen's page, /kiosk.
+struct KioskConfig {
+    // Without a touch for this long, the kiosk drops the cart and shows its attract screen.
+    std::chrono::milliseconds idle_timeout{90'000};
+
+    bool operator==(const KioskConfig&) const = default;
 };
 
 // OpenTelemetry's standard samplers (OTEL_TRACES_SAMPLER).
@@ -212,6 +221,7 @@ struct Config {
     DeliveryConfig delivery;
     AuthConfig auth;
     RateLimitConfig rate_limit;
+    KioskConfig kiosk;
     // The modules' settings, "section.key" to the value given; what is not here keeps the
     // default its module declares (shopd/settings.hpp). Checked against the declarations when
     // loaded and again when the App hosts the modules.

@@ -100,6 +100,10 @@ bool read_target(std::string_view target, Request& request);
 
 Response json_response(unsigned status, const boost::json::value& body);
 
+// Whether the request's If-None-Match names `etag` (a quoted strong validator) or "*": the
+// client holds this version already and is answered 304.
+bool not_modified(const Request& request, std::string_view etag);
+
 // An RFC 9457 problem detail. `type` is a short slug made into a URN; `errors` name the
 // request fields that are wrong.
 struct FieldError {
@@ -129,6 +133,7 @@ enum class Body {
     none,  // any body is ignored
     json,  // application/json holding an object, parsed into Request::json before the handler
     json_or_empty,  // as json, and no body at all is read as {}
+    bytes,          // any type: the handler reads Request::body and its Content-Type itself
 };
 
 using Handler = std::function<void(const Request&, Reply)>;

@@ -33,6 +33,8 @@ class RequestFields {
     std::int64_t integer(std::string_view key, std::int64_t minimum, std::int64_t maximum);
     std::optional<std::int64_t> optional_integer(std::string_view key, std::int64_t minimum,
                                                  std::int64_t maximum);
+    // true or false; false (and an error) when it is not one.
+    bool boolean(std::string_view key);
     // Null (and an error when required) when the field is missing or of another type.
     const boost::json::array* array(std::string_view key);
     const boost::json::object* object(std::string_view key);

@@ -3,11 +3,13 @@
 #include <fmt/format.h>
 #include <memory>
 
+#include <shopd/digest.hpp>
 #include <shopd/module.hpp>
 #include <shopd/modules.hpp>
 
 #include "inventory_settings.hpp"
 #include "migrations.hpp"
+#include "picture.hpp"
 #include "product_request.hpp"
 #include "stock.hpp"
 
@@ -23,6 +25,27 @@ const Roles kCatalogReaders{Role::customer, Role::kiosk, Role::operator_};
 
 http::Response unknown_product(const std::string& sku) {
     return http::problem(404, "not-found", "Not found", fmt::format("no product '{}'", sku));
+}
+
+// A picture as served: by its type and version; even opened by itself an SVG runs nothing. The
+// product's "image" URL names the version (?v=), so what it answers may be kept.
+http::Response picture_response(const http::Request& request, Picture picture) {
+    http::Response response;
+    response.content_type = picture.content_type;
+    const bool versioned = request.query_param("v") == picture.etag.substr(1, 12);
+    response.headers = {
+        {"ETag", picture.etag},
+        {"Cache-Control", versioned ? "public, max-age=31536000, immutable" : "no-cache"},
+        {"Content-Security-Policy",
+         "default-src 'none'; style-src 'unsafe-inline'; "
+         "sandbox"},
+        {"X-Content-Type-Options", "nosniff"}};
+    if (http::not_modified(request, picture.etag)) {
+        response.status = 304;
+    } else {
+        response.body = std::move(picture.bytes);
+    }
+    return response;
 }
 
 void add_routes(ModuleBuilder& builder, std::shared_ptr<const Stock> stock) {
@@ -53,18 +76,21 @@ void add_routes(ModuleBuilder& builder, std::shared_ptr<const Stock> stock) {
                      return response;
                  });
          }});
-    builder.route(
-        {Method::get, "/api/products", http::Body::none, kCatalogReaders,
-         [&work, stock](const http::Request& request, http::Reply reply) {
-             const auto requested = http::page_or_refuse(request, reply);
-             if (!requested) {
-                 return;
-             }
-             work.answer(request, reply, {}, [stock, page = *requested](UnitOfWork& unit_of_work) {
-                 auto items = stock->products(unit_of_work, page.cursor, page.limit);
-                 return http::page_response(std::move(items), page, "sku");
-             });
-         }});
+    builder.route({Method::get, "/api/products", http::Body::none, kCatalogReaders,
+                   [&work, stock](const http::Request& request, http::Reply reply) {
+                       auto parsed = read_product_query(request);
+                       if (auto* errors = std::get_if<std::vector<http::FieldError>>(&parsed)) {
+                           reply(http::validation_problem(*errors));
+                           return;
+                       }
+                       work.answer(request, reply, {},
+                                   [stock, query = std::get<ProductQuery>(std::move(parsed))](
+                                       UnitOfWork& unit_of_work) {
+                                       auto items = stock->products(unit_of_work, query);
+                                       return http::page_response(
+                                           std::move(items), {query.limit, query.after}, "sku");
+                                   });
+                   }});
     builder.route({Method::get, "/api/products/{sku}", http::Body::none, kCatalogReaders,
                    [&work, stock](const http::Request& request, http::Reply reply) {
                        work.answer(request, reply, {},
@@ -72,6 +98,71 @@ void add_routes(ModuleBuilder& builder, std::shared_ptr<const Stock> stock) {
                                        const auto product = stock->product(unit_of_work, Sku{sku});
                                        return product ? http::json_response(200, *product)
                                                       : unknown_product(sku);
+                                   });
+                   }});
+    builder.route({Method::patch,
+                   "/api/products/{sku}",
+                   http::Body::json,
+                   {Role::operator_},
+                   [&work, stock](const http::Request& request, http::Reply reply) {
+                       auto parsed = read_product_change(request.json.as_object());
+                       if (auto* errors = std::get_if<std::vector<http::FieldError>>(&parsed)) {
+                           reply(http::validation_problem(*errors));
+                           return;
+                       }
+                       work.answer(request, reply, {},
+                                   [stock, change = std::get<ProductChange>(std::move(parsed)),
+                                    sku = request.param("sku")](UnitOfWork& unit_of_work) {
+                                       if (!stock->change(unit_of_work, Sku{sku}, change)) {
+                                           return unknown_product(sku);
+                                       }
+                                       return http::json_response(
+                                           200, *stock->product(unit_of_work, Sku{sku}));
+                                   });
+                   }});
+    builder.route(
+        {Method::put,
+         "/api/products/{sku}/image",
+         http::Body::bytes,
+         {Role::operator_},
+         [&work, stock](const http::Request& request, http::Reply reply) {
+             if (request.body.size() > kMaxPictureBytes) {
+                 reply(http::problem(
+                     413, "too-large", "Picture too large",
+                     fmt::format("a picture holds at most {} bytes", kMaxPictureBytes)));
+                 return;
+             }
+             const auto type = picture_type(request.body);
+             if (!type) {
+                 reply(http::problem(415, "unsupported-media-type", "Not a picture",
+                                     "send a PNG, JPEG, WebP or SVG picture (an SVG without "
+                                     "scripts, event handlers or links outside itself)"));
+                 return;
+             }
+             Picture picture{std::string{*type}, '"' + sha256_hex(request.body).substr(0, 20) + '"',
+                             request.body};
+             work.answer(request, reply, {},
+                         [stock, picture = std::move(picture),
+                          sku = request.param("sku")](UnitOfWork& unit_of_work) {
+                             if (!stock->set_picture(unit_of_work, Sku{sku}, picture)) {
+                                 return unknown_product(sku);
+                             }
+                             return http::json_response(200,
+                                                        *stock->product(unit_of_work, Sku{sku}));
+                         });
+         }});
+    builder.route({Method::get, "/api/products/{sku}/image", http::Body::none, kCatalogReaders,
+                   [&work, stock](const http::Request& request, http::Reply reply) {
+                       work.answer(request, reply, {},
+                                   [stock, sku = request.param("sku"),
+                                    request](UnitOfWork& unit_of_work) -> http::Response {
+                                       auto picture = stock->picture(unit_of_work, Sku{sku});
+                                       if (!picture) {
+                                           return http::problem(
+                                               404, "not-found", "Not found",
+                                               fmt::format("product '{}' has no picture", sku));
+                                       }
+                                       return picture_response(request, std::move(*picture));
                                    });
                    }});
     builder.route(

@@ -2,7 +2,10 @@
 
 #include <SQLiteCpp/Statement.h>
 #include <SQLiteCpp/VariadicBind.h>
+#include <algorithm>
 #include <boost/json.hpp>
+#include <cctype>
+#include <fmt/format.h>
 #include <map>
 #include <vector>
 
@@ -20,15 +23,50 @@ using contracts::order::order_aggregate;
 namespace {
 
 const char* const kProductColumns =
-    "SELECT sku, name, price_cents, currency, weight_grams, available, reserved, sold, "
-    "created_at, updated_at FROM product ";
-const std::string kProductBySku = std::string{kProductColumns} + "WHERE sku = ?";
-const std::string kProductsAfter =
-    std::string{kProductColumns} + "WHERE sku > ? ORDER BY sku LIMIT ?";
+    "SELECT p.sku, p.name, p.price_cents, p.currency, p.weight_grams, p.available, p.reserved, "
+    "p.sold, p.created_at, p.updated_at, p.category, p.description, p.active, i.etag "
+    "FROM product AS p LEFT JOIN product_image AS i ON i.sku = p.sku ";
+const std::string kProductBySku = std::string{kProductColumns} + "WHERE p.sku = ?";
+const std::string kProductsAfter = std::string{kProductColumns} + "WHERE p.sku > ?1";
+
+// The query of the products `query` asks for: only the conditions it sets, so that SQLite
+// walks the category's index when there is one.
+std::string products_sql(const ProductQuery& query) {
+    std::string sql = kProductsAfter;
+    if (!query.category.empty()) {
+        sql += " AND p.category = ?2";
+    }
+    if (!query.search.empty()) {
+        sql +=
+            " AND (instr(lower(p.sku), ?3) OR instr(lower(p.name), ?3) OR "
+            "instr(lower(p.description), ?3))";
+    }
+    if (query.active) {
+        sql += " AND p.active = ?4";
+    }
+    if (query.low_stock) {
+        sql += " AND p.available < ?5";
+    }
+    sql += " ORDER BY p.sku LIMIT ?6";
+    return sql;
+}
+
+std::string lowered(std::string text) {
+    std::transform(text.begin(), text.end(), text.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    return text;
+}
 
 json::object product_json(SQLite::Statement& row) {
+    const auto sku = row.getColumn(0).getString();
     const auto available = row.getColumn(5).getInt64();
     const auto reserved = row.getColumn(6).getInt64();
+    const auto etag = row.getColumn(13);
+    // The picture's URL changes with the picture, so a page may keep it as long as it likes.
+    const auto image =
+        etag.isNull() ? json::value(nullptr)
+                      : json::value(fmt::format("/api/products/{}/image?v={}", sku,
+                                                std::string_view{etag.getText()}.substr(1, 12)));
     return json::object{
         {"sku", row.getColumn(0).getString()},
         {"name", row.getColumn(1).getString()},
@@ -39,6 +77,10 @@ json::object product_json(SQLite::Statement& row) {
         {"available", available},
         {"reserved", reserved},
         {"sold", row.getColumn(7).getInt64()},
+        {"category", row.getColumn(10).getString()},
+        {"description", row.getColumn(11).getString()},
+        {"active", row.getColumn(12).getInt() != 0},
+        {"image", image},
         {"created_at", row.getColumn(8).getString()},
         {"updated_at", row.getColumn(9).getString()},
     };
@@ -58,9 +100,11 @@ result<void> Stock::add_product(UnitOfWork& unit_of_work, const NewProduct& prod
     const auto now = rfc3339(unit_of_work.now());
     auto& insert = unit_of_work.statements().get(
         "INSERT INTO product (sku, name, price_cents, currency, weight_grams, available, "
-        "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (sku) DO NOTHING");
+        "category, description, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+        "ON CONFLICT (sku) DO NOTHING");
     SQLite::bind(insert, product.sku, product.name, product.price_cents, product.currency,
-                 product.weight_grams, product.stock, now, now);
+                 product.weight_grams, product.stock, product.category, product.description, now,
+                 now);
     if (insert.exec() == 0) {
         return failure(errc::sku_taken, {product.sku});
     }
@@ -83,16 +127,104 @@ std::optional<json::object> Stock::product(UnitOfWork& unit_of_work, const Sku& 
     return found;
 }
 
-json::array Stock::products(UnitOfWork& unit_of_work, const std::string& after, int limit) const {
-    auto& query = unit_of_work.statements().get(kProductsAfter);
-    query.bind(1, after);
-    query.bind(2, limit);
+json::array Stock::products(UnitOfWork& unit_of_work, const ProductQuery& wanted) const {
+    auto& query = unit_of_work.statements().get(products_sql(wanted));
+    query.bind(1, wanted.after);
+    if (!wanted.category.empty()) {
+        query.bind(2, wanted.category);
+    }
+    if (!wanted.search.empty()) {
+        query.bind(3, lowered(wanted.search));
+    }
+    if (wanted.active) {
+        query.bind(4, *wanted.active ? 1 : 0);
+    }
+    if (wanted.low_stock) {
+        query.bind(5, config_.low_stock_threshold);
+    }
+    query.bind(6, wanted.limit);
     json::array items;
     while (query.executeStep()) {
         items.push_back(product_json(query));
     }
     query.reset();
     return items;
+}
+
+result<void> Stock::change(UnitOfWork& unit_of_work, const Sku& sku,
+                           const ProductChange& change) const {
+    auto& query = unit_of_work.statements().get(
+        "SELECT name, price_cents, currency FROM product WHERE sku = ?");
+    query.bind(1, sku.str());
+    if (!query.executeStep()) {
+        query.reset();
+        return failure(errc::unknown_product, {sku.str()});
+    }
+    const ProductPriced before{sku.str(), query.getColumn(0).getString(),
+                               query.getColumn(1).getInt64(), query.getColumn(2).getString()};
+    query.reset();
+    const ProductPriced after{sku.str(), change.name.value_or(before.name),
+                              change.price_cents.value_or(before.price_cents),
+                              change.currency.value_or(before.currency)};
+    auto& update = unit_of_work.statements().get(
+        "UPDATE product SET name = ?2, price_cents = ?3, currency = ?4, "
+        "category = coalesce(?5, category), description = coalesce(?6, description), "
+        "active = coalesce(?7, active), updated_at = ?8 WHERE sku = ?1");
+    SQLite::bind(update, sku.str(), after.name, after.price_cents, after.currency);
+    for (const auto& [index, text] : {std::pair{5, &change.category}, {6, &change.description}}) {
+        if (*text) {
+            update.bind(index, **text);
+        } else {
+            update.bind(index);
+        }
+    }
+    if (change.active) {
+        update.bind(7, *change.active ? 1 : 0);
+    } else {
+        update.bind(7);
+    }
+    update.bind(8, rfc3339(unit_of_work.now()));
+    update.exec();
+    update.reset();
+    if (after.name != before.name || after.price_cents != before.price_cents ||
+        after.currency != before.currency) {
+        unit_of_work.publish(after, product_aggregate(sku.str()));
+    }
+    return {};
+}
+
+result<void> Stock::set_picture(UnitOfWork& unit_of_work, const Sku& sku,
+                                const Picture& picture) const {
+    if (!product(unit_of_work, sku)) {
+        return failure(errc::unknown_product, {sku.str()});
+    }
+    auto& upsert = unit_of_work.statements().get(
+        "INSERT INTO product_image (sku, content_type, etag, bytes, updated_at) "
+        "VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (sku) DO UPDATE SET content_type = ?2, "
+        "etag = ?3, bytes = ?4, updated_at = ?5");
+    upsert.bind(1, sku.str());
+    upsert.bind(2, picture.content_type);
+    upsert.bind(3, picture.etag);
+    upsert.bind(4, picture.bytes.data(), static_cast<int>(picture.bytes.size()));
+    upsert.bind(5, rfc3339(unit_of_work.now()));
+    upsert.exec();
+    upsert.reset();
+    return {};
+}
+
+std::optional<Picture> Stock::picture(UnitOfWork& unit_of_work, const Sku& sku) const {
+    auto& query = unit_of_work.statements().get(
+        "SELECT content_type, etag, bytes FROM product_image WHERE sku = ?");
+    query.bind(1, sku.str());
+    std::optional<Picture> found;
+    if (query.executeStep()) {
+        const auto bytes = query.getColumn(2);
+        found = Picture{query.getColumn(0).getString(), query.getColumn(1).getString(),
+                        std::string{static_cast<const char*>(bytes.getBlob()),
+                                    static_cast<std::size_t>(bytes.getBytes())}};
+    }
+    query.reset();
+    return found;
 }
 
 result<void> Stock::adjust(UnitOfWork& unit_of_work, const Sku& product_sku,

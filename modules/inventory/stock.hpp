@@ -11,6 +11,7 @@
 #include <shopd/unit_of_work.hpp>
 
 #include "inventory_settings.hpp"
+#include "picture.hpp"
 #include "reservation_plan.hpp"
 
 namespace shopd::inventory {
@@ -22,6 +23,28 @@ struct NewProduct {
     std::string currency;
     std::int64_t stock = 0;
     std::int64_t weight_grams = 0;
+    std::string category = {};
+    std::string description = {};
+};
+
+// PATCH /api/products/{sku}: what changes; the rest stays.
+struct ProductChange {
+    std::optional<std::string> name;
+    std::optional<std::int64_t> price_cents;
+    std::optional<std::string> currency;
+    std::optional<std::string> category;
+    std::optional<std::string> description;
+    std::optional<bool> active;
+};
+
+// GET /api/products: which products, after the cursor `after` (a SKU), in SKU order.
+struct ProductQuery {
+    std::string category;               // empty: any
+    std::string search;                 // in the SKU, name or description, any case; empty: any
+    std::optional<bool> active = true;  // nullopt: both
+    bool low_stock = false;             // only those whose available stock is below the threshold
+    std::string after;
+    int limit = 50;
 };
 
 class Stock {
@@ -31,9 +54,15 @@ class Stock {
     // Refused as sku_taken when the SKU exists already.
     result<void> add_product(UnitOfWork& unit_of_work, const NewProduct& product) const;
     std::optional<boost::json::object> product(UnitOfWork& unit_of_work, const Sku& sku) const;
-    // Up to `limit` products with a SKU after `after`, in SKU order.
-    boost::json::array products(UnitOfWork& unit_of_work, const std::string& after,
-                                int limit) const;
+    boost::json::array products(UnitOfWork& unit_of_work, const ProductQuery& query) const;
+    // Refused as unknown_product. A change of name, price or currency is published as
+    // ProductPriced, so that orders are priced by it.
+    result<void> change(UnitOfWork& unit_of_work, const Sku& sku,
+                        const ProductChange& change) const;
+    // Refused as unknown_product.
+    result<void> set_picture(UnitOfWork& unit_of_work, const Sku& sku,
+                             const Picture& picture) const;
+    std::optional<Picture> picture(UnitOfWork& unit_of_work, const Sku& sku) const;
 
     // Refused as unknown_product, or below_reserved when the shelf would hold less than is
     // reserved.

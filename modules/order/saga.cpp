@@ -116,7 +116,8 @@ std::string send(UnitOfWork& unit_of_work, const Decision& decision) {
 
 }  // namespace
 
-Saga::Saga(const OrderSettings& config, SagaMetrics metrics) : config_(config), metrics_(metrics) {
+Saga::Saga(const OrderSettings& config, SagaMetrics metrics, OrderStreams& streams)
+    : config_(config), metrics_(metrics), streams_(streams) {
     metrics_.placed.with({});
     metrics_.ended.with({"delivered", ""});
     for (const auto reason : {CancelReason::out_of_stock, CancelReason::payment_declined,
@@ -235,6 +236,11 @@ void Saga::apply(UnitOfWork& unit_of_work, const OrderState& before,
         update.bind(20, repriced_lines(unit_of_work, decision));
         update.exec();
         update.reset();
+        if (streams_.watched(order.id.str())) {
+            unit_of_work.after_commit([this, changed = *this->order(unit_of_work, order.id)] {
+                streams_.changed(changed);
+            });
+        }
     }
 }
 

@@ -13,6 +13,7 @@
 #include <shopd/unit_of_work.hpp>
 
 #include "order_settings.hpp"
+#include "order_streams.hpp"
 #include "saga_rules.hpp"
 
 namespace shopd::order {
@@ -43,7 +44,8 @@ struct SagaMetrics {
 
 class Saga {
   public:
-    Saga(const OrderSettings& config, SagaMetrics metrics);
+    // `streams` are told of each change of an order they follow, once it is committed.
+    Saga(const OrderSettings& config, SagaMetrics metrics, OrderStreams& streams);
 
     void catalogue(UnitOfWork& unit_of_work,
                    const contracts::inventory::ProductPriced& product) const;
@@ -70,6 +72,7 @@ class Saga {
 
     const OrderSettings& config_;
     SagaMetrics metrics_;
+    OrderStreams& streams_;
 };
 
 }  // namespace shopd::order

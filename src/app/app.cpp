@@ -11,7 +11,6 @@
 #include <filesystem>
 #include <fmt/format.h>
 #include <fmt/ranges.h>
-#include <fstream>
 #include <future>
 #include <iostream>
 #include <iterator>
@@ -35,6 +34,7 @@
 #include "bus/retention.hpp"
 #include "config/config_loader.hpp"
 #include "http/server.hpp"
+#include "http/web_files.hpp"
 #include "relay/kafka_intake.hpp"
 #include "relay/kafka_relay.hpp"
 #include "store/checkpointer.hpp"
@@ -52,27 +52,6 @@ namespace asio = boost::asio;
 namespace json = boost::json;
 
 namespace {
-
-// The /docs page: Swagger UI, from local files only, showing /openapi.json.
-constexpr const char* kDocsPage = R"html(<!doctype html>
-<html lang="en">
-<head>
-  <meta charset="utf-8">
-  <title>shopd API</title>
-  <link rel="icon" href="/docs/favicon-32x32.png">
-  <link rel="stylesheet" href="/docs/swagger-ui.css">
-</head>
-<body>
-  <div id="api"></div>
-  <script src="/docs/swagger-ui-bundle.js"></script>
-  <script>
-    window.addEventListener("load", () => {
-      SwaggerUIBundle({url: "/openapi.json", dom_id: "#api", deepLinking: true});
-    });
-  </script>
-</body>
-</html>
-)html";
 
 bus::DeliveryPolicy delivery_policy(const Config& config) {
     const auto& delivery = config.delivery;
@@ -201,7 +180,18 @@ struct App::Impl {
             test_kit.add_routes(router);
         }
         if (!openapi.empty()) {
-            add_documentation_routes();
+            add_document_routes();
+        }
+        http::add_web_routes(router);
+        route(anyone, http::Method::get, "/api/kiosk/settings",
+              [this](const http::Request&, http::Reply reply) {
+                  auto response = http::json_response(
+                      200, json::object{{"idle_timeout_ms", config.kiosk.idle_timeout.count()}});
+                  response.headers.push_back({"Cache-Control", "no-cache"});
+                  reply(std::move(response));
+              });
+        if (!config.server.docs_dir.empty()) {
+            spdlog::warn("server.docs_dir is no longer used: the API viewer is built into shopd");
         }
     }
 
@@ -508,7 +498,7 @@ struct App::Impl {
         };
     }
 
-    void add_documentation_routes() {
+    void add_document_routes() {
         using http::Method;
         route(anyone, Method::get, "/openapi.json",
               [this](const http::Request&, http::Reply reply) {
@@ -517,46 +507,6 @@ struct App::Impl {
                   response.body = openapi;
                   reply(std::move(response));
               });
-        route(anyone, Method::get, "/docs", [this](const http::Request&, http::Reply reply) {
-            if (!std::filesystem::is_regular_file(std::filesystem::path{config.server.docs_dir} /
-                                                  "swagger-ui-bundle.js")) {
-                reply(
-                    http::problem(503, "docs-not-installed", "Documentation viewer not installed",
-                                  fmt::format("no swagger-ui-dist in '{}' (server.docs_dir); "
-                                              "scripts/run.sh installs it, /openapi.json is served "
-                                              "regardless",
-                                              config.server.docs_dir)));
-                return;
-            }
-            http::Response response;
-            response.content_type = "text/html; charset=utf-8";
-            response.body = kDocsPage;
-            reply(std::move(response));
-        });
-        route(anyone, Method::get, "/docs/{file}",
-              [this](const http::Request& request, http::Reply reply) {
-                  reply(docs_asset(request.param("file")));
-              });
-    }
-
-    // One of the viewer's files; nothing else of the directory is reachable.
-    http::Response docs_asset(const std::string& file) const {
-        static const std::map<std::string, std::string, std::less<>> kAssets{
-            {"swagger-ui.css", "text/css"},
-            {"swagger-ui-bundle.js", "text/javascript"},
-            {"favicon-32x32.png", "image/png"}};
-        const auto asset = kAssets.find(file);
-        std::ifstream stream(std::filesystem::path{config.server.docs_dir} / file,
-                             std::ios::binary);
-        if (asset == kAssets.end() || !stream) {
-            return http::problem(404, "not-found", "Not found",
-                                 fmt::format("no documentation file '{}'", file));
-        }
-        http::Response response;
-        response.content_type = asset->second;
-        response.headers.push_back({"Cache-Control", "public, max-age=3600"});
-        response.body.assign(std::istreambuf_iterator<char>(stream), {});
-        return response;
     }
 
     void open_databases() {

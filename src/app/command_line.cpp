@@ -42,6 +42,7 @@ CommandLineResult parse_command_line(int argc, const char* const* argv, std::ost
     bool memory = false;
     bool test_mode = false;
     bool describe = false;
+    bool demo = false;
     std::vector<std::string> assignments;
     cli.add_option("--config", config_file, "TOML config file")->type_name("PATH");
     cli.add_option("--listen", listen, "HTTP address, HOST:PORT (server.listen)")
@@ -63,6 +64,10 @@ CommandLineResult parse_command_line(int argc, const char* const* argv, std::ost
                    "Once ready, write {\"url\",\"port\",\"pid\",\"version\"} here (atomically); "
                    "the same line goes to stdout")
         ->type_name("PATH");
+    cli.add_flag("--demo", demo,
+                 "Fill an empty catalog with the demo products and their pictures, for a kiosk "
+                 "worth showing (needs the inventory module and in-process access: open on "
+                 "loopback)");
     cli.add_flag("--describe", describe,
                  "Print the module graph (who publishes and who handles each message) as "
                  "Mermaid and exit");
@@ -149,7 +154,7 @@ CommandLineResult parse_command_line(int argc, const char* const* argv, std::ost
     flag(kafka_brokers, "kafka.brokers", "--kafka-brokers");
     flag(log_level, "log.level", "--log-level");
     flag(log_format, "log.format", "--log-format");
-    return CommandLine{std::move(sources), describe, std::move(ready_file)};
+    return CommandLine{std::move(sources), describe, std::move(ready_file), demo};
 }
 
 }  // namespace shopd

@@ -15,6 +15,7 @@ struct CommandLine {
     // Where to write {"url","port","pid","version"} once ready (empty: nowhere); the same line
     // goes to stdout.
     std::string ready_file;
+    bool demo = false;  // seed the demo catalog into an empty shop before announcing ready
 };
 
 // shopd keys create|list|revoke: API keys of a data directory no shopd runs on.

@@ -96,7 +96,7 @@ const std::vector<PlatformSection>& platform_sections() {
                   "Queued work and undelivered messages above which new orders get 503",
                   at_least(std::int64_t{1}))
              .add("docs_dir", &ServerConfig::docs_dir,
-                  "Directory of the swagger-ui-dist files that /docs serves")
+                  "No longer used: the API viewer of /docs is built into shopd")
              .add("test_mode", &ServerConfig::test_mode,
                   "Serve /api/test/ for test suites: the shop clock, idle, the journal, reset and "
                   "snapshots")
@@ -199,6 +199,12 @@ const std::vector<PlatformSection>& platform_sections() {
              .add("access", &LogConfig::access,
                   "One line per request: method, route, status, duration, bytes, client, actor"),
          [](Config& config) -> void* { return &config.log; }},
+        {Settings<KioskConfig>("kiosk").add(
+             "idle_timeout_ms", &KioskConfig::idle_timeout,
+             "Without a touch for this long, the kiosk page drops the cart and shows its attract "
+             "screen",
+             at_least(milliseconds{1000})),
+         [](Config& config) -> void* { return &config.kiosk; }},
         {Settings<TelemetryConfig>("telemetry")
              .add("otlp_endpoint", &TelemetryConfig::otlp_endpoint,
                   "OTLP/HTTP collector base URL, /v1/traces appended; empty: no tracing "

@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <boost/json/serialize.hpp>
 #include <boost/url/parse.hpp>
 #include <mutex>
@@ -44,6 +45,35 @@ bool read_target(std::string_view target, Request& request) {
         request.query.emplace_back(std::move(param.key), std::move(param.value));
     }
     return true;
+}
+
+bool not_modified(const Request& request, std::string_view etag) {
+    const auto header = request.header("If-None-Match");
+    if (!header) {
+        return false;
+    }
+    const auto if_none_match = *header;
+    if (if_none_match == "*") {
+        return true;
+    }
+    std::size_t start = 0;
+    while (start < if_none_match.size()) {
+        auto end = if_none_match.find(',', start);
+        if (end == std::string_view::npos) {
+            end = if_none_match.size();
+        }
+        auto tag = if_none_match.substr(start, end - start);
+        tag.remove_prefix(std::min(tag.find_first_not_of(' '), tag.size()));
+        tag = tag.substr(0, tag.find_last_not_of(' ') + 1);
+        if (tag.starts_with("W/")) {
+            tag.remove_prefix(2);
+        }
+        if (tag == etag) {
+            return true;
+        }
+        start = end + 1;
+    }
+    return false;
 }
 
 std::optional<std::string_view> Request::header(std::string_view name) const {

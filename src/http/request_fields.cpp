@@ -71,6 +71,18 @@ std::string RequestFields::text(std::string_view key, std::size_t max_length) {
     return optional_text(key, max_length).value_or(std::string{});
 }
 
+bool RequestFields::boolean(std::string_view key) {
+    const auto* value = find(key, true);
+    if (value == nullptr) {
+        return false;
+    }
+    if (!value->is_bool()) {
+        error(key, "must be true or false");
+        return false;
+    }
+    return value->get_bool();
+}
+
 std::string RequestFields::identifier(std::string_view key, std::size_t max_length) {
     auto value = text(key, max_length);
     if (!is_identifier(value)) {

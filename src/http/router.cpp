@@ -13,7 +13,8 @@ namespace {
 std::vector<std::string> split_path(std::string_view path) {
     std::vector<std::string> segments;
     std::size_t start = 1;
-    while (start <= path.size()) {
+    // "/" has no segments, as the request's path "/" has none.
+    while (start <= path.size() && path != "/") {
         const auto slash = path.find('/', start);
         segments.emplace_back(path.substr(start, slash - start));
         if (slash == std::string_view::npos) {
@@ -119,7 +120,7 @@ std::string Router::route(Request& request, Reply reply) const {
     }
     if (found->route.body == Body::json_or_empty && request.body.empty()) {
         request.json = boost::json::object{};
-    } else if (found->route.body != Body::none) {
+    } else if (found->route.body != Body::none && found->route.body != Body::bytes) {
         const auto content_type = request.header("Content-Type");
         if (!content_type || !is_json_media_type(*content_type)) {
             reply(problem(415, "unsupported-media-type", "Unsupported media type",

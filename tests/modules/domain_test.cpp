@@ -9,6 +9,7 @@
 #include <shopd/digest.hpp>
 
 #include "payment_rules.hpp"
+#include "picture.hpp"
 #include "reservation_plan.hpp"
 #include "shipment_rules.hpp"
 #include "template.hpp"
@@ -58,6 +59,25 @@ TEST_CASE("a reservation is refused whole when one line cannot be served", "[inv
     CHECK(refusal({{"NOPE", 1}}).code == errc::unknown_product);
     CHECK(refusal({{"MUG", 1}, {"HAT", 1}}).code == errc::mixed_currency);
     CHECK(inventory::to_string(refusal({}).code) == "out_of_stock");
+}
+
+TEST_CASE(
+    "a picture is known by its first bytes, and an SVG only when nothing in it runs or "
+    "fetches",
+    "[inventory]") {
+    using inventory::picture_type;
+    CHECK(picture_type(std::string{"\x89PNG\r\n\x1a\n", 8} + "rest") == "image/png");
+    CHECK(picture_type("\xff\xd8\xff\xe0 jpeg") == "image/jpeg");
+    CHECK(picture_type(std::string{"RIFF\x10\0\0\0WEBPVP8 ", 16}) == "image/webp");
+    CHECK(picture_type("<?xml version=\"1.0\"?>\n<svg xmlns=\"http://www.w3.org/2000/svg\">"
+                       "<use href=\"#a\"/><text>Click on this</text></svg>") == "image/svg+xml");
+    CHECK_FALSE(picture_type("GIF89a"));
+    CHECK_FALSE(picture_type("<html><svg></svg></html>"));
+    CHECK_FALSE(picture_type("<svg><circle onclick = \"x()\"/></svg>"));
+    CHECK_FALSE(picture_type("<svg><SCRIPT>x()</SCRIPT></svg>"));
+    CHECK_FALSE(picture_type("<svg><a xlink:href=\"javascript:x()\">a</a></svg>"));
+    CHECK_FALSE(picture_type("<svg><image href='https://elsewhere/p.png'/></svg>"));
+    CHECK_FALSE(picture_type("<svg><foreignObject></foreignObject></svg>"));
 }
 
 TEST_CASE("shipping costs a flat rate, or the band the weight falls in", "[shipping]") {

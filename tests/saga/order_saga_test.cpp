@@ -401,7 +401,6 @@ namespace shopd::testing {
 
 TEST_CASE("every documented route answers, and lists page with a cursor", "[saga][openapi]") {
     auto config = shop_config();
-    config.server.docs_dir = std::string{SHOPD_TEST_SOURCE_DIR} + "/node_modules/swagger-ui-dist";
     TestShop shop(config);
     for (const auto* sku : {"A-1", "B-2", "C-3"}) {
         shop.add_product(sku, 100, 10);
@@ -411,9 +410,11 @@ TEST_CASE("every documented route answers, and lists page with a cursor", "[saga
     CHECK(shop.get("/openapi.json").at("openapi") == "3.1.0");
     const auto docs = shop.http->get("/docs");
     REQUIRE(docs.status == 200);
-    CHECK(docs.body.find("/openapi.json") != std::string::npos);
+    CHECK(docs.body.find("/docs/viewer.js") != std::string::npos);
+    CHECK(shop.http->get("/docs/viewer.js").body.find("/openapi.json") != std::string::npos);
     CHECK(shop.http->get("/docs/swagger-ui-bundle.js").status == 200);
     CHECK(shop.http->get("/docs/package.json").status == 404);
+    CHECK(shop.get("/openapi.json").at("servers").at(0).at("url") == "/");
 
     std::vector<std::string> skus;
     std::string target = "/api/products?limit=2";
