@@ -149,8 +149,12 @@ void add_routes(ModuleBuilder& builder, std::shared_ptr<const Saga> saga,
              std::vector<http::FieldError> errors;
              const auto page = http::page_of(request, errors);
              const auto status = request.query_param("status").value_or("");
+             const auto reason = request.query_param("reason").value_or("");
+             const auto stuck = request.query_param("stuck").value_or("false");
              OrderFilter filter{std::string{request.query_param("customer_id").value_or("")},
                                 parse_status(status), page.cursor, page.limit};
+             filter.reason = parse_cancel_reason(reason);
+             filter.stuck = stuck == "true";
              const auto& caller = request.caller;
              if (caller.role == Role::customer) {
                  if (!filter.customer_id.empty() && filter.customer_id != caller.id) {
@@ -165,6 +169,14 @@ void add_routes(ModuleBuilder& builder, std::shared_ptr<const Saga> saga,
                  errors.push_back({"status",
                                    "must be pending, confirmed, shipped, delivered or "
                                    "cancelled"});
+             }
+             if (!reason.empty() && !filter.reason) {
+                 errors.push_back({"reason",
+                                   "must be out_of_stock, payment_declined, customer_cancelled or "
+                                   "timeout"});
+             }
+             if (stuck != "true" && stuck != "false") {
+                 errors.push_back({"stuck", "must be true or false"});
              }
              if (!errors.empty()) {
                  reply(http::validation_problem(errors));

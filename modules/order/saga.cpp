@@ -391,11 +391,15 @@ json::array Saga::orders(UnitOfWork& unit_of_work, const OrderFilter& filter) co
     // narrows most (customer, status, placer) from the cursor on, instead of every order.
     std::string sql = "SELECT id FROM customer_order WHERE 1";
     const std::string status{filter.status ? to_string(*filter.status) : std::string_view{}};
+    const std::string reason{filter.reason ? to_string(*filter.reason) : std::string_view{}};
+    const std::string stuck{filter.stuck ? "stuck" : ""};
     for (const auto& [value, condition] :
          {std::pair<const std::string*, const char*>{&filter.customer_id, " AND customer_id = ?1"},
           {&status, " AND status = ?2"},
           {&filter.before_id, " AND id < ?3"},
-          {&filter.placed_by, " AND placed_by = ?5"}}) {
+          {&filter.placed_by, " AND placed_by = ?5"},
+          {&reason, " AND cancel_reason = ?6"},
+          {&stuck, " AND status = 'pending' AND deadline_ms <= ?7"}}) {
         if (!value->empty()) {
             sql += condition;
         }
@@ -412,6 +416,11 @@ json::array Saga::orders(UnitOfWork& unit_of_work, const OrderFilter& filter) co
     bind_given(3, filter.before_id);
     query.bind(4, filter.limit);
     bind_given(5, filter.placed_by);
+    bind_given(6, reason);
+    if (filter.stuck) {
+        // Past half the step's time: its deadline is less than half a step away.
+        query.bind(7, unix_millis(unit_of_work.now()) + config_.step_timeout.count() / 2);
+    }
     json::array items;
     for (const auto& id : store::first_column(query)) {
         items.push_back(*order(unit_of_work, OrderId{id}));

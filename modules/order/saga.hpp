@@ -31,7 +31,10 @@ struct OrderFilter {
     std::optional<Status> status;  // none: any
     std::string before_id;         // the cursor: orders older than this one
     int limit = 50;
-    std::string placed_by = {};  // empty: any
+    std::string placed_by = {};               // empty: any
+    std::optional<CancelReason> reason = {};  // none: any
+    // Only orders still pending past half their step's deadline: stuck, or about to be.
+    bool stuck = false;
 };
 
 // What the saga counts in /metrics, each child ready from the start.

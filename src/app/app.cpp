@@ -79,6 +79,42 @@ bool listens_on_loopback(const std::string& listen) {
     return !error && ip.is_loopback();
 }
 
+// Replays the dead letters `ids` one after another, at most `per_second` of them a second, so
+// that a batch of thousands does not fall on their subscriber at once.
+void replay_paced(asio::io_context& io, bus::Messaging& messaging, std::vector<std::string> ids,
+                  int per_second) {
+    struct Pacer {
+        asio::steady_timer timer;
+        bus::Messaging& messaging;
+        std::vector<std::string> ids;
+        std::size_t next = 0;
+        std::chrono::microseconds gap;
+    };
+    auto pacer = std::make_shared<Pacer>(Pacer{asio::steady_timer(io), messaging, std::move(ids), 0,
+                                               std::chrono::microseconds(1'000'000 / per_second)});
+    auto step = std::make_shared<std::function<void()>>();
+    *step = [pacer, weak_step = std::weak_ptr(step)] {
+        if (pacer->next == pacer->ids.size()) {
+            return;
+        }
+        pacer->messaging.replay_dead_letter(pacer->ids[pacer->next++], [](auto) {});
+        pacer->timer.expires_after(pacer->gap);
+        // Called from a handler that holds the step, so the lock succeeds; the step itself
+        // holds only the weak pointer, and ends with the last handler.
+        pacer->timer.async_wait([self = weak_step.lock()](const boost::system::error_code& error) {
+            if (!error) {
+                (*self)();
+            }
+        });
+    };
+    pacer->timer.expires_after(std::chrono::microseconds(0));
+    pacer->timer.async_wait([step](const boost::system::error_code& error) {
+        if (!error) {
+            (*step)();
+        }
+    });
+}
+
 // How often the keys' last uses are written back.
 constexpr auto kKeyUseFlush = std::chrono::seconds(60);
 
@@ -444,6 +480,70 @@ struct App::Impl {
                       }
                   });
               }));
+        router.add(
+            {Method::post, "/api/admin/dead-letters/replay", http::Body::json, operators,
+             when_ready(ready, [this](const http::Request& request, http::Reply reply) {
+                 std::vector<http::FieldError> errors;
+                 http::RequestFields fields(request.json.as_object(), errors);
+                 fields.only({"type", "max_per_second"});
+                 const auto type = fields.identifier("type", 100);
+                 const auto per_second =
+                     fields.optional_integer("max_per_second", 1, 1000).value_or(10);
+                 if (!errors.empty()) {
+                     reply(http::validation_problem(errors));
+                     return;
+                 }
+                 messaging.list_dead_letters([this, reply, type,
+                                              per_second](std::vector<bus::DeadLetter> letters) {
+                     std::vector<std::string> ids;
+                     for (const auto& letter : letters) {
+                         if (letter.type == type) {
+                             ids.push_back(letter.id);
+                         }
+                     }
+                     const auto count = static_cast<std::int64_t>(ids.size());
+                     replay_paced(io, messaging, std::move(ids), static_cast<int>(per_second));
+                     reply(http::json_response(202, json::object{{"type", type},
+                                                                 {"replaying", count},
+                                                                 {"max_per_second", per_second}}));
+                 });
+             })});
+        route(
+            operators, Method::get, "/api/admin/deliveries",
+            when_ready(ready, [this](const http::Request& request, http::Reply reply) {
+                const auto correlation = request.query_param("correlation_id").value_or("");
+                if (correlation.empty()) {
+                    reply(http::validation_problem(
+                        {{"correlation_id", "name the order (or other correlation) asked for"}}));
+                    return;
+                }
+                messaging.list_deliveries(
+                    std::string{correlation},
+                    [reply](std::vector<bus::WaitingDelivery> deliveries) {
+                        json::array items;
+                        for (const auto& delivery : deliveries) {
+                            items.push_back(json::object{
+                                {"id", delivery.id},
+                                {"publisher", delivery.publisher},
+                                {"subscriber", delivery.subscriber},
+                                {"message_id", delivery.message_id},
+                                {"type", delivery.type},
+                                {"aggregate_id", delivery.aggregate_id},
+                                {"state", delivery.parked ? "parked" : "retrying"},
+                                {"attempts", delivery.attempts},
+                                {"last_error", delivery.last_error.empty()
+                                                   ? json::value(nullptr)
+                                                   : json::value(delivery.last_error)},
+                                {"next_attempt_at",
+                                 delivery.parked
+                                     ? json::value(nullptr)
+                                     : json::value(rfc3339(ShopClock::time_point{
+                                           std::chrono::milliseconds{delivery.next_attempt_ms}}))},
+                            });
+                        }
+                        reply(http::json_response(200, json::object{{"items", std::move(items)}}));
+                    });
+            }));
         route(operators, Method::get, "/api/admin/modules",
               [this](const http::Request&, http::Reply reply) {
                   reply(http::json_response(200, module_graph_json(bus, hosted_names())));

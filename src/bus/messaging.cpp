@@ -208,12 +208,14 @@ std::vector<OutboxBacklog> Messaging::backlog() const {
     return result;
 }
 
-void Messaging::list_dead_letters(std::function<void(std::vector<DeadLetter>)> done) {
+template <class Item>
+void Messaging::gather(std::function<std::vector<Item>(ModuleRuntime&)> read,
+                       std::function<void(std::vector<Item>)> done) {
     struct Collector {
         std::mutex mutex;
-        std::vector<DeadLetter> letters;
+        std::vector<Item> items;
         std::size_t remaining;
-        std::function<void(std::vector<DeadLetter>)> done;
+        std::function<void(std::vector<Item>)> done;
     };
     auto collector = std::make_shared<Collector>();
     collector->remaining = modules_.size();
@@ -223,42 +225,77 @@ void Messaging::list_dead_letters(std::function<void(std::vector<DeadLetter>)> d
         return;
     }
     for (const auto& [module_name, module] : modules_) {
-        boost::asio::post(module->strand(), [collector, runtime = module.get()] {
-            std::vector<DeadLetter> found;
+        boost::asio::post(module->strand(), [collector, read, runtime = module.get()] {
+            std::vector<Item> found;
             try {
-                auto& query = runtime->statements().get(
-                    "SELECT seq, subscriber, message_id, type, version, aggregatetype, "
-                    "aggregateid, correlation_id, attempts, coalesce(last_error, ''), "
-                    "coalesce(parked_at, ''), payload FROM dead_letter ORDER BY seq");
-                while (query.executeStep()) {
-                    const auto subscriber = query.getColumn(1).getString();
-                    found.push_back(
-                        DeadLetter{fmt::format("{}.{}.{}", runtime->name(),
-                                               query.getColumn(0).getInt64(), subscriber),
-                                   runtime->name(), subscriber, query.getColumn(2).getString(),
-                                   query.getColumn(3).getString(), query.getColumn(4).getInt(),
-                                   query.getColumn(5).getString(), query.getColumn(6).getString(),
-                                   query.getColumn(7).getString(), query.getColumn(8).getInt(),
-                                   query.getColumn(9).getString(), query.getColumn(10).getString(),
-                                   query.getColumn(11).getString()});
-                }
-                query.reset();
-                auto parked = parked_letters(runtime->statements(), runtime->name());
-                std::move(parked.begin(), parked.end(), std::back_inserter(found));
+                found = read(*runtime);
             } catch (const std::exception&) {
                 // A module whose database cannot be read contributes nothing to the list.
             }
             std::unique_lock lock(collector->mutex);
-            for (auto& letter : found) {
-                collector->letters.push_back(std::move(letter));
-            }
+            std::move(found.begin(), found.end(), std::back_inserter(collector->items));
             if (--collector->remaining == 0) {
-                auto letters = std::move(collector->letters);
+                auto items = std::move(collector->items);
                 lock.unlock();
-                collector->done(std::move(letters));
+                collector->done(std::move(items));
             }
         });
     }
+}
+
+void Messaging::list_dead_letters(std::function<void(std::vector<DeadLetter>)> done) {
+    gather<DeadLetter>(
+        [](ModuleRuntime& runtime) {
+            std::vector<DeadLetter> found;
+            auto& query = runtime.statements().get(
+                "SELECT seq, subscriber, message_id, type, version, aggregatetype, "
+                "aggregateid, correlation_id, attempts, coalesce(last_error, ''), "
+                "coalesce(parked_at, ''), payload FROM dead_letter ORDER BY seq");
+            while (query.executeStep()) {
+                const auto subscriber = query.getColumn(1).getString();
+                found.push_back(
+                    DeadLetter{fmt::format("{}.{}.{}", runtime.name(),
+                                           query.getColumn(0).getInt64(), subscriber),
+                               runtime.name(), subscriber, query.getColumn(2).getString(),
+                               query.getColumn(3).getString(), query.getColumn(4).getInt(),
+                               query.getColumn(5).getString(), query.getColumn(6).getString(),
+                               query.getColumn(7).getString(), query.getColumn(8).getInt(),
+                               query.getColumn(9).getString(), query.getColumn(10).getString(),
+                               query.getColumn(11).getString()});
+            }
+            query.reset();
+            auto parked = parked_letters(runtime.statements(), runtime.name());
+            std::move(parked.begin(), parked.end(), std::back_inserter(found));
+            return found;
+        },
+        std::move(done));
+}
+
+void Messaging::list_deliveries(std::string correlation_id,
+                                std::function<void(std::vector<WaitingDelivery>)> done) {
+    gather<WaitingDelivery>(
+        [correlation_id = std::move(correlation_id)](ModuleRuntime& runtime) {
+            std::vector<WaitingDelivery> found;
+            // outbox_delivery holds only the deliveries that failed or wait behind one: few.
+            auto& query = runtime.statements().get(
+                "SELECT d.seq, d.subscriber, o.id, o.type, o.aggregateid, d.state, d.attempts, "
+                "coalesce(d.last_error, ''), d.next_attempt_ms FROM outbox_delivery AS d "
+                "JOIN outbox AS o ON o.seq = d.seq WHERE o.correlation_id = ? ORDER BY d.seq");
+            query.bind(1, correlation_id);
+            while (query.executeStep()) {
+                const auto subscriber = query.getColumn(1).getString();
+                found.push_back(WaitingDelivery{
+                    fmt::format("{}.{}.{}", runtime.name(), query.getColumn(0).getInt64(),
+                                subscriber),
+                    runtime.name(), subscriber, query.getColumn(2).getString(),
+                    query.getColumn(3).getString(), query.getColumn(4).getString(),
+                    query.getColumn(5).getString() == "parked", query.getColumn(6).getInt(),
+                    query.getColumn(7).getString(), query.getColumn(8).getInt64()});
+            }
+            query.reset();
+            return found;
+        },
+        std::move(done));
 }
 
 void Messaging::replay_dead_letter(const std::string& id, std::function<void(ReplayResult)> done) {

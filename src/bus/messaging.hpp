@@ -21,6 +21,20 @@
 
 namespace shopd::bus {
 
+// A delivery that failed at least once and is not done: retrying, or parked.
+struct WaitingDelivery {
+    std::string id;  // as a dead letter's: <publisher>.<outbox seq>.<subscriber>
+    std::string publisher;
+    std::string subscriber;
+    std::string message_id;
+    std::string type;
+    std::string aggregate_id;
+    bool parked = false;
+    int attempts = 0;
+    std::string last_error;
+    std::int64_t next_attempt_ms = 0;  // business time of the next try, while retrying
+};
+
 struct OutboxBacklog {
     std::string module;
     std::int64_t pending = 0;
@@ -62,6 +76,9 @@ class Messaging final : public ModuleHost {
 
     // Admin operations; `done` is called once, from some module's strand.
     void list_dead_letters(std::function<void(std::vector<DeadLetter>)> done);
+    // The deliveries of the messages of one correlation (an order) that failed and are not done.
+    void list_deliveries(std::string correlation_id,
+                         std::function<void(std::vector<WaitingDelivery>)> done);
     enum class ReplayResult { replayed, not_found, failed };
     void replay_dead_letter(const std::string& id, std::function<void(ReplayResult)> done);
     std::vector<OutboxBacklog> backlog() const;
@@ -77,6 +94,10 @@ class Messaging final : public ModuleHost {
     }
 
   private:
+    // `read` run on every hosted module's strand; `done` gets what they all found.
+    template <class Item>
+    void gather(std::function<std::vector<Item>(ModuleRuntime&)> read,
+                std::function<void(std::vector<Item>)> done);
     // Split mode: replays a message parked in the subscriber's own database.
     void replay_parked(ModuleRuntime& subscriber, std::int64_t seq,
                        std::function<void(ReplayResult)> done);

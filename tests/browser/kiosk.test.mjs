@@ -2,14 +2,10 @@
 // hanging payment ended by the shop clock, a reload in the middle of the saga, the return to
 // the attract screen, a checkout by keyboard alone, and the screens' accessibility.
 import assert from "node:assert/strict";
-import {readFileSync} from "node:fs";
-import {createRequire} from "node:module";
 import {after, before, describe, test} from "node:test";
 
-import {LANDSCAPE, PORTRAIT, launchBrowser, openPage, screenshot, startShop, tabTo} from "./support.mjs";
+import {LANDSCAPE, PORTRAIT, launchBrowser, openPage, screenshot, seriousViolations, startShop, tabTo} from "./support.mjs";
 
-const require = createRequire(import.meta.url);
-const axeSource = readFileSync(require.resolve("axe-core/axe.min.js"), "utf8");
 const ADDRESS = {
   "address-name": "Ada Lovelace",
   "address-line1": "Marktstraße 1",
@@ -55,14 +51,6 @@ async function buy(page, sku, card) {
 
 async function statusIs(page, status) {
   await page.locator(`${progress}[data-status="${status}"]`).waitFor();
-}
-
-async function seriousViolations(page) {
-  await page.evaluate(axeSource);
-  const results = await page.evaluate(() => window.axe.run(document, {resultTypes: ["violations"]}));
-  return results.violations
-    .filter((violation) => ["serious", "critical"].includes(violation.impact))
-    .map((violation) => `${violation.id}: ${violation.nodes.map((node) => node.target).join(" ")}`);
 }
 
 describe("kiosk", () => {

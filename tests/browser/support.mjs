@@ -1,11 +1,15 @@
 // What the browser tests share: a real shopd started on a free port with the demo catalog, and
 // Debian's Chromium driven by playwright-core.
 import {spawn} from "node:child_process";
-import {mkdtempSync, mkdirSync, rmSync} from "node:fs";
+import {mkdtempSync, mkdirSync, readFileSync, rmSync} from "node:fs";
+import {createRequire} from "node:module";
 import {tmpdir} from "node:os";
 import {join} from "node:path";
 import {createInterface} from "node:readline";
 import {chromium} from "playwright-core";
+
+const require = createRequire(import.meta.url);
+const axeSource = readFileSync(require.resolve("axe-core/axe.min.js"), "utf8");
 
 export const SHOPD = process.env.SHOPD_BINARY;
 export const SCREENSHOTS = process.env.SHOPD_SCREENSHOTS;
@@ -86,4 +90,14 @@ export async function tabTo(page, selector) {
     await page.keyboard.press("Tab");
   }
   throw new Error(`Tab never reached ${selector}`);
+}
+
+// What axe-core finds serious or critical on the page as it stands (the page's context must
+// bypass its CSP, so that axe's script may run).
+export async function seriousViolations(page) {
+  await page.evaluate(axeSource);
+  const results = await page.evaluate(() => window.axe.run(document, {resultTypes: ["violations"]}));
+  return results.violations
+    .filter((violation) => ["serious", "critical"].includes(violation.impact))
+    .map((violation) => `${violation.id}: ${violation.nodes.map((node) => node.target).join(" ")}`);
 }

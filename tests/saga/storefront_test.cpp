@@ -104,7 +104,10 @@ TEST_CASE("a price change is learnt by the order module and prices the next orde
 }
 
 TEST_CASE("a product's picture is known by its bytes and served with its version", "[storefront]") {
-    TestShop shop;
+    auto config = shop_config();
+    // Above the picture's own limit, which the route then checks itself after the whole body.
+    config.server.body_limit_bytes = 2 * 1024 * 1024;
+    TestShop shop(config);
     shop.add_product("MUG", 1200, 5);
     CHECK(shop.product("MUG").at("image").is_null());
 
@@ -192,10 +195,62 @@ TEST_CASE(
     const auto after = event_ids(again, "timeline");
     REQUIRE(!after.empty());
     CHECK(after.front() == "3");
-    CHECK(after.size() == all.size() - 2);
+    // The order has settled: the resumed stream sends every entry after the second.
+    CHECK(after.size() == shop.order(id).at("timeline").as_array().size() - 2);
     CHECK(again.find("\"status\":\"cancelled\"") != std::string::npos);
 
     CHECK(shop.http->get("/api/orders/nope/stream").status == 404);
+}
+
+TEST_CASE(
+    "an operator finds stuck and cancelled orders, sees a parked delivery's attempts and "
+    "error, and replays every dead letter of a type",
+    "[storefront]") {
+    auto config = shop_config();  // four delivery attempts
+    config.set("order.step_timeout_ms", "600000");
+    TestShop shop(config);
+    shop.add_product("MUG", 1250, 10);
+    const auto declined = shop.place_order({{"MUG", 1}}, "tok_decline");
+    const auto first = shop.place_order({{"MUG", 1}}, "tok_fail_4");
+    const auto second = shop.place_order({{"MUG", 1}}, "tok_fail_4");
+
+    const auto ids_of = [&](const std::string& target) {
+        std::vector<std::string> ids;
+        for (const auto& order : shop.items(target)) {
+            ids.push_back(text(order.at("id")));
+        }
+        return ids;
+    };
+    CHECK(ids_of("/api/orders?reason=payment_declined") == std::vector<std::string>{declined});
+    CHECK(ids_of("/api/orders?stuck=true").empty());
+    shop.app.clock().advance(std::chrono::minutes(6));  // past half the step's ten minutes
+    CHECK(ids_of("/api/orders?stuck=true") == std::vector<std::string>{second, first});
+    CHECK(shop.http->get("/api/orders?reason=lost").status == 422);
+    CHECK(shop.http->get("/api/orders?stuck=maybe").status == 422);
+
+    const auto deliveries = shop.items("/api/admin/deliveries?correlation_id=" + first);
+    REQUIRE(deliveries.size() == 1);
+    CHECK(deliveries.front().at("type") == "payment.capture_payment");
+    CHECK(deliveries.front().at("state") == "parked");
+    CHECK(deliveries.front().at("attempts") == 4);
+    CHECK(text(deliveries.front().at("last_error")).find("simulated") != std::string::npos);
+    CHECK(deliveries.front().at("next_attempt_at").is_null());
+    CHECK(shop.items("/api/admin/deliveries?correlation_id=" + declined).empty());
+    CHECK(shop.http->get("/api/admin/deliveries").status == 422);
+
+    // tok_fail_4 fails four times: the replay's attempt captures.
+    const auto replaying =
+        shop.post("/api/admin/dead-letters/replay",
+                  json::object{{"type", "payment.capture_payment"}, {"max_per_second", 1000}});
+    REQUIRE(replaying.status == 202);
+    CHECK(replaying.json().at("replaying") == 2);
+    REQUIRE(eventually([&] {
+        return text(shop.order(first).at("status")) == "confirmed" &&
+               text(shop.order(second).at("status")) == "confirmed";
+    }));
+    CHECK(shop.items("/api/admin/dead-letters").empty());
+    CHECK(shop.post("/api/admin/dead-letters/replay", json::object{{"max_per_second", 0}}).status ==
+          422);
 }
 
 TEST_CASE("the pages are served from the binary with their ETag and a strict policy",
@@ -225,6 +280,8 @@ TEST_CASE("the pages are served from the binary with their ETag and a strict pol
     CHECK(shop.http->get("/kiosk/missing.js").status == 404);
     CHECK(shop.http->get("/favicon.svg").header("Content-Type") == "image/svg+xml");
     CHECK(shop.get("/api/admin/sagas/definition") == shop.get("/api/admin/saga"));
+    CHECK(shop.http->get("/console").body.find("data-testid=\"module-graph\"") !=
+          std::string::npos);
     CHECK(shop.get("/api/kiosk/settings").at("idle_timeout_ms") == 90'000);
 }
 
