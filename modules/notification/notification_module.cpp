@@ -97,20 +97,27 @@ void add_routes(ModuleBuilder& builder, const std::shared_ptr<Notifier>& notifie
                                        return http::page_response(std::move(items), page);
                                    });
                    }});
-    builder.route({http::Method::get, "/api/notifications/stream", http::Body::none,
-                   kNotificationReaders,
-                   [notifier](const http::Request& request, http::Reply reply) {
-                       const auto customer = customer_asked(request);
-                       if (!customer) {
-                           reply(http::problem(404, "not-found", "Not found",
-                                               "no notifications of that customer"));
-                           return;
-                       }
-                       http::Response response;
-                       response.content_type = "text/event-stream";
-                       response.stream = notifier->live_feed().open(*customer);
-                       reply(std::move(response));
-                   }});
+    builder.route(
+        {http::Method::get, "/api/notifications/stream", http::Body::none, kNotificationReaders,
+         [&work, notifier](const http::Request& request, http::Reply reply) {
+             const auto customer = customer_asked(request);
+             if (!customer) {
+                 reply(http::problem(404, "not-found", "Not found",
+                                     "no notifications of that customer"));
+                 return;
+             }
+             work.answer(request, reply, {},
+                         [notifier, customer_id = *customer,
+                          after = std::string{request.header("Last-Event-ID").value_or("")}](
+                             UnitOfWork& unit_of_work) {
+                             http::Response response;
+                             response.content_type = "text/event-stream";
+                             response.headers.push_back({"Cache-Control", "no-cache"});
+                             response.stream =
+                                 notifier->stream_after(unit_of_work, customer_id, after);
+                             return response;
+                         });
+         }});
 }
 
 }  // namespace

@@ -27,6 +27,11 @@ json::object notification_json(SQLite::Statement& row) {
         {"text", row.getColumn(4).getString()},     {"created_at", row.getColumn(5).getString()}};
 }
 
+// One notification as its Server-Sent Event.
+std::string stream_event(const std::string& id, const std::string& kind, const std::string& data) {
+    return fmt::format("id: {}\nevent: {}\ndata: {}\n\n", id, kind, data);
+}
+
 }  // namespace
 
 Notifier::Notifier(const NotificationSettings& settings, ModuleWork& work,
@@ -89,8 +94,7 @@ void Notifier::notify(UnitOfWork& unit_of_work, const Occurrence& occurrence) {
                                event = json::serialize(document),
                                traceparent = unit_of_work.context().traceparent] {
         spdlog::info("notification {} to customer {}: {}", kind, customer_id, text);
-        live_feed_.send(customer_id,
-                        fmt::format("id: {}\nevent: {}\ndata: {}\n\n", id, kind, event));
+        live_feed_.send(customer_id, stream_event(id, kind, event));
         if (!config_.webhook_url.empty()) {
             send_webhook({id, order_id, event, traceparent});
         }
@@ -221,6 +225,28 @@ void Notifier::webhook_answered(const Webhook& webhook, unsigned status, const s
             webhooks_in_flight_.erase(notification_id);
             log_failure("notification: recording a webhook answer")(failure);
         });
+}
+
+std::shared_ptr<http::EventStream> Notifier::stream_after(UnitOfWork& unit_of_work,
+                                                          const std::string& customer_id,
+                                                          const std::string& after_id) {
+    auto stream = live_feed_.open(customer_id);
+    if (after_id.empty()) {
+        return stream;
+    }
+    // Ids are UUIDv7: their order is the order the notifications were made in.
+    auto& query = unit_of_work.statements().get(
+        "SELECT id, kind, order_id, customer_id, text, created_at FROM notification "
+        "WHERE (?1 = '' OR customer_id = ?1) AND id > ?2 ORDER BY id");
+    SQLite::bind(query, customer_id, after_id);
+    std::string missed;
+    while (query.executeStep()) {
+        missed += stream_event(query.getColumn(0).getString(), query.getColumn(1).getString(),
+                               json::serialize(notification_json(query)));
+    }
+    query.reset();
+    stream->push(std::move(missed));
+    return stream;
 }
 
 json::array Notifier::notifications(UnitOfWork& unit_of_work, const std::string& order_id,

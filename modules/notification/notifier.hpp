@@ -46,6 +46,12 @@ class Notifier {
                                      const std::string& customer_id, const std::string& before_id,
                                      int limit) const;
     LiveFeed& live_feed() { return live_feed_; }
+    // A live stream of the customer's notifications (empty: everyone's) that starts with those
+    // after `after_id` (a notification id the client had, from Last-Event-ID; empty: none).
+    // Inside the module's unit of work, so that no notification falls between the two.
+    std::shared_ptr<http::EventStream> stream_after(UnitOfWork& unit_of_work,
+                                                    const std::string& customer_id,
+                                                    const std::string& after_id);
 
   private:
     struct Webhook {

@@ -26,6 +26,7 @@
 #include "app/hosted_module.hpp"
 #include "app/idempotency.hpp"
 #include "app/journal.hpp"
+#include "app/message_feed.hpp"
 #include "app/module_graph.hpp"
 #include "app/test_kit.hpp"
 #include "auth/audit_log.hpp"
@@ -202,12 +203,17 @@ struct App::Impl {
         });
         router.set_cors(http::Cors(config.server.cors_origins));
         gateway.add_routes(router);
-        if (config.server.test_mode) {
-            messaging.journal_to([this](std::string_view publisher, Envelope envelope) {
+        messaging.journal_to(
+            [this](std::string_view publisher, Envelope envelope) {
                 envelope.payload = bus.shown_payload(envelope.type, envelope.payload);
-                journal.message(publisher, envelope);
-            });
-        }
+                if (config.server.test_mode) {
+                    journal.message(publisher, envelope);
+                }
+                if (message_feed.wanted()) {
+                    message_feed.add(publisher, envelope);
+                }
+            },
+            [this] { return config.server.test_mode || message_feed.wanted(); });
         host_modules(std::move(definitions));
         snapshots.all_modules_here(hosted_elsewhere.empty());
         connect_kafka();
@@ -245,6 +251,7 @@ struct App::Impl {
     std::unique_ptr<relay::KafkaRelay> relay;    // with kafka.brokers
     std::unique_ptr<relay::KafkaIntake> intake;  // with kafka.brokers, in split mode
     Journal journal;                             // in test mode
+    MessageFeed message_feed;                    // GET /api/admin/stream
     std::atomic<int> outgoing_calls{0};
     std::atomic<std::uint64_t> resets{0};
     Snapshots snapshots{{messaging, clock, io.get_executor(),
@@ -508,6 +515,16 @@ struct App::Impl {
                                                                  {"max_per_second", per_second}}));
                  });
              })});
+        route(operators, Method::get, "/api/admin/stream",
+              [this](const http::Request& request, http::Reply reply) {
+                  const auto last = request.header("Last-Event-ID");
+                  http::Response response;
+                  response.content_type = "text/event-stream";
+                  response.headers.push_back({"Cache-Control", "no-cache"});
+                  response.stream = message_feed.open(
+                      last ? static_cast<std::uint64_t>(whole_number(*last, 0).value_or(0)) : 0);
+                  reply(std::move(response));
+              });
         route(
             operators, Method::get, "/api/admin/deliveries",
             when_ready(ready, [this](const http::Request& request, http::Reply reply) {

@@ -83,14 +83,17 @@ class Messaging final : public ModuleHost {
     void replay_dead_letter(const std::string& id, std::function<void(ReplayResult)> done);
     std::vector<OutboxBacklog> backlog() const;
     std::int64_t work_waiting() const override;
-    bool journals() const override { return static_cast<bool>(journal_); }
+    bool journals() const override { return journal_ && journal_wanted_(); }
     void journal(std::string_view publisher, const Envelope& envelope) override {
         journal_(publisher, envelope);
     }
-    // Hands every message committed from now on to `journal`, on the publisher's strand.
-    // Before start.
-    void journal_to(std::function<void(std::string_view publisher, const Envelope&)> journal) {
+    // Hands every message committed from now on to `journal`, on the publisher's strand,
+    // while `wanted` says so (asked at each unit of work: the copy costs only then). Before
+    // start.
+    void journal_to(std::function<void(std::string_view publisher, const Envelope&)> journal,
+                    std::function<bool()> wanted) {
         journal_ = std::move(journal);
+        journal_wanted_ = std::move(wanted);
     }
 
   private:
@@ -110,6 +113,7 @@ class Messaging final : public ModuleHost {
     DeliveryPolicy policy_;
     BusMetrics metrics_;
     std::function<void(std::string_view, const Envelope&)> journal_;
+    std::function<bool()> journal_wanted_;
     std::map<std::string, std::unique_ptr<ModuleRuntime>, std::less<>> modules_;
     std::atomic<bool> started_{false};  // the clock's moves reach the modules only meanwhile
 };

@@ -67,6 +67,8 @@ describe("console", () => {
     await page.locator('[data-testid="order-timeline"] [data-testid="timeline-entry"]', {hasText: "status: confirmed"}).waitFor();
     assert.ok(await page.getByTestId("timeline-entry").count() >= 5);
     await page.getByTestId("module-graph").getByText("payment.capture_payment").first().waitFor();
+    const another = await place("tok_ok", "erin");
+    await page.getByTestId("message-feed").getByText(another.slice(-12)).first().waitFor();
     await screenshot(page, "console-landscape");
     assert.deepEqual(page.problems, []);
     await page.context().close();

@@ -253,6 +253,44 @@ TEST_CASE(
           422);
 }
 
+TEST_CASE("the notification stream and the bus's stream resume after Last-Event-ID",
+          "[storefront]") {
+    TestShop shop;
+    shop.add_product("MUG", 1200, 5);
+    IdleConnection bus_stream(shop.app.port());
+    bus_stream.send("GET /api/admin/stream HTTP/1.1\r\nHost: x\r\n\r\n");
+    REQUIRE(
+        bus_stream.read_until(": connected", std::chrono::seconds(10)).starts_with("HTTP/1.1 200"));
+    const auto first = shop.place_order({{"MUG", 1}}, "tok_ok", "customer-9");
+    const auto second = shop.place_order({{"MUG", 1}}, "tok_decline", "customer-9");
+
+    // Every message of both orders, numbered from 1 on.
+    const auto seen = bus_stream.read_until(second + "\",\"occurred_at", std::chrono::seconds(10));
+    const auto ids = event_ids(seen, "message");
+    REQUIRE(ids.size() >= 10);
+    CHECK(ids.front() == "1");
+    CHECK(seen.find("\"type\":\"order.placed\"") != std::string::npos);
+    CHECK(seen.find("tok_ok") == std::string::npos);  // the payment token is never shown
+    IdleConnection bus_again(shop.app.port());
+    bus_again.send("GET /api/admin/stream HTTP/1.1\r\nHost: x\r\nLast-Event-ID: " + ids[4] +
+                   "\r\n\r\n");
+    const auto resumed = bus_again.read_until("id: " + ids.back() + "\n", std::chrono::seconds(10));
+    CHECK(event_ids(resumed, "message").front() == std::to_string(std::stoi(ids[4]) + 1));
+
+    const auto notifications = shop.items("/api/notifications?customer_id=customer-9");
+    REQUIRE(notifications.size() == 2);  // newest first: the cancel, then the confirmation
+    IdleConnection notified(shop.app.port());
+    notified.send(
+        "GET /api/notifications/stream?customer_id=customer-9 HTTP/1.1\r\nHost: "
+        "x\r\nLast-Event-ID: " +
+        text(notifications.back().at("id")) + "\r\n\r\n");
+    const auto missed = notified.read_until("event: cancelled", std::chrono::seconds(10));
+    CHECK(missed.find("event: cancelled") != std::string::npos);
+    CHECK(missed.find("event: confirmed") == std::string::npos);
+    CHECK(missed.find(second) != std::string::npos);
+    CHECK(missed.find(first) == std::string::npos);
+}
+
 TEST_CASE("the pages are served from the binary with their ETag and a strict policy",
           "[storefront]") {
     TestShop shop;

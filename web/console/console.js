@@ -177,6 +177,38 @@ async function loadCounters() {
     ...summary.revenue.map((revenue) => figure("captured", formatMoney(revenue.captured_cents, revenue.currency))));
 }
 
+// --- the bus, live -----------------------------------------------------------------------
+
+const SHOWN_MESSAGES = 100;
+const arrived = [];
+let drawing = false;
+
+// Messages may come hundreds a second: they are drawn once a frame, the newest 100 kept.
+function followMessages() {
+  const source = follow("/api/admin/stream", {
+    message: (message, event) => {
+      arrived.push([event.lastEventId, message]);
+      if (arrived.length > SHOWN_MESSAGES) arrived.splice(0, arrived.length - SHOWN_MESSAGES);
+      if (!drawing) {
+        drawing = true;
+        requestAnimationFrame(drawMessages);
+      }
+    },
+    gap: () => { $("messages-status").textContent = "Some messages were missed while disconnected."; },
+  });
+  source.onopen = () => { $("messages-status").textContent = ""; };
+}
+
+function drawMessages() {
+  drawing = false;
+  const rows = arrived.splice(0).reverse().map(([id, message]) => el("tr", {},
+    cell(id), cell(message.type), cell(message.publisher), cell(message.correlation_id.slice(-12)),
+    cell(when(message.occurred_at))));
+  const table = $("messages");
+  table.prepend(...rows);
+  while (table.children.length > SHOWN_MESSAGES) table.lastElementChild.remove();
+}
+
 // --- start -------------------------------------------------------------------------------
 
 async function refresh(withAnalytics) {
@@ -202,6 +234,7 @@ async function start() {
   $("sign-in").hidden = true;
   $("console").hidden = false;
   const withAnalytics = await loadModules();
+  followMessages();
   await refresh(withAnalytics);
   clearInterval(state.timer);
   state.timer = setInterval(() => refresh(withAnalytics), REFRESH_MS);

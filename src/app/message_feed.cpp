@@ -1,0 +1,99 @@
+#include "app/message_feed.hpp"
+
+#include <boost/json.hpp>
+#include <fmt/format.h>
+
+namespace shopd {
+namespace json = boost::json;
+
+std::shared_ptr<http::EventStream> MessageFeed::open(std::uint64_t seen) {
+    auto stream = std::make_shared<http::EventStream>();
+    std::lock_guard lock(mutex_);
+    const auto now = std::chrono::steady_clock::now();
+    forget_closed_locked(now);
+    // Nobody watched for a while: what happened meanwhile was not kept.
+    const bool lapsed = streams_.empty() && now - last_watched_ >= kReconnectWindow;
+    if (lapsed) {
+        retained_.clear();
+    }
+    if (seen > last_seq_) {
+        // An id of an earlier run of shopd: every message kept is new to the client.
+        stream->push(
+            fmt::format("event: gap\ndata: {}\n\n",
+                        json::serialize(json::object{{"after", seen}, {"resumes_at", nullptr}})));
+        seen = 0;
+    }
+    const auto oldest = retained_.empty() ? last_seq_ + 1 : retained_.front().seq;
+    if (seen > 0 && (lapsed || seen + 1 < oldest)) {
+        stream->push(
+            fmt::format("event: gap\ndata: {}\n\n",
+                        json::serialize(json::object{{"after", seen}, {"resumes_at", oldest}})));
+    }
+    std::string backlog = ": connected\n\n";
+    for (const auto& message : retained_) {
+        if (message.seq > seen) {
+            backlog += message.event;
+        }
+    }
+    stream->push(std::move(backlog));
+    streams_.push_back(stream);
+    last_watched_ = now;
+    return stream;
+}
+
+bool MessageFeed::wanted() const {
+    std::lock_guard lock(mutex_);
+    return !streams_.empty() || std::chrono::steady_clock::now() - last_watched_ < kReconnectWindow;
+}
+
+void MessageFeed::add(std::string_view publisher, const Envelope& envelope) {
+    std::lock_guard lock(mutex_);
+    const auto seq = ++last_seq_;
+    boost::system::error_code error;
+    auto payload = json::parse(envelope.payload, error);
+    auto event =
+        fmt::format("id: {}\nevent: message\ndata: {}\n\n", seq,
+                    json::serialize(json::object{
+                        {"publisher", publisher},
+                        {"type", envelope.type},
+                        {"version", envelope.version},
+                        {"message_id", envelope.id},
+                        {"aggregate_type", envelope.aggregate_type},
+                        {"aggregate_id", envelope.aggregate_id},
+                        {"correlation_id", envelope.correlation_id},
+                        {"occurred_at", envelope.occurred_at},
+                        {"payload", error ? json::value(envelope.payload) : std::move(payload)}}));
+    for (const auto& weak : streams_) {
+        if (auto stream = weak.lock()) {
+            stream->push(event);
+        }
+    }
+    retained_.push_back({seq, std::move(event)});
+    if (retained_.size() > kRetained) {
+        retained_.pop_front();
+    }
+    forget_closed_locked(std::chrono::steady_clock::now());
+}
+
+void MessageFeed::close_all() {
+    std::lock_guard lock(mutex_);
+    for (const auto& weak : streams_) {
+        if (auto stream = weak.lock()) {
+            stream->close();
+        }
+    }
+    streams_.clear();
+}
+
+void MessageFeed::forget_closed_locked(std::chrono::steady_clock::time_point now) {
+    const auto before = streams_.size();
+    std::erase_if(streams_, [](const std::weak_ptr<http::EventStream>& weak) {
+        const auto stream = weak.lock();
+        return !stream || stream->closed();
+    });
+    if (streams_.size() < before) {
+        last_watched_ = now;
+    }
+}
+
+}  // namespace shopd
