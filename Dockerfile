@@ -19,14 +19,10 @@ RUN apt-get update -q \
  && useradd --system --home-dir /var/lib/shopd --create-home shopd \
  && install -d -o shopd -g shopd /var/lib/shopd/data
 COPY --from=build /src/build/release/shopd /usr/local/bin/shopd
-COPY --from=build /src/node_modules/swagger-ui-dist/swagger-ui.css \
-                  /src/node_modules/swagger-ui-dist/swagger-ui-bundle.js \
-                  /src/node_modules/swagger-ui-dist/favicon-32x32.png /usr/share/shopd/docs/
 COPY config/shopd.toml /etc/shopd/shopd.toml
 # Reachable from outside the container: the first start makes an admin key and prints it once
 # on stderr (docker logs). A flag or another SHOPD_SERVER_LISTEN overrides the address.
-ENV SHOPD_SERVER_DOCS_DIR=/usr/share/shopd/docs \
-    SHOPD_SERVER_LISTEN=0.0.0.0:8080
+ENV SHOPD_SERVER_LISTEN=0.0.0.0:8080
 USER shopd
 WORKDIR /var/lib/shopd
 VOLUME /var/lib/shopd/data
