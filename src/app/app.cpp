@@ -587,9 +587,11 @@ struct App::Impl {
               when_ready(ready, [this](const http::Request&, http::Reply reply) {
                   json::array modules;
                   for (const auto& entry : messaging.backlog()) {
-                      modules.push_back(json::object{{"module", entry.module},
-                                                     {"pending", entry.pending},
-                                                     {"parked", entry.parked}});
+                      modules.push_back(
+                          json::object{{"module", entry.module},
+                                       {"pending", entry.pending},
+                                       {"parked", entry.parked},
+                                       {"oldest_waiting_seconds", entry.oldest_waiting_seconds}});
                   }
                   reply(http::json_response(200, json::object{{"items", std::move(modules)}}));
               }));

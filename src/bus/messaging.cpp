@@ -203,7 +203,8 @@ std::int64_t Messaging::work_waiting() const {
 std::vector<OutboxBacklog> Messaging::backlog() const {
     std::vector<OutboxBacklog> result;
     for (const auto& [name, runtime] : modules_) {
-        result.push_back({name, runtime->pending_deliveries(), runtime->parked_deliveries()});
+        result.push_back({name, runtime->pending_deliveries(), runtime->parked_deliveries(),
+                          runtime->dispatcher().oldest_waiting_seconds()});
     }
     return result;
 }

@@ -39,6 +39,8 @@ struct OutboxBacklog {
     std::string module;
     std::int64_t pending = 0;
     std::int64_t parked = 0;
+    // Business time the oldest delivery still to make has waited, measured every second.
+    double oldest_waiting_seconds = 0;
 };
 
 // The hosted modules and the delivery of messages between them.

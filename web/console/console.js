@@ -122,10 +122,11 @@ async function loadModules() {
   const [{modules}, {items: backlog}] = await Promise.all([api("GET", "/api/admin/modules"), api("GET", "/api/admin/outbox")]);
   const waiting = new Map(backlog.map((entry) => [entry.module, entry]));
   $("module-graph").replaceChildren(...modules.map((module) => {
-    const outbox = waiting.get(module.name) || {pending: 0, parked: 0};
+    const outbox = waiting.get(module.name) || {pending: 0, parked: 0, oldest_waiting_seconds: 0};
     return el("article", {class: "module", "aria-label": `Module ${module.name}`},
       el("h3", {}, module.name),
-      el("p", {class: `backlog${outbox.parked ? " parked" : ""}`}, `outbox: ${outbox.pending} waiting, ${outbox.parked} parked`),
+      el("p", {class: `backlog${outbox.parked ? " parked" : ""}`}, `outbox: ${outbox.pending} waiting` +
+        `${outbox.pending ? ` (oldest ${outbox.oldest_waiting_seconds.toFixed(1)} s)` : ""}, ${outbox.parked} parked`),
       el("ul", {}, ...module.subscribes.map((entry) => el("li", {}, `${entry.type} ← ${entry.published_by.join(", ") || "elsewhere"}`))));
   }));
   return modules.some((module) => module.name === "analytics");
