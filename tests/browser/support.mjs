@@ -1,6 +1,6 @@
 // What the browser tests share: a real shopd started on a free port with the demo catalog, and
 // Debian's Chromium driven by playwright-core.
-import {spawn} from "node:child_process";
+import {execFileSync, spawn} from "node:child_process";
 import {mkdtempSync, mkdirSync, readFileSync, rmSync} from "node:fs";
 import {createRequire} from "node:module";
 import {tmpdir} from "node:os";
@@ -16,15 +16,26 @@ export const SCREENSHOTS = process.env.SHOPD_SCREENSHOTS;
 export const PORTRAIT = {width: 1080, height: 1920};
 export const LANDSCAPE = {width: 1920, height: 1080};
 
-// Starts shopd as a test suite would and resolves once its ready line names the port.
-export async function startShop(extraArguments = []) {
+// The test's environment without its own SHOPD_* variables, which shopd would take for
+// settings.
+function shopEnvironment() {
+  return Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith("SHOPD_")));
+}
+
+// Starts shopd as a test suite would and resolves once its ready line names the port. With
+// `keys` (role names), the shop needs credentials: the keys are made in its data directory
+// before it starts, their secrets returned as `keys`, and no demo catalog is seeded.
+export async function startShop(extraArguments = [], {keys = []} = {}) {
   if (!SHOPD) throw new Error("SHOPD_BINARY names the shopd to test");
   const directory = mkdtempSync(join(tmpdir(), "shopd-browser-"));
   const readyFile = join(directory, "ready.json");
-  const child = spawn(SHOPD, ["--memory", "--listen", "127.0.0.1:0", "--ready-file", readyFile,
-                              "--test-mode", "--demo", "--set", "log.access=false",
-                              ...extraArguments],
-                      {stdio: ["ignore", "pipe", "inherit"]});
+  const secrets = Object.fromEntries(keys.map((role) => [role, execFileSync(SHOPD,
+    ["keys", "create", "--data-dir", join(directory, "data"), "--name", `${role}-1`, "--role", role],
+    {encoding: "utf8", env: shopEnvironment()}).trim()]));
+  const storage = keys.length ? ["--data-dir", join(directory, "data")] : ["--memory", "--demo"];
+  const child = spawn(SHOPD, [...storage, "--listen", "127.0.0.1:0", "--ready-file", readyFile,
+                              "--test-mode", "--set", "log.access=false", ...extraArguments],
+                      {stdio: ["ignore", "pipe", "inherit"], env: shopEnvironment()});
   const exited = new Promise((resolve) => child.once("exit", resolve));
   const ready = await new Promise((resolve, reject) => {
     const lines = createInterface({input: child.stdout});
@@ -34,10 +45,14 @@ export async function startShop(extraArguments = []) {
   const url = ready.url;
   return {
     url,
-    async api(method, path, body) {
+    keys: secrets,
+    // As `key` when given (a secret of `keys`), as no one otherwise.
+    async api(method, path, body, key) {
+      const headers = body === undefined ? {} : {"Content-Type": "application/json"};
+      if (key) headers.Authorization = `Bearer ${key}`;
       const response = await fetch(url + path, {
         method,
-        headers: body === undefined ? {} : {"Content-Type": "application/json"},
+        headers,
         body: body === undefined ? undefined : JSON.stringify(body),
       });
       const text = await response.text();

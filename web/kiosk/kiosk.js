@@ -321,15 +321,14 @@ async function start() {
   } catch {
     // The defaults above serve.
   }
-  try {
-    await loadCatalog();
-  } catch (error) {
-    if (error instanceof ApiError && error.status === 401) {
-      show("sign-in");
-      return;
-    }
-    throw error;
+  // A shop that needs credentials answers an unknown caller as anyone, and may still show it
+  // the catalog: the kiosk signs in before it sells.
+  const session = await api("GET", "/api/session");
+  if (session.role === "anyone") {
+    show("sign-in");
+    return;
   }
+  await loadCatalog();
   renderCart();
   const following = sessionStorage.getItem("shopd.kiosk.order");
   if (following) followOrder(following);
