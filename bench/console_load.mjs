@@ -52,8 +52,9 @@ try {
   for (let round = 0; round < 20; ++round) {
     const status = round % 2 ? "confirmed" : "";
     const t0 = Date.now();
+    const answered = page.waitForResponse((response) => response.url().includes("/api/orders?"));
     await page.getByTestId("filter-status").selectOption(status);
-    await page.waitForResponse((response) => response.url().includes("/api/orders?"));
+    await answered;
     await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => resolve())));
     filters.push(Date.now() - t0);
     await new Promise((resolve) => setTimeout(resolve, 400));
