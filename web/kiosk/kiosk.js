@@ -239,9 +239,7 @@ function followOrder(orderId) {
   state.stream = follow(`/api/orders/${encodeURIComponent(orderId)}/stream`, {
     timeline: (entry) => {
       seen.add(entry.event);
-      const text = EVENT_TEXT[entry.event] || entry.event;
-      $("events").append(el("li", {}, entry.detail && entry.event !== "status: cancelled"
-        ? `${text} (${entry.detail})` : text));
+      $("events").append(el("li", {}, eventText(entry)));
       renderSteps(seen);
     },
     order: (order) => showOrder(order, seen),
@@ -251,6 +249,16 @@ function followOrder(orderId) {
       $("outcome").textContent = "The order's progress cannot be followed; it goes on in the shop.";
     }
   };
+}
+
+// A timeline entry as a shopper reads it: amounts ("890 EUR", in cents) as money, a
+// cancellation's reason in words, the tracking number as it is.
+function eventText(entry) {
+  const text = EVENT_TEXT[entry.event] || entry.event;
+  const amount = /^(\d+) ([A-Z]{3})$/.exec(entry.detail || "");
+  if (amount) return `${text}: ${money(Number(amount[1]), amount[2])}`;
+  if (entry.event === "status: cancelled") return `${text}: ${REASONS[entry.detail] || entry.detail}`;
+  return entry.detail ? `${text} (${entry.detail.replaceAll("_", " ")})` : text;
 }
 
 function renderSteps(seen) {
