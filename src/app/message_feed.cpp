@@ -37,13 +37,23 @@ std::shared_ptr<http::EventStream> MessageFeed::open(std::uint64_t seen) {
     }
     stream->push(std::move(backlog));
     streams_.push_back(stream);
-    last_watched_ = now;
+    watched_locked(now);
     return stream;
 }
 
 bool MessageFeed::wanted() const {
-    std::lock_guard lock(mutex_);
-    return !streams_.empty() || std::chrono::steady_clock::now() - last_watched_ < kReconnectWindow;
+    if (streams_open_.load(std::memory_order_relaxed)) {
+        return true;
+    }
+    const auto ticks = last_watched_ticks_.load(std::memory_order_relaxed);
+    const std::chrono::steady_clock::time_point last{std::chrono::steady_clock::duration{ticks}};
+    return ticks != 0 && std::chrono::steady_clock::now() - last < kReconnectWindow;
+}
+
+void MessageFeed::watched_locked(std::chrono::steady_clock::time_point now) {
+    last_watched_ = now;
+    last_watched_ticks_.store(now.time_since_epoch().count(), std::memory_order_relaxed);
+    streams_open_.store(!streams_.empty(), std::memory_order_relaxed);
 }
 
 void MessageFeed::add(std::string_view publisher, const Envelope& envelope) {
@@ -92,7 +102,7 @@ void MessageFeed::forget_closed_locked(std::chrono::steady_clock::time_point now
         return !stream || stream->closed();
     });
     if (streams_.size() < before) {
-        last_watched_ = now;
+        watched_locked(now);
     }
 }
 

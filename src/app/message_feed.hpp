@@ -5,6 +5,7 @@
 // misses nothing still kept and is told when it missed some. With nobody watching it keeps
 // nothing and costs the messages nothing.
 
+#include <atomic>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -29,6 +30,7 @@ class MessageFeed {
     // come first.
     std::shared_ptr<http::EventStream> open(std::uint64_t seen);
     // Whether messages should be handed to add(): a stream is open, or closed only lately.
+    // Asked for every unit of work that publishes, so it takes no lock.
     bool wanted() const;
     // One committed message, its payload as it may be shown. Thread-safe.
     void add(std::string_view publisher, const Envelope& envelope);
@@ -40,12 +42,16 @@ class MessageFeed {
         std::string event;  // as sent
     };
     void forget_closed_locked(std::chrono::steady_clock::time_point now);
+    void watched_locked(std::chrono::steady_clock::time_point now);
 
     mutable std::mutex mutex_;
     std::deque<Retained> retained_;
     std::uint64_t last_seq_ = 0;
     std::vector<std::weak_ptr<http::EventStream>> streams_;
     std::chrono::steady_clock::time_point last_watched_{};
+    // Copies of !streams_.empty() and last_watched_ for wanted().
+    std::atomic<bool> streams_open_{false};
+    std::atomic<std::chrono::steady_clock::rep> last_watched_ticks_{0};
 };
 
 }  // namespace shopd
