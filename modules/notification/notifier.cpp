@@ -234,10 +234,11 @@ std::shared_ptr<http::EventStream> Notifier::stream_after(UnitOfWork& unit_of_wo
     if (after_id.empty()) {
         return stream;
     }
-    // Ids are UUIDv7: their order is the order the notifications were made in.
+    // In the order they were made, which rowids keep (ids made in one millisecond need not).
     auto& query = unit_of_work.statements().get(
         "SELECT id, kind, order_id, customer_id, text, created_at FROM notification "
-        "WHERE (?1 = '' OR customer_id = ?1) AND id > ?2 ORDER BY id");
+        "WHERE (?1 = '' OR customer_id = ?1) AND "
+        "rowid > (SELECT rowid FROM notification WHERE id = ?2) ORDER BY rowid");
     SQLite::bind(query, customer_id, after_id);
     std::string missed;
     while (query.executeStep()) {

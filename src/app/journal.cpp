@@ -26,21 +26,27 @@ std::optional<Journal::Kind> Journal::kind_named(std::string_view name) {
     return std::nullopt;
 }
 
+json::object message_json(std::string_view publisher, const Envelope& envelope) {
+    return json::object{
+        {"publisher", publisher},
+        {"type", envelope.type},
+        {"version", envelope.version},
+        {"message_id", envelope.id},
+        {"aggregate_type", envelope.aggregate_type},
+        {"aggregate_id", envelope.aggregate_id},
+        {"correlation_id", envelope.correlation_id},
+        {"causation_id", envelope.causation_id},
+        {"occurred_at", envelope.occurred_at},
+        {"payload", body_of(envelope.payload)},
+    };
+}
+
 void Journal::message(std::string_view publisher, const Envelope& envelope) {
-    add({Kind::message, envelope.aggregate_id, envelope.correlation_id,
-         json::object{
-             {"kind", "message"},
-             {"at", envelope.occurred_at},
-             {"publisher", publisher},
-             {"type", envelope.type},
-             {"version", envelope.version},
-             {"message_id", envelope.id},
-             {"aggregate_type", envelope.aggregate_type},
-             {"aggregate_id", envelope.aggregate_id},
-             {"correlation_id", envelope.correlation_id},
-             {"causation_id", envelope.causation_id},
-             {"payload", body_of(envelope.payload)},
-         }});
+    auto fields = message_json(publisher, envelope);
+    fields.erase("occurred_at");
+    fields["kind"] = "message";
+    fields["at"] = envelope.occurred_at;
+    add({Kind::message, envelope.aggregate_id, envelope.correlation_id, std::move(fields)});
 }
 
 void Journal::call(std::string_view module, const http::OutgoingRequest& request,

@@ -18,6 +18,10 @@
 
 namespace shopd {
 
+// A committed message as the journal and the bus's stream show it: its envelope's fields, the
+// publishing module, and the payload as JSON (its text when it is not JSON).
+boost::json::object message_json(std::string_view publisher, const Envelope& envelope);
+
 class Journal {
   public:
     static constexpr std::size_t kCapacity = 100'000;

@@ -3,6 +3,8 @@
 #include <boost/json.hpp>
 #include <fmt/format.h>
 
+#include "app/journal.hpp"
+
 namespace shopd {
 namespace json = boost::json;
 
@@ -59,20 +61,8 @@ void MessageFeed::watched_locked(std::chrono::steady_clock::time_point now) {
 void MessageFeed::add(std::string_view publisher, const Envelope& envelope) {
     std::lock_guard lock(mutex_);
     const auto seq = ++last_seq_;
-    boost::system::error_code error;
-    auto payload = json::parse(envelope.payload, error);
-    auto event =
-        fmt::format("id: {}\nevent: message\ndata: {}\n\n", seq,
-                    json::serialize(json::object{
-                        {"publisher", publisher},
-                        {"type", envelope.type},
-                        {"version", envelope.version},
-                        {"message_id", envelope.id},
-                        {"aggregate_type", envelope.aggregate_type},
-                        {"aggregate_id", envelope.aggregate_id},
-                        {"correlation_id", envelope.correlation_id},
-                        {"occurred_at", envelope.occurred_at},
-                        {"payload", error ? json::value(envelope.payload) : std::move(payload)}}));
+    auto event = fmt::format("id: {}\nevent: message\ndata: {}\n\n", seq,
+                             json::serialize(message_json(publisher, envelope)));
     for (const auto& weak : streams_) {
         if (auto stream = weak.lock()) {
             stream->push(event);

@@ -2,7 +2,7 @@
 // deliveries and the saga's steps still to come, the module graph with each outbox's backlog,
 // dead letters to replay, low stock to restock and the analytics figures. Tables are read
 // again every few seconds; the selected order follows its event stream.
-import {api, ApiError, el, follow, formatMoney, signIn} from "/lib/shop.js";
+import {api, ApiError, el, follow, formatMoney, wireSignIn} from "/lib/shop.js";
 
 const $ = (id) => document.getElementById(id);
 const REFRESH_MS = 3000;
@@ -247,14 +247,5 @@ $("more-orders").addEventListener("click", () => loadOrders({append: true}));
 $("dispatch").addEventListener("click", () => act(`/api/shipments/${state.order.shipment_id}/dispatch`));
 $("deliver").addEventListener("click", () => act(`/api/shipments/${state.order.shipment_id}/deliver`));
 $("cancel").addEventListener("click", () => act(`/api/orders/${state.selected}/cancel`));
-$("sign-in-form").addEventListener("submit", async (event) => {
-  event.preventDefault();
-  try {
-    await signIn($("sign-in-key").value);
-    $("sign-in-key").value = "";
-    await start();
-  } catch (error) {
-    $("sign-in-error").textContent = error instanceof ApiError ? error.message : "The shop cannot be reached.";
-  }
-});
+wireSignIn(start);
 start();

@@ -1,7 +1,7 @@
 // The kiosk: attract screen, catalog, cart, checkout, and the order's progress as the saga
 // moves it, followed over the order's event stream. The order being followed is kept in
 // sessionStorage, so a reload shows its progress again.
-import {api, ApiError, el, follow, formatMoney, signIn} from "/lib/shop.js";
+import {api, ApiError, el, follow, formatMoney, wireSignIn} from "/lib/shop.js";
 
 const $ = (id) => document.getElementById(id);
 const LOW_STOCK = 5;
@@ -353,16 +353,7 @@ function wire() {
   $("checkout-form").addEventListener("submit", placeOrder);
   $("done").addEventListener("click", startOver);
   $("search").addEventListener("input", (event) => { state.query = event.target.value; renderProducts(); });
-  $("sign-in-form").addEventListener("submit", async (event) => {
-    event.preventDefault();
-    try {
-      await signIn($("sign-in-key").value);
-      $("sign-in-key").value = "";
-      await start();
-    } catch (error) {
-      $("sign-in-error").textContent = error instanceof ApiError ? error.message : "The shop cannot be reached.";
-    }
-  });
+  wireSignIn(start);
   for (const name of ["pointerdown", "keydown", "input"]) {
     document.addEventListener(name, touched, {capture: true, passive: true});
   }

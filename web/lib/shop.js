@@ -45,6 +45,24 @@ export async function signIn(key) {
   return parsed;
 }
 
+// Wires the page's sign-in form (#sign-in-form with #sign-in-key and #sign-in-error): once the
+// key is taken, `signedIn` runs; a refusal is shown under the field.
+export function wireSignIn(signedIn) {
+  const key = document.getElementById("sign-in-key");
+  const problem = document.getElementById("sign-in-error");
+  document.getElementById("sign-in-form").addEventListener("submit", async (event) => {
+    event.preventDefault();
+    try {
+      await signIn(key.value);
+      key.value = "";
+      problem.textContent = "";
+      await signedIn();
+    } catch (error) {
+      problem.textContent = error instanceof ApiError ? error.message : "The shop cannot be reached.";
+    }
+  });
+}
+
 // Follows an event stream; the browser reconnects by itself and sends Last-Event-ID, so the
 // server sends only what was missed. `handlers` maps event names to functions of the data.
 export function follow(path, handlers) {
