@@ -23,7 +23,9 @@ namespace shopd {
 
 class MessageFeed {
   public:
-    static constexpr std::size_t kRetained = 2000;
+    // A reconnect is sent what it missed in one piece, which must stay well under
+    // server.stream_buffer_bytes (1 MiB by default; a message is about 600 bytes).
+    static constexpr std::size_t kRetained = 500;
     static constexpr std::chrono::seconds kReconnectWindow{60};
 
     // A stream that has seen every message up to `seen` (0: none): the retained ones after it
