@@ -14,7 +14,9 @@ std::shared_ptr<http::EventStream> MessageFeed::open(std::uint64_t seen) {
     const auto now = std::chrono::steady_clock::now();
     forget_closed_locked(now);
     // Nobody watched for a while: what happened meanwhile was not kept.
-    const bool lapsed = streams_.empty() && now - last_watched_ >= kReconnectWindow;
+    const std::chrono::steady_clock::time_point last_watched{
+        std::chrono::steady_clock::duration{last_watched_ticks_.load()}};
+    const bool lapsed = streams_.empty() && now - last_watched >= kReconnectWindow;
     if (lapsed) {
         retained_.clear();
     }
@@ -53,7 +55,6 @@ bool MessageFeed::wanted() const {
 }
 
 void MessageFeed::watched_locked(std::chrono::steady_clock::time_point now) {
-    last_watched_ = now;
     last_watched_ticks_.store(now.time_since_epoch().count(), std::memory_order_relaxed);
     streams_open_.store(!streams_.empty(), std::memory_order_relaxed);
 }

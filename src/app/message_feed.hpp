@@ -50,10 +50,10 @@ class MessageFeed {
     std::deque<Retained> retained_;
     std::uint64_t last_seq_ = 0;
     std::vector<std::weak_ptr<http::EventStream>> streams_;
-    std::chrono::steady_clock::time_point last_watched_{};
-    // Copies of !streams_.empty() and last_watched_ for wanted().
-    std::atomic<bool> streams_open_{false};
+    // When a stream last opened or closed (0: never), and a copy of !streams_.empty(): atomics,
+    // for wanted().
     std::atomic<std::chrono::steady_clock::rep> last_watched_ticks_{0};
+    std::atomic<bool> streams_open_{false};
 };
 
 }  // namespace shopd
