@@ -195,7 +195,11 @@ result<void> Stock::change(UnitOfWork& unit_of_work, const Sku& sku,
 
 result<void> Stock::set_picture(UnitOfWork& unit_of_work, const Sku& sku,
                                 const Picture& picture) const {
-    if (!product(unit_of_work, sku)) {
+    auto& exists = unit_of_work.statements().get("SELECT 1 FROM product WHERE sku = ?");
+    exists.bind(1, sku.str());
+    const bool known = exists.executeStep();
+    exists.reset();
+    if (!known) {
         return failure(errc::unknown_product, {sku.str()});
     }
     auto& upsert = unit_of_work.statements().get(
