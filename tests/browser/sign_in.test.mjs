@@ -12,6 +12,8 @@ before(async () => {
   shop = await startShop([], {keys: ["admin", "kiosk", "operator"]});
   await shop.api("POST", "/api/products", {sku: "MUG", name: "Stoneware mug", price_cents: 1200,
                                            currency: "EUR", stock: 5, category: "Kitchen"}, shop.keys.admin);
+  // The order module learns of the product from the inventory's message.
+  await shop.api("GET", "/api/test/idle", undefined, shop.keys.admin);
   browser = await launchBrowser();
 });
 after(async () => {

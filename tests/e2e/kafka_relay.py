@@ -190,6 +190,14 @@ def place_order(shop, sku, token, quantity=1, unknown_ok=False):
     return answer["id"]
 
 
+def first_order(shop, sku, token, quantity=1):
+    """An order of a product just added. The order module learns of a product from inventory's
+    message a moment after the product's 201 (across processes, through Kafka), and refuses it
+    as unknown until then."""
+    return wait_for("the catalogue to reach the order module",
+                    lambda: place_order(shop, sku, token, quantity, unknown_ok=True))
+
+
 def order_of(shop, order_id):
     return shop.call("GET", f"/api/orders/{order_id}")[1]
 
@@ -279,8 +287,7 @@ def split_shop_with_an_order(args, workdir, mock, stock, extra=()):
     module knows the catalogue. Returns the processes and that order's id."""
     front, back = split_processes(args, workdir, mock, extra)
     add_product(back, "MUG", stock)
-    first = wait_for("the catalogue to reach the order module",
-                     lambda: place_order(front, "MUG", "tok_ok", unknown_ok=True))
+    first = first_order(front, "MUG", "tok_ok")
     wait_settled(front, [first])
     return front, back, first
 
@@ -290,9 +297,10 @@ def scenario_relay(args, workdir, mock):
     shop.start()
     add_product(shop, "MUG", 20)
     add_product(shop, "RARE", 1)
-    orders = [place_order(shop, "MUG", "tok_ok") for _ in range(10)]
+    orders = [first_order(shop, "MUG", "tok_ok")]
+    orders += [place_order(shop, "MUG", "tok_ok") for _ in range(9)]
     orders += [place_order(shop, "MUG", "tok_decline") for _ in range(3)]
-    orders += [place_order(shop, "RARE", "tok_ok", 2)]
+    orders += [first_order(shop, "RARE", "tok_ok", 2)]
     wait_settled(shop, orders)
     wait_for("an empty relay backlog", lambda: shop.relay_backlog() == 0)
     rows, messages, duplicates = check_relayed(shop, mock.bootstrap, MODULES, exactly_once=True)
@@ -384,12 +392,8 @@ def run_saga_scenarios(shops):
     order_shop = next(shop for shop in shops if shop.call("GET", "/api/orders")[0] == 200)
     add_product(inventory_shop, "MUG", 10)
     add_product(inventory_shop, "RARE", 1)
-    # The order module learns the catalogue from inventory's events: across processes, that
-    # takes a moment, during which an order of the product is refused as unknown.
-    happy = wait_for("the catalogue to reach the order module",
-                     lambda: place_order(order_shop, "MUG", "tok_ok", unknown_ok=True))
-    out_of_stock = wait_for("the catalogue to reach the order module",
-                            lambda: place_order(order_shop, "RARE", "tok_ok", 2, unknown_ok=True))
+    happy = first_order(order_shop, "MUG", "tok_ok")
+    out_of_stock = first_order(order_shop, "RARE", "tok_ok", 2)
     declined = place_order(order_shop, "MUG", "tok_decline")
     cancelled = place_order(order_shop, "MUG", "tok_ok")
     wait_settled(order_shop, [cancelled])
@@ -472,8 +476,7 @@ def scenario_split_sigkill(args, workdir, mock):
     front, back = split_processes(args, workdir, mock)
     stock = 100000
     add_product(back, "MUG", stock)
-    wait_for("the catalogue to reach the order module",
-             lambda: place_order(front, "MUG", "tok_ok", unknown_ok=True))
+    first_order(front, "MUG", "tok_ok")
     orders, stop = [], threading.Event()
 
     def traffic():
@@ -737,7 +740,8 @@ def scenario_brokers_down(args, workdir, mock):
         else None)(shop.call("GET", "/readyz")), timeout=30)
     if degraded["relay"]["reachable"] is not False or "detail" not in degraded:
         fail(f"degraded readiness without the relay's state: {degraded}")
-    orders = [place_order(shop, "MUG", "tok_ok") for _ in range(10)]
+    orders = [first_order(shop, "MUG", "tok_ok")]
+    orders += [place_order(shop, "MUG", "tok_ok") for _ in range(9)]
     wait_settled(shop, orders)
     backlog_while_down = shop.relay_backlog()
     if backlog_while_down == 0:
@@ -839,9 +843,6 @@ def run_trace(args, workdir, mock, split):
             front, back = split_processes(args, workdir, mock, flags)
             shops = [front, back]
             add_product(back, "MUG", 5)
-            wait_settled(front, [wait_for("the catalogue to reach the order module",
-                                          lambda: place_order(front, "MUG", "tok_ok",
-                                                              unknown_ok=True))])
         else:
             # The standard variables, as a deployment sets them.
             front = Shop(args.shopd, workdir, "single", fast,
@@ -850,6 +851,7 @@ def run_trace(args, workdir, mock, split):
             front.start()
             shops = [front]
             add_product(front, "MUG", 5)
+        wait_settled(front, [first_order(front, "MUG", "tok_ok")])
         status, answer = front.call(
             "POST", "/api/orders",
             {"customer_id": "c1", "items": [{"sku": "MUG", "quantity": 1}],

@@ -53,6 +53,21 @@ stop_with() {
   pid=
 }
 
+# Places an order of one mug and prints its id. The order module learns of a product from the
+# inventory's message a moment after the product's 201, and refuses the SKU until then.
+order_a_mug() {
+  local answer
+  while answer=$(curl -s -X POST -H 'Content-Type: application/json' \
+      -d '{"customer_id":"c-1","items":[{"sku":"MUG","quantity":1}],"payment_token":"tok_ok",
+           "shipping_address":{"name":"Ada","line1":"1 Main St","city":"Leeds",
+           "postal_code":"LS1 1AA","country":"GB"}}' "http://127.0.0.1:$port/api/orders") &&
+      [[ "$answer" == *"no product 'MUG'"* ]]; do
+    kill -0 "$pid" || fail "shopd died"; sleep 0.05
+  done
+  python3 -c 'import json, sys; print(json.load(sys.stdin)["id"])' <<<"$answer" ||
+    fail "the order was not accepted: $answer"
+}
+
 # The HTTP status of a GET, with the key (if any) as bearer.
 status_of() {
   local target=$1 key=${2:-}
@@ -188,17 +203,11 @@ KEEP
     api() {  # METHOD TARGET [BODY]: the answer's body
       curl -s -X "$1" -H 'Content-Type: application/json' ${3:+-d "$3"} "http://127.0.0.1:$port$2"
     }
-    order() {  # the id of a new order of one mug
-      api POST /api/orders '{"customer_id":"c-1","items":[{"sku":"MUG","quantity":1}],
-        "shipping_address":{"name":"Ada","line1":"1 Main St","city":"Leeds",
-        "postal_code":"LS1 1AA","country":"GB"},"payment_token":"tok_ok"}' |
-        python3 -c 'import json, sys; print(json.load(sys.stdin)["id"])'
-    }
     # Signed under the old and the new secret while receivers move over; this one has the new.
     start --memory --set "notification.webhook_url=$hook" \
       --set notification.webhook_ca=receiver.pem --set notification.webhook_secrets=old,new
     api POST /api/products '{"sku":"MUG","name":"Mug","price_cents":900,"currency":"EUR","stock":5}' >/dev/null
-    order >/dev/null
+    order_a_mug >/dev/null
     read -r received <&5 || fail "the receiver got nothing"
     [[ "$received" == *'"verified": true'* ]] || fail "the signature did not verify: $received"
     [[ "$received" =~ \"webhook_id\":\ \"[0-9a-f-]{36}\" ]] || fail "no Webhook-Id: $received"
@@ -206,7 +215,7 @@ KEEP
     # Without webhook_ca the receiver's self-signed certificate is refused, and nothing is sent.
     start --memory --set "notification.webhook_url=$hook" --set notification.webhook_secrets=new
     api POST /api/products '{"sku":"MUG","name":"Mug","price_cents":900,"currency":"EUR","stock":5}' >/dev/null
-    id=$(order)
+    id=$(order_a_mug)
     until api GET "/api/notifications?order_id=$id" | grep -q 'certificate verify failed'; do
       kill -0 "$pid" || fail "shopd died"; sleep 0.05
     done
@@ -385,10 +394,7 @@ CHECK
     done
     curl -s -X POST -H 'Content-Type: application/json' "http://127.0.0.1:$port/api/products" \
       -d '{"sku":"MUG","name":"Mug","price_cents":900,"currency":"EUR","stock":5}' >/dev/null
-    curl -s -X POST -H 'Content-Type: application/json' "http://127.0.0.1:$port/api/orders" \
-      -d '{"customer_id":"c-1","items":[{"sku":"MUG","quantity":1}],"payment_token":"tok_ok",
-           "shipping_address":{"name":"Ada","line1":"1 Main St","city":"Leeds",
-           "postal_code":"LS1 1AA","country":"GB"}}' >/dev/null
+    order_a_mug >/dev/null
     until curl -s "http://127.0.0.1:$port/metrics" >metrics.txt &&
         grep -q 'shopd_saga_duration_seconds_count{outcome="confirmed"} 1' metrics.txt; do
       kill -0 "$pid" || fail "shopd died"; sleep 0.05
