@@ -40,6 +40,7 @@ struct Options {
     std::string catalog_url;  // where the products are created; empty: url
     int connections = 32;
     int duration_s = 10;
+    double rate = 0;  // orders per second over all connections; 0: as fast as they go
     int ceiling_s = 3;
     int products = 50;
     int saga_sample = 2000;
@@ -398,6 +399,7 @@ class Bench {
             {"bench", "\"shopd\""},
             {"connections", fmt::format("{}", options_.connections)},
             {"duration_s", fmt::format("{}", options_.duration_s)},
+            {"rate", fixed(options_.rate)},
             {"accepted", fmt::format("{}", accepted_ids_.size())},
             {"confirmed", fmt::format("{}", confirmed)},
             {"accepted_per_s", fixed(accepted_per_s)},
@@ -510,7 +512,23 @@ class Bench {
         asio::steady_timer pause(io);
         const auto customer = fmt::format("bench-{}", number);
         const bool preloading = preload_left_ > 0;
+        // With --rate each connection sends on its own schedule, the connections' schedules
+        // interleaved; one that falls behind sends at once until it has caught up.
+        const auto paced = !preloading && options_.rate > 0;
+        const auto interval = std::chrono::duration_cast<Clock::duration>(
+            std::chrono::duration<double>(paced ? options_.connections / options_.rate : 0));
+        auto due = orders_started_ + interval * number / options_.connections;
         while (preloading ? preload_left_ > 0 : Clock::now() < until) {
+            if (paced) {
+                if (Clock::now() < due) {
+                    pause.expires_at(due);
+                    co_await pause.async_wait(asio::use_awaitable);
+                    if (Clock::now() >= until) {
+                        break;
+                    }
+                }
+                due += interval;
+            }
             const auto body = order_body(customer, random);
             const auto sent = Clock::now();
             if (preloading) {
@@ -812,6 +830,10 @@ int main(int argc, char** argv) {
     cli.add_option("--duration", options.duration_s, "Seconds of placing orders")
         ->capture_default_str()
         ->check(CLI::Range(1, 86400));
+    cli.add_option("--rate", options.rate,
+                   "Orders per second to offer, spread over the connections (default: as many "
+                   "as the connections can place, each waiting for its answer)")
+        ->check(CLI::Range(0.0, 1e6));
     cli.add_option("--ceiling-duration", options.ceiling_s, "Seconds of /healthz for the ceiling")
         ->capture_default_str()
         ->check(CLI::Range(1, 600));
