@@ -29,8 +29,11 @@ using tcp = asio::ip::tcp;
 namespace {
 
 constexpr auto kUseTuple = asio::as_tuple(asio::use_awaitable);
-// How long an idle connection may still send its request once the server is stopping.
+// How long an idle connection may still send a request once the server is stopping. One that
+// has sent nothing yet was opened for a request its client is about to send, which a busy
+// client may take a while to write: it gets longer than one idle between requests.
 constexpr auto kShutdownGrace = std::chrono::milliseconds(250);
+constexpr auto kShutdownFirstRequestGrace = std::chrono::milliseconds(2000);
 using BeastRequest = bhttp::request<bhttp::string_body>;
 using BeastResponse = bhttp::response<bhttp::string_body>;
 
@@ -113,6 +116,7 @@ struct Server::Impl : std::enable_shared_from_this<Impl> {
         const bool operations_only;
         // Between a complete header and the written response, or while an event stream is open.
         std::atomic<bool> busy{false};
+        std::atomic<bool> requested{false};  // a complete header came at least once
         std::atomic<std::int64_t> idle_since_ns{steady_now_ns()};
         std::atomic<bool> evicting{false};  // chosen to make room; closed unless a request came
         std::shared_ptr<asio::steady_timer> stream_wake;  // set while an event stream is open
@@ -123,6 +127,10 @@ struct Server::Impl : std::enable_shared_from_this<Impl> {
     template <typename Operation>
     static auto on_stream(Connection& connection, Operation operation) {
         return connection.tls ? operation(*connection.tls) : operation(connection.stream);
+    }
+
+    static std::chrono::milliseconds shutdown_grace(const Connection& connection) {
+        return connection.requested ? kShutdownGrace : kShutdownFirstRequestGrace;
     }
 
     // Whether `connection` may be closed to make room: idle, and not chosen already.
@@ -413,9 +421,10 @@ struct Server::Impl : std::enable_shared_from_this<Impl> {
             parser.header_limit(static_cast<std::uint32_t>(limits.header_limit_bytes));
             parser.body_limit(static_cast<std::uint64_t>(limits.body_limit_bytes));
             // While stopping, a connection gets a moment to send the request it opened for.
-            const auto header_timeout = stopping ? std::min<std::chrono::milliseconds>(
-                                                       limits.header_timeout, kShutdownGrace)
-                                                 : limits.header_timeout;
+            const auto header_timeout = stopping
+                                            ? std::min<std::chrono::milliseconds>(
+                                                  limits.header_timeout, shutdown_grace(connection))
+                                            : limits.header_timeout;
             std::optional<ReadDeadline> header_deadline(std::in_place, shared_connection,
                                                         header_timeout);
             auto [header_error, header_bytes] = co_await on_stream(connection, [&](auto& stream) {
@@ -449,6 +458,7 @@ struct Server::Impl : std::enable_shared_from_this<Impl> {
                 co_return;
             }
             connection.busy = true;
+            connection.requested = true;
             // RFC 9112 3.2: exactly one Host on HTTP/1.1, never two on any version.
             const auto hosts = parser.get().count(bhttp::field::host);
             if (hosts > 1 || (hosts == 0 && parser.get().version() >= 11)) {
@@ -598,7 +608,7 @@ struct Server::Impl : std::enable_shared_from_this<Impl> {
                 // An idle connection may be a client between connecting and sending: it gets
                 // a moment, then it is closed unless a request is being answered on it.
                 auto grace = std::make_shared<asio::steady_timer>(connection->stream.get_executor(),
-                                                                  kShutdownGrace);
+                                                                  shutdown_grace(*connection));
                 grace->async_wait([connection, grace](const boost::system::error_code&) {
                     beast::error_code error;
                     const bool request_waiting = connection->stream.socket().available(error) > 0;
