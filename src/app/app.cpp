@@ -528,15 +528,29 @@ struct App::Impl {
         route(
             operators, Method::get, "/api/admin/deliveries",
             when_ready(ready, [this](const http::Request& request, http::Reply reply) {
-                const auto correlation = request.query_param("correlation_id").value_or("");
-                if (correlation.empty()) {
-                    reply(http::validation_problem(
-                        {{"correlation_id", "name the order (or other correlation) asked for"}}));
+                bus::Messaging::DeliveryFilter filter;
+                filter.correlation_id = request.query_param("correlation_id").value_or("");
+                std::vector<http::FieldError> errors;
+                if (const auto state = request.query_param("state")) {
+                    if (*state == "retrying" || *state == "parked") {
+                        filter.parked = *state == "parked";
+                    } else {
+                        errors.push_back({"state", "must be retrying or parked"});
+                    }
+                }
+                if (const auto limit = request.query_param("limit")) {
+                    if (const auto number = whole_number(*limit, 1, 500)) {
+                        filter.limit = static_cast<int>(*number);
+                    } else {
+                        errors.push_back({"limit", "must be a whole number from 1 to 500"});
+                    }
+                }
+                if (!errors.empty()) {
+                    reply(http::validation_problem(std::move(errors)));
                     return;
                 }
                 messaging.list_deliveries(
-                    std::string{correlation},
-                    [reply](std::vector<bus::WaitingDelivery> deliveries) {
+                    std::move(filter), [reply](std::vector<bus::WaitingDelivery> deliveries) {
                         json::array items;
                         for (const auto& delivery : deliveries) {
                             items.push_back(json::object{
@@ -546,6 +560,7 @@ struct App::Impl {
                                 {"message_id", delivery.message_id},
                                 {"type", delivery.type},
                                 {"aggregate_id", delivery.aggregate_id},
+                                {"correlation_id", delivery.correlation_id},
                                 {"state", delivery.parked ? "parked" : "retrying"},
                                 {"attempts", delivery.attempts},
                                 {"last_error", delivery.last_error.empty()

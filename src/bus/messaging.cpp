@@ -272,17 +272,26 @@ void Messaging::list_dead_letters(std::function<void(std::vector<DeadLetter>)> d
         std::move(done));
 }
 
-void Messaging::list_deliveries(std::string correlation_id,
+void Messaging::list_deliveries(DeliveryFilter filter,
                                 std::function<void(std::vector<WaitingDelivery>)> done) {
+    const auto limit = static_cast<std::size_t>(filter.limit);
     gather<WaitingDelivery>(
-        [correlation_id = std::move(correlation_id)](ModuleRuntime& runtime) {
+        [filter = std::move(filter)](ModuleRuntime& runtime) {
             std::vector<WaitingDelivery> found;
             // outbox_delivery holds only the deliveries that failed or wait behind one: few.
             auto& query = runtime.statements().get(
-                "SELECT d.seq, d.subscriber, o.id, o.type, o.aggregateid, d.state, d.attempts, "
-                "coalesce(d.last_error, ''), d.next_attempt_ms FROM outbox_delivery AS d "
-                "JOIN outbox AS o ON o.seq = d.seq WHERE o.correlation_id = ? ORDER BY d.seq");
-            query.bind(1, correlation_id);
+                "SELECT d.seq, d.subscriber, o.id, o.type, o.aggregateid, o.correlation_id, "
+                "d.state, d.attempts, coalesce(d.last_error, ''), d.next_attempt_ms "
+                "FROM outbox_delivery AS d JOIN outbox AS o ON o.seq = d.seq "
+                "WHERE (?1 = '' OR o.correlation_id = ?1) AND (?2 IS NULL OR d.state = ?2) "
+                "ORDER BY d.seq LIMIT ?3");
+            query.bind(1, filter.correlation_id);
+            if (filter.parked) {
+                query.bind(2, *filter.parked ? "parked" : "pending");
+            } else {
+                query.bind(2);
+            }
+            query.bind(3, filter.limit);
             while (query.executeStep()) {
                 const auto subscriber = query.getColumn(1).getString();
                 found.push_back(WaitingDelivery{
@@ -290,13 +299,19 @@ void Messaging::list_deliveries(std::string correlation_id,
                                 subscriber),
                     runtime.name(), subscriber, query.getColumn(2).getString(),
                     query.getColumn(3).getString(), query.getColumn(4).getString(),
-                    query.getColumn(5).getString() == "parked", query.getColumn(6).getInt(),
-                    query.getColumn(7).getString(), query.getColumn(8).getInt64()});
+                    query.getColumn(5).getString(), query.getColumn(6).getString() == "parked",
+                    query.getColumn(7).getInt(), query.getColumn(8).getString(),
+                    query.getColumn(9).getInt64()});
             }
             query.reset();
             return found;
         },
-        std::move(done));
+        [limit, done = std::move(done)](std::vector<WaitingDelivery> deliveries) {
+            if (deliveries.size() > limit) {
+                deliveries.resize(limit);
+            }
+            done(std::move(deliveries));
+        });
 }
 
 void Messaging::replay_dead_letter(const std::string& id, std::function<void(ReplayResult)> done) {

@@ -29,6 +29,7 @@ struct WaitingDelivery {
     std::string message_id;
     std::string type;
     std::string aggregate_id;
+    std::string correlation_id;
     bool parked = false;
     int attempts = 0;
     std::string last_error;
@@ -78,8 +79,14 @@ class Messaging final : public ModuleHost {
 
     // Admin operations; `done` is called once, from some module's strand.
     void list_dead_letters(std::function<void(std::vector<DeadLetter>)> done);
-    // The deliveries of the messages of one correlation (an order) that failed and are not done.
-    void list_deliveries(std::string correlation_id,
+    // The deliveries that failed and are not done, oldest first in each publisher: of one
+    // correlation (an order) or of all, retrying, parked or both, at most `limit`.
+    struct DeliveryFilter {
+        std::string correlation_id;  // empty: every correlation
+        std::optional<bool> parked;  // unset: retrying and parked
+        int limit = 100;
+    };
+    void list_deliveries(DeliveryFilter filter,
                          std::function<void(std::vector<WaitingDelivery>)> done);
     enum class ReplayResult { replayed, not_found, failed };
     void replay_dead_letter(const std::string& id, std::function<void(ReplayResult)> done);

@@ -1,6 +1,6 @@
 // The console in Chromium against the real binary: orders found by their filters, an order's
-// live timeline, the module graph, and a dead letter (a capture that failed past its attempts)
-// replayed from the page until its order confirms.
+// live timeline, the module graph, a dead letter (a capture that failed past its attempts)
+// replayed from the page until its order confirms, and an order stuck while a message retries.
 import assert from "node:assert/strict";
 import {after, before, describe, test} from "node:test";
 
@@ -96,6 +96,26 @@ describe("console", () => {
     await page.locator(`${row(orders.confirmed)} button`).click();
     await page.getByTestId("timeline-entry").first().waitFor();
     assert.deepEqual(await seriousViolations(page), []);
+    await page.context().close();
+  });
+
+  test("an order whose message is being retried is stuck until the retry succeeds", async () => {
+    // With the shop clock frozen the retry of tok_fail_1's failed capture never comes due.
+    await shop.api("POST", "/api/test/clock", {freeze: true});
+    const retrying = await place("tok_fail_1", "dave");
+    await until(`/api/admin/deliveries?correlation_id=${retrying}`,
+                (answer) => answer.items.some((delivery) => delivery.state === "retrying" && delivery.attempts > 0));
+    const page = await openPage(browser, LANDSCAPE);
+    await page.goto(`${shop.url}/console`);
+    await page.locator(row(orders.confirmed)).waitFor();
+    await page.getByTestId("filter-stuck").check();
+    await page.locator(row(orders.confirmed)).waitFor({state: "detached"});
+    await page.locator(row(retrying)).waitFor();
+    assert.equal(await page.getByTestId("order-row").count(), 1);
+    await shop.api("POST", "/api/test/clock", {freeze: false});
+    await until(`/api/orders/${retrying}`, (order) => order.status === "confirmed");
+    await page.locator(row(retrying)).waitFor({state: "detached"});
+    assert.deepEqual(page.problems, []);
     await page.context().close();
   });
 });

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <boost/json.hpp>
 #include <catch2/catch.hpp>
+#include <set>
 #include <string>
 
 #include "support/shop.hpp"
@@ -205,7 +206,7 @@ TEST_CASE(
 
 TEST_CASE(
     "an operator finds stuck and cancelled orders, sees a parked delivery's attempts and "
-    "error, and replays every dead letter of a type",
+    "error, lists every order's parked deliveries, and replays every dead letter of a type",
     "[storefront]") {
     auto config = shop_config();  // four delivery attempts
     config.set("order.step_timeout_ms", "600000");
@@ -237,7 +238,15 @@ TEST_CASE(
     CHECK(text(deliveries.front().at("last_error")).find("simulated") != std::string::npos);
     CHECK(deliveries.front().at("next_attempt_at").is_null());
     CHECK(shop.items("/api/admin/deliveries?correlation_id=" + declined).empty());
-    CHECK(shop.http->get("/api/admin/deliveries").status == 422);
+    std::set<std::string> parked_orders;
+    for (const auto& delivery : shop.items("/api/admin/deliveries?state=parked")) {
+        parked_orders.insert(text(delivery.at("correlation_id")));
+    }
+    CHECK(parked_orders == std::set<std::string>{first, second});
+    CHECK(shop.items("/api/admin/deliveries?state=retrying").empty());
+    CHECK(shop.items("/api/admin/deliveries?limit=1").size() == 1);
+    CHECK(shop.http->get("/api/admin/deliveries?state=lost").status == 422);
+    CHECK(shop.http->get("/api/admin/deliveries?limit=0").status == 422);
 
     // tok_fail_4 fails four times: the replay's attempt captures.
     const auto replaying =
