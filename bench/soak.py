@@ -9,7 +9,7 @@ rate with a short shopd-bench run first (unless --rate is given), then offers ha
         [--minutes 30] [--rate ORDERS_PER_S] [--warm-up-minutes 5]
 
 Prints one JSON line: the rate offered and accepted, the memory and disk at the end of the
-warm-up and at the end, their least-squares slopes after the warm-up (MB per minute), the disk
+warm-up and at the end, their least-squares slopes after the warm-up (MiB per minute), the disk
 bytes each order added after the warm-up, and shopd-bench's own line for the soak.
 """
 import argparse
