@@ -538,13 +538,7 @@ struct App::Impl {
                         errors.push_back({"state", "must be retrying or parked"});
                     }
                 }
-                if (const auto limit = request.query_param("limit")) {
-                    if (const auto number = whole_number(*limit, 1, 500)) {
-                        filter.limit = static_cast<int>(*number);
-                    } else {
-                        errors.push_back({"limit", "must be a whole number from 1 to 500"});
-                    }
-                }
+                filter.limit = http::page_of(request, errors).limit;
                 if (!errors.empty()) {
                     reply(http::validation_problem(std::move(errors)));
                     return;

@@ -84,7 +84,7 @@ class Messaging final : public ModuleHost {
     struct DeliveryFilter {
         std::string correlation_id;  // empty: every correlation
         std::optional<bool> parked;  // unset: retrying and parked
-        int limit = 100;
+        int limit = 50;
     };
     void list_deliveries(DeliveryFilter filter,
                          std::function<void(std::vector<WaitingDelivery>)> done);
