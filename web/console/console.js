@@ -22,17 +22,16 @@ const PAGE_SIZE = 50;
 
 function filters() {
   const form = new FormData($("filters"));
-  const chosen = {};
+  const fields = {};
   for (const name of ["status", "reason", "customer_id"]) {
     const value = String(form.get(name) || "").trim();
-    if (value) chosen[name] = value;
+    if (value) fields[name] = value;
   }
-  return {chosen, stuck: Boolean(form.get("stuck"))};
+  return {fields, stuck: Boolean(form.get("stuck"))};
 }
 
-function ordersQuery(cursor) {
-  const {chosen, stuck} = filters();
-  const query = new URLSearchParams({limit: String(PAGE_SIZE), ...chosen});
+function ordersQuery({fields, stuck}, cursor) {
+  const query = new URLSearchParams({limit: String(PAGE_SIZE), ...fields});
   if (stuck) query.set("stuck", "true");
   if (cursor) query.set("cursor", cursor);
   return `/api/orders?${query}`;
@@ -40,17 +39,16 @@ function ordersQuery(cursor) {
 
 // An order is stuck too while one of its messages is being retried: the platform knows that,
 // not the order module, so those orders are read one by one and filtered here.
-async function ordersRetrying(shown) {
-  const {chosen} = filters();
-  const {items} = await api("GET", "/api/admin/deliveries?state=retrying&limit=500");
+async function ordersRetrying(fields, shown) {
+  const {items} = await api("GET", "/api/admin/deliveries?state=retrying&limit=200");
   const ids = [...new Set(items.map((delivery) => delivery.correlation_id))]
     .filter((id) => id && !shown.has(id)).slice(0, PAGE_SIZE);
   const orders = await Promise.all(ids.map((id) =>
     api("GET", `/api/orders/${encodeURIComponent(id)}`).catch(() => null)));
   return orders.filter((order) => order &&
-    (!chosen.status || order.status === chosen.status) &&
-    (!chosen.reason || order.cancel_reason === chosen.reason) &&
-    (!chosen.customer_id || order.customer_id === chosen.customer_id));
+    (!fields.status || order.status === fields.status) &&
+    (!fields.reason || order.cancel_reason === fields.reason) &&
+    (!fields.customer_id || order.customer_id === fields.customer_id));
 }
 
 function orderRow(order) {
@@ -64,9 +62,10 @@ function orderRow(order) {
 }
 
 async function loadOrders({append = false} = {}) {
-  const page = await api("GET", ordersQuery(append ? state.cursor : null));
-  if (!append && filters().stuck) {
-    const retrying = await ordersRetrying(new Set(page.items.map((order) => order.id)));
+  const wanted = filters();
+  const page = await api("GET", ordersQuery(wanted, append ? state.cursor : null));
+  if (!append && wanted.stuck) {
+    const retrying = await ordersRetrying(wanted.fields, new Set(page.items.map((order) => order.id)));
     page.items = [...retrying, ...page.items].sort((a, b) => b.created_at.localeCompare(a.created_at));
   }
   const rows = page.items.map(orderRow);
@@ -102,6 +101,9 @@ async function select(orderId) {
     order: (order) => {
       state.order = {...state.order, ...order};
       showOrder(state.order);
+      // The list shows the same order: it follows at once rather than at the next reading.
+      document.querySelector(`[data-testid="order-row"][data-order-id="${CSS.escape(orderId)}"]`)
+        ?.replaceWith(orderRow(state.order));
       loadDeliveries();
     },
   });
@@ -175,7 +177,7 @@ async function loadDeadLetters() {
 async function replay(id) {
   await api("POST", `/api/admin/dead-letters/${encodeURIComponent(id)}/replay`);
   $("dead-status").textContent = `Replaying ${id}.`;
-  await loadDeadLetters();
+  await Promise.all([loadDeadLetters(), loadModules()]);
 }
 
 async function replayType(type) {
