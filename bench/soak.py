@@ -15,6 +15,7 @@ bytes each order added after the warm-up, and shopd-bench's own line for the soa
 import argparse
 import json
 import os
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -45,11 +46,8 @@ def directory_bytes(path):
 
 def slope_per_minute(samples):
     """The least-squares slope of (seconds, value) pairs, in value per minute."""
-    n = len(samples)
-    mean_t = sum(t for t, _ in samples) / n
-    mean_v = sum(v for _, v in samples) / n
-    spread = sum((t - mean_t) ** 2 for t, _ in samples)
-    return 60 * sum((t - mean_t) * (v - mean_v) for t, v in samples) / spread
+    seconds, values = zip(*samples)
+    return 60 * statistics.linear_regression(seconds, values).slope
 
 
 def placed_orders(url):
