@@ -1,4 +1,5 @@
 #include <algorithm>
+#include <atomic>
 #include <boost/json/serialize.hpp>
 #include <boost/url/parse.hpp>
 #include <mutex>
@@ -204,14 +205,19 @@ Response unavailable(std::string_view type, std::string_view detail, int retry_a
 
 struct Reply::State {
     Sink sink;
-    std::once_flag once;
+    std::atomic<bool> answered{false};
 
     void send(Response response) {
-        std::call_once(once, [&] { sink(std::move(response)); });
+        if (!answered.exchange(true)) {
+            sink(std::move(response));
+        }
     }
     ~State() {
-        send(problem(500, "unanswered", "Internal server error",
-                     "the request was dropped without an answer"));
+        // Built only when needed: every request passes here, almost always answered.
+        if (!answered.load()) {
+            send(problem(500, "unanswered", "Internal server error",
+                         "the request was dropped without an answer"));
+        }
     }
 };
 
