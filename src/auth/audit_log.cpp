@@ -15,7 +15,9 @@ namespace shopd::auth {
 store::MigrationSet audit_migrations();
 
 AuditLog::AuditLog(const store::DatabaseLocation& location, std::int64_t retention_ms)
-    : database_(store::open_database(location, Durability::normal)), retention_ms_(retention_ms) {
+    : database_(store::open_database(location, Durability::normal)),
+      statements_(*database_),
+      retention_ms_(retention_ms) {
     const std::array sets{audit_migrations()};
     store::apply_migrations(*database_, sets);
     writer_ = std::thread([this] { write_queued(); });
@@ -55,18 +57,19 @@ void AuditLog::write_queued() {
         try {
             std::lock_guard using_database(database_mutex_);
             SQLite::Transaction transaction(*database_);
-            SQLite::Statement insert(*database_,
-                                     "INSERT INTO audit (at_ms, actor, role, method, route, "
-                                     "target, status) VALUES (?, ?, ?, ?, ?, ?, ?)");
+            auto& insert = statements_.get(
+                "INSERT INTO audit (at_ms, actor, role, method, route, target, status) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?)");
             for (const auto& entry : batch) {
                 SQLite::bind(insert, entry.at_ms, entry.actor, entry.role, entry.method,
                              entry.route, entry.target, static_cast<int>(entry.status));
                 insert.exec();
                 insert.reset();
             }
-            SQLite::Statement prune(*database_, "DELETE FROM audit WHERE at_ms < ?");
+            auto& prune = statements_.get("DELETE FROM audit WHERE at_ms < ?");
             prune.bind(1, batch.back().at_ms - retention_ms_);
             prune.exec();
+            prune.reset();
             transaction.commit();
         } catch (const std::exception& error) {
             spdlog::error("audit: {} entries could not be written: {}", batch.size(), error.what());

@@ -13,6 +13,8 @@
 #include <string>
 #include <thread>
 
+#include <shopd/statements.hpp>
+
 #include "store/database.hpp"
 
 namespace SQLite {
@@ -53,6 +55,7 @@ class AuditLog {
 
     std::mutex database_mutex_;  // the connection is used by one thread at a time
     std::unique_ptr<SQLite::Database> database_;
+    store::StatementCache statements_;  // under database_mutex_
     const std::int64_t retention_ms_;
     std::mutex mutex_;
     std::condition_variable queued_cv_;   // the writer waits here for entries
