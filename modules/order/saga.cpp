@@ -5,6 +5,8 @@
 #include <boost/json.hpp>
 #include <fmt/format.h>
 #include <stdexcept>
+#include <type_traits>
+#include <variant>
 
 #include <shopd/clock.hpp>
 #include <shopd/ids.hpp>
@@ -36,17 +38,8 @@ std::optional<CancelReason> reason_column(const SQLite::Column& column) {
     return column.isNull() ? std::nullopt : parse_cancel_reason(column.getString());
 }
 
-// The text of an optional column, NULL when empty.
-void bind_text_or_null(SQLite::Statement& statement, int index, std::string_view text) {
-    if (text.empty()) {
-        statement.bind(index);
-    } else {
-        statement.bind(index, std::string{text});
-    }
-}
-
-void bind_reason(SQLite::Statement& statement, int index, std::optional<CancelReason> reason) {
-    bind_text_or_null(statement, index, reason ? to_string(*reason) : std::string_view{});
+std::string_view reason_text(std::optional<CancelReason> reason) {
+    return reason ? to_string(*reason) : std::string_view{};
 }
 
 // The decision's timeline entries as the order row keeps them.
@@ -64,6 +57,52 @@ std::string timeline_lines(UnitOfWork& unit_of_work, const Decision& decision) {
     }
     return lines;
 }
+
+// An UPDATE of an order row that names only the columns a decision changed: SQLite rewrites
+// the index entries of every indexed column an UPDATE names, whether its value changed or not,
+// and each saga step changes a few of the row's columns.
+// The order row's column of each of `saga_steps`: whether that step was asked for.
+constexpr std::array<std::string_view, saga_steps.size()> asked_columns{
+    "stock_requested = ?", "payment_requested = ?", "shipment_requested = ?"};
+
+class OrderUpdate {
+  public:
+    using Value = std::variant<std::nullptr_t, std::int64_t, std::string>;
+
+    // `assignment` names a column and holds one `?` for `value`.
+    void set(std::string_view assignment, Value value) {
+        sql_ += sql_.empty() ? "UPDATE customer_order SET " : ", ";
+        sql_ += assignment;
+        values_.push_back(std::move(value));
+    }
+    void set_text_or_null(std::string_view assignment, std::string_view text) {
+        set(assignment, text.empty() ? Value{nullptr} : Value{std::string{text}});
+    }
+    void exec(UnitOfWork& unit_of_work, const OrderId& id) {
+        set("updated_at = ?", rfc3339(unit_of_work.now()));
+        sql_ += " WHERE id = ?";
+        values_.emplace_back(id.str());
+        auto& update = unit_of_work.statements().get(sql_);
+        for (std::size_t i = 0; i < values_.size(); ++i) {
+            const auto index = static_cast<int>(i + 1);
+            std::visit(
+                [&](const auto& value) {
+                    if constexpr (std::is_same_v<std::decay_t<decltype(value)>, std::nullptr_t>) {
+                        update.bind(index);
+                    } else {
+                        update.bind(index, value);
+                    }
+                },
+                values_[i]);
+        }
+        update.exec();
+        update.reset();
+    }
+
+  private:
+    std::string sql_;
+    std::vector<Value> values_;
+};
 
 // The lines of a new order as its row keeps them.
 std::string lines_text(const std::vector<OrderLine>& lines,
@@ -203,39 +242,60 @@ void Saga::apply(UnitOfWork& unit_of_work, const OrderState& before,
     }
     if (order != before || decision.deadline != DeadlineChange::keep || !capture_id.empty() ||
         !decision.timeline.empty() || !decision.repriced_lines.empty()) {
-        // Once the capture is asked for, the token lives in that command alone.
-        auto& update = unit_of_work.statements().get(
-            "UPDATE customer_order SET status = ?1, step = ?2, cancel_reason = ?3, "
-            "cancel_requested = ?4, currency = ?5, total_cents = ?6, weight_grams = ?7, "
-            "payment_id = ?8, shipment_id = ?9, tracking_number = ?10, stock_requested = ?11, "
-            "payment_requested = ?12, shipment_requested = ?13, updated_at = ?14, "
-            "deadline_ms = CASE ?15 WHEN 0 THEN deadline_ms WHEN 1 THEN ?16 ELSE NULL END, "
-            "capture_message_id = CASE ?18 WHEN '' THEN capture_message_id ELSE ?18 END, "
-            "payment_token = CASE ?18 WHEN '' THEN payment_token ELSE '' END, "
-            "timeline = timeline || ?19, lines = CASE ?20 WHEN '' THEN lines ELSE ?20 END "
-            "WHERE id = ?17");
-        update.bind(1, std::string{to_string(order.status)});
-        update.bind(2, std::string{to_string(order.step)});
-        bind_reason(update, 3, order.cancel_reason);
-        bind_reason(update, 4, order.cancel_requested);
-        update.bind(5, order.currency);
-        update.bind(6, order.total_cents);
-        update.bind(7, order.weight_grams);
-        bind_text_or_null(update, 8, order.payment_id.str());
-        bind_text_or_null(update, 9, order.shipment_id.str());
-        bind_text_or_null(update, 10, order.tracking_number);
-        for (std::size_t step = 0; step < order.asked.size(); ++step) {
-            update.bind(static_cast<int>(11 + step), order.asked[step] ? 1 : 0);
+        OrderUpdate update;
+        if (order.status != before.status) {
+            update.set("status = ?", std::string{to_string(order.status)});
         }
-        update.bind(14, rfc3339(unit_of_work.now()));
-        update.bind(15, static_cast<int>(decision.deadline));
-        update.bind(16, unix_millis(unit_of_work.now()) + config_.step_timeout.count());
-        update.bind(17, order.id.str());
-        update.bind(18, capture_id);
-        update.bind(19, timeline_lines(unit_of_work, decision));
-        update.bind(20, repriced_lines(unit_of_work, decision));
-        update.exec();
-        update.reset();
+        if (order.step != before.step) {
+            update.set("step = ?", std::string{to_string(order.step)});
+        }
+        if (order.cancel_reason != before.cancel_reason) {
+            update.set_text_or_null("cancel_reason = ?", reason_text(order.cancel_reason));
+        }
+        if (order.cancel_requested != before.cancel_requested) {
+            update.set_text_or_null("cancel_requested = ?", reason_text(order.cancel_requested));
+        }
+        if (order.currency != before.currency) {
+            update.set("currency = ?", order.currency);
+        }
+        if (order.total_cents != before.total_cents) {
+            update.set("total_cents = ?", order.total_cents);
+        }
+        if (order.weight_grams != before.weight_grams) {
+            update.set("weight_grams = ?", order.weight_grams);
+        }
+        if (order.payment_id != before.payment_id) {
+            update.set_text_or_null("payment_id = ?", order.payment_id.str());
+        }
+        if (order.shipment_id != before.shipment_id) {
+            update.set_text_or_null("shipment_id = ?", order.shipment_id.str());
+        }
+        if (order.tracking_number != before.tracking_number) {
+            update.set_text_or_null("tracking_number = ?", order.tracking_number);
+        }
+        for (std::size_t step = 0; step < order.asked.size(); ++step) {
+            if (order.asked[step] != before.asked[step]) {
+                update.set(asked_columns[step], std::int64_t{order.asked[step] ? 1 : 0});
+            }
+        }
+        if (decision.deadline == DeadlineChange::restart) {
+            update.set("deadline_ms = ?",
+                       unix_millis(unit_of_work.now()) + config_.step_timeout.count());
+        } else if (decision.deadline == DeadlineChange::clear) {
+            update.set("deadline_ms = ?", nullptr);
+        }
+        if (!capture_id.empty()) {
+            // Once the capture is asked for, the token lives in that command alone.
+            update.set("capture_message_id = ?", capture_id);
+            update.set("payment_token = ?", std::string{});
+        }
+        if (!decision.timeline.empty()) {
+            update.set("timeline = timeline || ?", timeline_lines(unit_of_work, decision));
+        }
+        if (!decision.repriced_lines.empty()) {
+            update.set("lines = ?", repriced_lines(unit_of_work, decision));
+        }
+        update.exec(unit_of_work, order.id);
         if (streams_.watched(order.id.str())) {
             unit_of_work.after_commit([this, changed = *this->order(unit_of_work, order.id)] {
                 streams_.changed(changed);
