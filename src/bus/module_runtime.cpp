@@ -39,6 +39,7 @@ ModuleRuntime::~ModuleRuntime() = default;
 void ModuleRuntime::open(std::unique_ptr<SQLite::Database> database) {
     database_ = std::move(database);
     statements_.emplace(*database_);
+    learn_inbox_rows();
     rows_before_open_ = rows_changed_.load(std::memory_order_relaxed);
     // The connection is only used on the strand, while /metrics reads from any thread: the count
     // is copied out at each commit rather than asked of the connection.
@@ -55,7 +56,10 @@ void ModuleRuntime::open(std::unique_ptr<SQLite::Database> database) {
 }
 
 void ModuleRuntime::between_batches(std::function<void(SQLite::Database&)> action) {
-    boost::asio::post(strand_, [this, action = std::move(action)] { action(*database_); });
+    boost::asio::post(strand_, [this, action = std::move(action)] {
+        action(*database_);
+        learn_inbox_rows();  // the action may have written anything
+    });
 }
 
 void ModuleRuntime::replace_contents(std::function<void(SQLite::Database&)> replace,
@@ -65,12 +69,17 @@ void ModuleRuntime::replace_contents(std::function<void(SQLite::Database&)> repl
         try {
             replace(*database_);
             statements_.emplace(*database_);  // prepared against what was there before
+            learn_inbox_rows();
             dispatcher_.reload();
         } catch (...) {
             failure = std::current_exception();
         }
         done(failure);
     });
+}
+
+void ModuleRuntime::learn_inbox_rows() {
+    inbox_has_rows_ = database_->execAndGet("SELECT EXISTS (SELECT 1 FROM inbox)").getInt() != 0;
 }
 
 void ModuleRuntime::close() {
@@ -163,6 +172,9 @@ bool ModuleRuntime::handled_before(const Envelope& envelope,
             return true;
         }
     }
+    if (!inbox_has_rows_) {
+        return false;
+    }
     // Also for a position: a message handled before shopd recorded positions has a row here.
     auto& seen = statements_->get("SELECT 1 FROM inbox WHERE message_id = ?");
     seen.bind(1, envelope.id);
@@ -228,6 +240,7 @@ void ModuleRuntime::receive(Envelope envelope, std::function<void(DeliveryResult
                     position_bit(position->seq);
                 return;
             }
+            inbox_has_rows_ = true;
             auto& record = statements_->get(
                 "INSERT INTO inbox (message_id, type, handled_at) VALUES (?, ?, ?)");
             record.bind(1, envelope.id);

@@ -150,6 +150,7 @@ class ModuleRuntime final : public OutboxSource {
     bool handled_before(const Envelope& envelope, const std::optional<OutboxPosition>& position);
     // Writes the blocks of handled positions the batch's units set, one row each.
     void write_handled_blocks();
+    void learn_inbox_rows();  // on the strand, after the database is opened or replaced
 
     std::string name_;
     ModuleHost& host_;
@@ -167,6 +168,9 @@ class ModuleRuntime final : public OutboxSource {
     std::size_t batch_size_ = 0;    // of the batch being written, on the strand
     // (publisher, block of 64 positions) -> the bits the batch being written sets, on the strand
     std::map<std::pair<std::string, std::int64_t>, std::uint64_t> handled_blocks_;
+    // Whether the inbox table of messages handled by id may hold rows. Most shops never write
+    // one (in-process messages are recorded by position), and then no message need look there.
+    bool inbox_has_rows_ = true;
     std::atomic<int> clock_moves_waiting_{0};
     telemetry::Histogram& batch_units_;
     std::atomic<bool> commits_failing_{false};

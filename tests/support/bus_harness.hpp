@@ -105,6 +105,17 @@ class BusHarness {
         return result.get_future().get();
     }
 
+    // Runs `write` on the module's strand between two batches, as the platform's own writes
+    // outside a unit of work do.
+    void between_batches(bus::ModuleRuntime& module, std::function<void(SQLite::Database&)> write) {
+        std::promise<void> done;
+        module.between_batches([&](SQLite::Database& database) {
+            write(database);
+            done.set_value();
+        });
+        done.get_future().get();
+    }
+
     // Until no module has a delivery pending (delivered or parked).
     bool wait_idle(std::chrono::milliseconds timeout = std::chrono::milliseconds(10'000)) {
         return eventually(
