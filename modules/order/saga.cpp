@@ -58,13 +58,13 @@ std::string timeline_lines(UnitOfWork& unit_of_work, const Decision& decision) {
     return lines;
 }
 
-// An UPDATE of an order row that names only the columns a decision changed: SQLite rewrites
-// the index entries of every indexed column an UPDATE names, whether its value changed or not,
-// and each saga step changes a few of the row's columns.
 // The order row's column of each of `saga_steps`: whether that step was asked for.
 constexpr std::array<std::string_view, saga_steps.size()> asked_columns{
     "stock_requested = ?", "payment_requested = ?", "shipment_requested = ?"};
 
+// An UPDATE of an order row that names only the columns a decision changed: SQLite rewrites
+// the index entries of every indexed column an UPDATE names, whether its value changed or not,
+// and each saga step changes a few of the row's columns.
 class OrderUpdate {
   public:
     using Value = std::variant<std::nullptr_t, std::int64_t, std::string>;

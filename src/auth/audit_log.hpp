@@ -17,10 +17,6 @@
 
 #include "store/database.hpp"
 
-namespace SQLite {
-class Database;
-}
-
 namespace shopd::auth {
 
 struct AuditEntry {

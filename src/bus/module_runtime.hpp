@@ -150,7 +150,9 @@ class ModuleRuntime final : public OutboxSource {
     bool handled_before(const Envelope& envelope, const std::optional<OutboxPosition>& position);
     // Writes the blocks of handled positions the batch's units set, one row each.
     void write_handled_blocks();
-    void learn_inbox_rows();  // on the strand, after the database is opened or replaced
+    // Reads whether the inbox table holds rows: once the database is opened, replaced or
+    // written outside a unit of work.
+    void learn_inbox_rows();
 
     std::string name_;
     ModuleHost& host_;
